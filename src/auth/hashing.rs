@@ -1,0 +1,271 @@
+//! Argon2id password hashing (PHC strings), with a cost ceiling for stored hashes and a dummy
+//! verification for unknown emails so that both failure paths cost the same.
+
+use crate::secret::Password;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Passes.
+    pub t: u32,
+    /// Lanes.
+    pub p: u32,
+}
+
+impl HashParams {
+    /// vaultty's default: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes).
+    pub const DEFAULT: HashParams = HashParams {
+        m_kib: 64 * 1024,
+        t: 3,
+        p: 4,
+    };
+    /// OWASP's floor for Argon2id (19 MiB, 2 passes, 1 lane). The binary never hashes below it.
+    pub const OWASP_FLOOR: HashParams = HashParams {
+        m_kib: 19 * 1024,
+        t: 2,
+        p: 1,
+    };
+    /// Stored hashes claiming more than this are refused before verifying (a tampered store
+    /// must not make a login allocate gigabytes or run for minutes).
+    pub const CEILING: HashParams = HashParams {
+        m_kib: 1024 * 1024,
+        t: 64,
+        p: 16,
+    };
+
+    /// Parameters at or above the OWASP floor (and within the ceiling); `None` otherwise.
+    pub fn new(m_kib: u32, t: u32, p: u32) -> Option<Self> {
+        let hp = HashParams { m_kib, t, p };
+        (hp.meets_owasp_floor() && hp.within_ceiling() && hp.to_argon2().is_some()).then_some(hp)
+    }
+
+    /// Any valid parameters, however cheap. **For tests only**: production code uses
+    /// [`HashParams::DEFAULT`] or [`HashParams::new`].
+    pub fn insecure_for_tests(m_kib: u32, t: u32, p: u32) -> Self {
+        HashParams { m_kib, t, p }
+    }
+
+    /// Whether these meet one of the OWASP/ASVS Appendix C Argon2id configurations.
+    pub fn meets_owasp_floor(&self) -> bool {
+        (self.t == 1 && self.m_kib >= 47_104)
+            || (self.t == 2 && self.m_kib >= 19_456)
+            || (self.t >= 3 && self.m_kib >= 12_288)
+    }
+
+    pub fn within_ceiling(&self) -> bool {
+        self.m_kib <= Self::CEILING.m_kib && self.t <= Self::CEILING.t && self.p <= Self::CEILING.p
+    }
+
+    fn to_argon2(self) -> Option<Params> {
+        Params::new(self.m_kib, self.t, self.p, Some(OUTPUT_LEN)).ok()
+    }
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+const OUTPUT_LEN: usize = 32;
+const SALT_LEN: usize = 16;
+
+/// The result of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    /// The password matches; `rehash` says the stored parameters differ from the current ones.
+    Match { rehash: bool },
+    /// Wrong password, or a stored hash that is malformed or over the ceiling.
+    NoMatch,
+}
+
+/// Hashes and verifies passwords with one set of current parameters.
+#[derive(Debug)]
+pub struct Hasher {
+    params: HashParams,
+    argon2: Argon2<'static>,
+    dummy_phc: String,
+    verifications: AtomicU64,
+}
+
+impl Hasher {
+    /// A hasher with the given current parameters. Invalid parameters fall back to the default.
+    pub fn new(params: HashParams) -> Self {
+        let (params, p) = match params.to_argon2() {
+            Some(p) => (params, p),
+            None => (
+                HashParams::DEFAULT,
+                HashParams::DEFAULT
+                    .to_argon2()
+                    .expect("default params are valid"),
+            ),
+        };
+        // A syntactically valid hash with the current parameters that no password matches:
+        // verifying against it costs exactly what a real verification costs.
+        let dummy_phc = format!(
+            "$argon2id$v=19$m={},t={},p={}$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            params.m_kib, params.t, params.p
+        );
+        Hasher {
+            params,
+            argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, p),
+            dummy_phc,
+            verifications: AtomicU64::new(0),
+        }
+    }
+
+    pub fn params(&self) -> HashParams {
+        self.params
+    }
+
+    /// Hashes an (already normalized) password with a fresh random 16-byte salt.
+    pub fn hash(&self, password: &Password) -> Result<String, String> {
+        let mut salt = [0u8; SALT_LEN];
+        getrandom::fill(&mut salt).map_err(|e| format!("random source failed: {e}"))?;
+        self.argon2
+            .hash_password_with_salt(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| format!("hashing failed: {e}"))
+    }
+
+    /// Checks a password against a stored PHC string, using the parameters stored in it.
+    /// Hashes that are not Argon2id v19 or that exceed [`HashParams::CEILING`] never match and
+    /// are refused before any work is done.
+    pub fn verify(&self, password: &Password, phc: &str) -> Verified {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return Verified::NoMatch;
+        };
+        if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
+            return Verified::NoMatch;
+        }
+        let Ok(stored) = Params::try_from(&parsed) else {
+            return Verified::NoMatch;
+        };
+        let stored = (
+            HashParams {
+                m_kib: stored.m_cost(),
+                t: stored.t_cost(),
+                p: stored.p_cost(),
+            },
+            parsed.salt.as_ref().map(|s| s.as_ref().len()),
+            parsed.hash.as_ref().map(|h| h.len()),
+        );
+        if !stored.0.within_ceiling() {
+            return Verified::NoMatch;
+        }
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        match self
+            .argon2
+            .verify_password(password.expose().as_bytes(), &parsed)
+        {
+            Ok(()) => Verified::Match {
+                rehash: stored != (self.params, Some(SALT_LEN), Some(OUTPUT_LEN)),
+            },
+            Err(_) => Verified::NoMatch,
+        }
+    }
+
+    /// Spends the cost of one verification at the current parameters, for an unknown email.
+    /// Always [`Verified::NoMatch`].
+    pub fn verify_dummy(&self, password: &Password) -> Verified {
+        match self.verify(password, &self.dummy_phc) {
+            Verified::Match { .. } => Verified::NoMatch,
+            v => v,
+        }
+    }
+
+    /// How many Argon2 verifications this hasher has run (for tests of equal work).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> Hasher {
+        Hasher::new(HashParams::insecure_for_tests(64, 1, 1))
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = cheap();
+        let pw = Password::from("correct horse battery staple");
+        let phc = h.hash(&pw).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert_eq!(h.verify(&pw, &phc), Verified::Match { rehash: false });
+        assert_eq!(h.verify(&Password::from("wrong"), &phc), Verified::NoMatch);
+    }
+
+    #[test]
+    fn hs_02_salts_differ() {
+        let h = cheap();
+        let pw = Password::from("same password for both");
+        let a = PasswordHash::new(&h.hash(&pw).unwrap())
+            .unwrap()
+            .salt
+            .unwrap();
+        let b = PasswordHash::new(&h.hash(&pw).unwrap())
+            .unwrap()
+            .salt
+            .unwrap();
+        assert_ne!(a.as_ref(), b.as_ref());
+        assert!(a.as_ref().len() >= 16);
+    }
+
+    #[test]
+    fn rehash_flag_when_params_differ() {
+        let old = Hasher::new(HashParams::insecure_for_tests(32, 1, 1));
+        let pw = Password::from("a long enough passphrase");
+        let phc = old.hash(&pw).unwrap();
+        assert_eq!(cheap().verify(&pw, &phc), Verified::Match { rehash: true });
+    }
+
+    #[test]
+    fn hs_04_ceiling_refused_without_work() {
+        let h = cheap();
+        let pw = Password::from("whatever");
+        let huge = "$argon2id$v=19$m=4194304,t=3,p=4$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let t = std::time::Instant::now();
+        assert_eq!(h.verify(&pw, huge), Verified::NoMatch);
+        assert_eq!(
+            h.verifications(),
+            0,
+            "no Argon2 run for a hash over the ceiling"
+        );
+        assert!(t.elapsed().as_secs() < 1);
+        for bad in [
+            "",
+            "$argon2i$v=19$m=64,t=1,p=1$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=16$m=64,t=1,p=1$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=65,p=1$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "not a hash",
+        ] {
+            assert_eq!(h.verify(&pw, bad), Verified::NoMatch, "{bad}");
+        }
+        assert_eq!(h.verifications(), 0);
+    }
+
+    #[test]
+    fn dummy_costs_one_verification_and_never_matches() {
+        let h = cheap();
+        assert_eq!(h.verify_dummy(&Password::from("")), Verified::NoMatch);
+        assert_eq!(h.verifications(), 1);
+    }
+
+    #[test]
+    fn floor_checks() {
+        assert!(HashParams::DEFAULT.meets_owasp_floor());
+        assert!(HashParams::OWASP_FLOOR.meets_owasp_floor());
+        assert!(HashParams::new(8192, 1, 1).is_none());
+        assert!(HashParams::new(19_456, 2, 1).is_some());
+        assert!(HashParams::new(2 * 1024 * 1024, 3, 4).is_none());
+    }
+}

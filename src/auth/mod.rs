@@ -1,0 +1,5 @@
+//! Authentication rules: input policy, password hashing and throttling arithmetic.
+
+pub mod hashing;
+pub mod policy;
+pub mod throttle;

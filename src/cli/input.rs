@@ -1,0 +1,116 @@
+//! Reading passwords: from the terminal with rpassword, or from standard input.
+
+use super::CliError;
+use crate::{Error, Field, Password, ValidationError};
+use std::io::{BufRead, Read};
+use zeroize::Zeroizing;
+
+/// The most bytes one password line may have on stdin (256 code points of up to 4 bytes,
+/// plus a newline). A longer line is refused, never cut.
+const MAX_LINE_BYTES: usize = 256 * 4 + 2;
+
+/// Reads `n` passwords, one per line, from standard input. Only the line ending is stripped.
+pub fn stdin_passwords(n: usize) -> Result<Vec<Password>, CliError> {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    read_passwords(&mut lock, n)
+}
+
+pub(crate) fn read_passwords(r: &mut impl BufRead, n: usize) -> Result<Vec<Password>, CliError> {
+    let field = |i: usize| {
+        if n == 2 && i == 0 {
+            Field::CurrentPassword
+        } else {
+            Field::Password
+        }
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE_BYTES + 1));
+        r.by_ref()
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
+        if line.len() > MAX_LINE_BYTES {
+            return Err(Error::invalid(
+                ValidationError::new(field(i), "is too long (at most 256 characters).")
+                    .with_hint("Use a shorter passphrase."),
+            )
+            .into());
+        }
+        if line.is_empty() && i > 0 {
+            return Err(CliError::Usage(format!(
+                "expected {n} lines on standard input (current password, then new password)"
+            )));
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        let text = match std::str::from_utf8(&line) {
+            Ok(s) => Zeroizing::new(s.to_owned()),
+            Err(_) => {
+                return Err(Error::invalid(
+                    ValidationError::new(field(i), "is not valid UTF-8 text.")
+                        .with_hint("Check the encoding of what you piped in."),
+                )
+                .into());
+            }
+        };
+        out.push(Password::new(text));
+    }
+    Ok(out)
+}
+
+/// Asks for a password on the terminal, without echo.
+pub fn prompt(label: &str) -> Result<Password, CliError> {
+    rpassword::prompt_password(label)
+        .map(|s| Password::new(Zeroizing::new(s)))
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "cannot prompt for the password on a terminal ({e}); \
+                 pipe it in with --password-stdin"
+            ))
+        })
+}
+
+/// Asks twice for a new password; refuses a mismatch.
+pub fn prompt_new(label: &str, again: &str) -> Result<Password, CliError> {
+    let first = prompt(label)?;
+    let second = prompt(again)?;
+    if first != second {
+        return Err(Error::invalid(
+            ValidationError::new(Field::Password, "the two entries do not match.")
+                .with_hint("Type the same password twice."),
+        )
+        .into());
+    }
+    Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_only_the_line_ending() {
+        let mut r = std::io::Cursor::new(b"  spaced pass  \r\nsecond\n".to_vec());
+        let v = read_passwords(&mut r, 2).unwrap();
+        assert_eq!(v[0].expose(), "  spaced pass  ");
+        assert_eq!(v[1].expose(), "second");
+        let mut r = std::io::Cursor::new(b"no newline".to_vec());
+        assert_eq!(read_passwords(&mut r, 1).unwrap()[0].expose(), "no newline");
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let mut r = std::io::Cursor::new(vec![0xff, 0xfe, b'\n']);
+        assert_eq!(read_passwords(&mut r, 1).unwrap_err().exit_code(), 6);
+        let mut r = std::io::Cursor::new(vec![b'a'; 1 << 20]);
+        assert_eq!(read_passwords(&mut r, 1).unwrap_err().exit_code(), 6);
+        let mut r = std::io::Cursor::new(b"only one\n".to_vec());
+        assert_eq!(read_passwords(&mut r, 2).unwrap_err().exit_code(), 2);
+    }
+}

@@ -1,0 +1,203 @@
+//! The non-interactive command line: a thin front end over [`crate::Vaultty`].
+//!
+//! Messages go to stderr, results to stdout; exit codes are [`crate::Error::exit_code`] plus 0
+//! (ok) and 2 (usage). Everything printed from the store passes through
+//! [`crate::sanitize::for_display`] first.
+
+mod input;
+mod output;
+
+use crate::{Error, Password, Vaultty, paths};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for a usage error (also what clap uses).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vaultty",
+    version,
+    about = "A local account vault for the terminal: sign up, log in, see your dashboard, log out.",
+    after_help = "Run without a command to open the terminal UI.\n\
+                  Passwords are never taken as arguments: you are prompted on the terminal, \
+                  or give --password-stdin and pipe them in, one per line.\n\n\
+                  Exit codes: 0 ok, 1 storage or internal error, 2 usage, 3 authentication \
+                  failed or not logged in, 4 too many attempts, 5 email already registered, \
+                  6 input refused."
+)]
+pub struct Cli {
+    /// Where vaultty keeps its store and session file
+    /// [default: $VAULTTY_DATA_DIR, else the platform data dir]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an account (does not log in)
+    Signup {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from one line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Log in and start a session
+    Login {
+        #[arg(long)]
+        email: String,
+        /// Read the password from one line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End the current session
+    Logout,
+    /// Show the logged-in account (exit 3 when not logged in)
+    Whoami {
+        /// Print a JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the password of the logged-in account; other sessions end
+    Passwd {
+        /// Read the current and the new password from two lines of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Parses the arguments and runs the command; the caller exits with the returned code.
+/// `tui` runs the terminal UI when no command is given.
+pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let dir = match paths::resolve_data_dir(cli.data_dir.as_deref()) {
+        Ok(d) => d,
+        Err(e) => return fail(&e.into()),
+    };
+    let Some(command) = cli.command else {
+        return tui(&dir);
+    };
+    match run(&dir, command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// A failure as the CLI reports it: the error's message (sanitized) on stderr, its exit code.
+pub fn fail(e: &CliError) -> ExitCode {
+    eprintln!("vaultty: {}", crate::sanitize::for_display(&e.to_string()));
+    ExitCode::from(e.exit_code())
+}
+
+/// Errors of the CLI: the library's, plus problems reading input.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Core(#[from] Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Core(e) => e.exit_code(),
+            CliError::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Signup {
+            email,
+            name,
+            password_stdin,
+        } => {
+            let pw = if password_stdin {
+                input::stdin_passwords(1)?.remove(0)
+            } else {
+                input::prompt_new("Password: ", "Repeat password: ")?
+            };
+            let v = Vaultty::open(dir)?;
+            let acc = v.signup(&email, &name, &pw)?;
+            eprintln!(
+                "Account created for {}. Log in with: vaultty login --email {}",
+                output::clean(&acc.email),
+                output::clean(&acc.email)
+            );
+            Ok(())
+        }
+        Command::Login {
+            email,
+            password_stdin,
+        } => {
+            let pw = if password_stdin {
+                input::stdin_passwords(1)?.remove(0)
+            } else {
+                input::prompt("Password: ")?
+            };
+            let v = Vaultty::open(dir)?;
+            let report = v.login(&email, &pw)?;
+            drop(pw);
+            output::login_report(&report);
+            Ok(())
+        }
+        Command::Logout => {
+            let v = Vaultty::open(dir)?;
+            if v.logout()? {
+                eprintln!("Logged out.");
+            } else {
+                eprintln!("No session was active.");
+            }
+            Ok(())
+        }
+        Command::Whoami { json } => {
+            let v = Vaultty::open(dir)?;
+            let info = v.current_session()?.ok_or(Error::NoSession)?;
+            if json {
+                println!("{}", output::session_json(&info));
+            } else {
+                print!("{}", output::session_text(&info));
+            }
+            Ok(())
+        }
+        Command::Passwd { password_stdin } => {
+            let v = Vaultty::open(dir)?;
+            // Fail before asking for passwords when nobody is logged in.
+            if v.current_session()?.is_none() {
+                return Err(Error::NoSession.into());
+            }
+            let (current, new): (Password, Password) = if password_stdin {
+                let mut two = input::stdin_passwords(2)?;
+                let new = two.pop().unwrap_or_default();
+                (two.pop().unwrap_or_default(), new)
+            } else {
+                let cur = input::prompt("Current password: ")?;
+                (
+                    cur,
+                    input::prompt_new("New password: ", "Repeat new password: ")?,
+                )
+            };
+            let ended = v.change_password(&current, &new)?;
+            eprintln!(
+                "Password changed. {ended} other session{} ended; this one stays.",
+                if ended == 1 { "" } else { "s" }
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! How the CLI prints accounts and sessions. Every store string is sanitized.
+
+use crate::sanitize::for_display;
+use crate::{LoginReport, SessionInfo};
+use std::fmt::Write as _;
+
+pub fn clean(s: &str) -> String {
+    for_display(s)
+}
+
+/// RFC 3339 in UTC, e.g. `2026-11-24T09:00:00Z`.
+pub fn rfc3339(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.to_string())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// Local time for people, e.g. `2026-11-24 10:00 CET`.
+pub fn local(t: i64) -> String {
+    match jiff::Timestamp::from_second(t) {
+        Ok(ts) => ts
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        Err(_) => t.to_string(),
+    }
+}
+
+pub fn session_json(info: &SessionInfo) -> String {
+    let a = &info.account;
+    serde_json::json!({
+        "email": clean(&a.email),
+        "name": clean(&a.name),
+        "role": a.role.as_str(),
+        "created_at": rfc3339(a.created_at),
+        "last_login_at": a.last_login_at.map(rfc3339),
+        "session_expires_at": rfc3339(info.expires_at()),
+    })
+    .to_string()
+}
+
+pub fn session_text(info: &SessionInfo) -> String {
+    let a = &info.account;
+    let mut s = String::new();
+    let _ = writeln!(s, "{} <{}>", clean(&a.name), clean(&a.email));
+    let _ = writeln!(s, "role:             {}", a.role.as_str());
+    let _ = writeln!(s, "member since:     {}", local(a.created_at));
+    if let Some(t) = a.last_login_at {
+        let _ = writeln!(s, "last login:       {}", local(t));
+    }
+    let _ = writeln!(s, "session expires:  {}", local(info.expires_at()));
+    s
+}
+
+pub fn login_report(r: &LoginReport) {
+    let a = &r.session.account;
+    eprintln!("Logged in as {} <{}>.", clean(&a.name), clean(&a.email));
+    let since = match r.previous_login_at {
+        Some(t) => {
+            eprintln!("Previous login: {}.", local(t));
+            "your previous login"
+        }
+        None => {
+            eprintln!("This is your first login.");
+            "the account was created"
+        }
+    };
+    if r.failed_attempts > 0 {
+        eprintln!(
+            "Warning: {} failed login attempt{} since {since}. If that was not you, change \
+             your password with `vaultty passwd`.",
+            r.failed_attempts,
+            if r.failed_attempts == 1 { "" } else { "s" }
+        );
+    }
+    eprintln!("Session expires {}.", local(r.session.expires_at()));
+}

@@ -1,0 +1,147 @@
+//! Secret values: zeroized on drop, redacted in `Debug`, never `Display`.
+
+use std::fmt;
+use zeroize::{Zeroize, Zeroizing};
+
+/// A password as typed (or read from stdin). Its buffer is wiped when dropped.
+#[derive(Clone, Default)]
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    pub fn new(s: Zeroizing<String>) -> Self {
+        Self(s)
+    }
+    /// The password text. Callers must not copy it into a non-zeroizing buffer.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<String> for Password {
+    fn from(s: String) -> Self {
+        Self(Zeroizing::new(s))
+    }
+}
+
+impl From<&str> for Password {
+    fn from(s: &str) -> Self {
+        Self(Zeroizing::new(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle_eq::ct_eq;
+        ct_eq(self.0.as_bytes(), other.0.as_bytes())
+    }
+}
+
+mod subtle_eq {
+    /// Compares without an early exit on the first differing byte.
+    pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// A 256-bit session token from the OS CSPRNG. Only its SHA-256 is stored in the database;
+/// the token itself lives in the session file.
+#[derive(Clone)]
+pub struct SessionToken(Zeroizing<[u8; 32]>);
+
+impl SessionToken {
+    pub const LEN: usize = 32;
+
+    /// Draws a new token from the operating system's random source.
+    pub fn generate() -> std::io::Result<Self> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(std::io::Error::other)?;
+        Ok(Self(bytes))
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        let mut b = bytes;
+        let t = Self(Zeroizing::new(b));
+        b.zeroize();
+        t
+    }
+
+    /// Parses the hex form kept in the session file.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(s.trim(), bytes.as_mut()).ok()?;
+        Some(Self(bytes))
+    }
+
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(self.0.as_ref()))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// SHA-256 of the token: the only form the database ever sees.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_ref()).into()
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tm_04_debug_is_redacted() {
+        let p = Password::from("correct horse battery staple");
+        assert_eq!(format!("{p:?}"), "Password(<redacted>)");
+        let t = SessionToken::generate().unwrap();
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains(t.to_hex().as_str()));
+        assert!(dbg.contains("redacted"));
+    }
+
+    #[test]
+    fn se_01_tokens_are_unique_and_32_bytes() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let t = SessionToken::generate().unwrap();
+            assert_eq!(t.as_bytes().len(), 32);
+            assert!(seen.insert(*t.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn token_hex_round_trip() {
+        let t = SessionToken::generate().unwrap();
+        let back = SessionToken::from_hex(&t.to_hex()).unwrap();
+        assert_eq!(t.as_bytes(), back.as_bytes());
+        assert!(SessionToken::from_hex("zz").is_none());
+        assert!(SessionToken::from_hex(&"ab".repeat(31)).is_none());
+    }
+
+    #[test]
+    fn tm_06_password_is_a_zeroizing_buffer() {
+        fn assert_zeroizing(_: &Zeroizing<String>) {}
+        let p = Password::from("x".repeat(20));
+        assert_zeroizing(&p.0);
+    }
+}

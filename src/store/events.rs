@@ -1,0 +1,55 @@
+//! The `auth_events` table: who tried what and how it ended. Never a secret.
+
+use rusqlite::{Connection, params};
+
+/// What happened in an authentication event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Signup,
+    LoginSuccess,
+    LoginFailure,
+    LoginThrottled,
+    Logout,
+    PasswordChanged,
+    PasswordChangeFailure,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Signup => "signup",
+            Outcome::LoginSuccess => "login_success",
+            Outcome::LoginFailure => "login_failure",
+            Outcome::LoginThrottled => "login_throttled",
+            Outcome::Logout => "logout",
+            Outcome::PasswordChanged => "password_changed",
+            Outcome::PasswordChangeFailure => "password_change_failure",
+        }
+    }
+}
+
+/// Records an event. `email` must already be normalized and sanitized by the caller.
+pub fn record(c: &Connection, at: i64, email: &str, outcome: Outcome) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO auth_events (at, email, outcome) VALUES (?1, ?2, ?3)",
+        params![at, email, outcome.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Failed or refused attempts for `email` at or after `since` (Unix seconds).
+pub fn failures_since(c: &Connection, email: &str, since: i64) -> rusqlite::Result<u64> {
+    c.query_row(
+        "SELECT count(*) FROM auth_events
+         WHERE email = ?1 AND at >= ?2 AND outcome IN (?3, ?4, ?5)",
+        params![
+            email,
+            since,
+            Outcome::LoginFailure.as_str(),
+            Outcome::LoginThrottled.as_str(),
+            Outcome::PasswordChangeFailure.as_str()
+        ],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+}

@@ -1,0 +1,165 @@
+//! The SQLite store. Every SQL statement of vaultty lives below this module, and every one of
+//! them takes its values as bound parameters.
+
+pub mod accounts;
+pub mod events;
+mod migrations;
+pub mod sessions;
+pub mod throttle;
+
+use crate::paths::{DB_FILE, ensure_private_file, set_mode};
+use crate::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a process waits for another one holding the write lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `PRAGMA application_id` of a vaultty store ("vtty").
+pub const APPLICATION_ID: i32 = 0x7674_7479;
+
+/// An open connection to `<data dir>/vaultty.db`.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, which must already exist and be private.
+    pub fn open_in(dir: &Path) -> Result<Self> {
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the store at `path`: file modes 0600, WAL, busy timeout,
+    /// foreign keys and secure delete on, migrations applied. A file that is not a vaultty
+    /// store is reported and left exactly as it was.
+    pub fn open(path: &Path) -> Result<Self> {
+        ensure_private_file(path)?;
+        // SQLite gives -wal/-shm the mode of the database file; tighten leftovers from elsewhere.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let side = sidecar(path, suffix);
+            if let Ok(m) = std::fs::symlink_metadata(&side)
+                && m.is_file()
+                && m.mode() & 0o077 != 0
+            {
+                set_mode(&side, 0o600)?;
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        migrations::apply(&store)?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<()> {
+        let c = &self.conn;
+        c.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(&e))?;
+        // Look before writing anything: reading the schema turns "not a database" into a clear
+        // error, and a database of another application is refused before WAL mode touches it.
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.err(&e))?;
+        let app_id: i32 = c
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| self.err(&e))?;
+        if tables > 0 && app_id != APPLICATION_ID {
+            return Err(Error::storage(
+                &self.path,
+                "is an SQLite database but not a vaultty store; it was left untouched",
+            ));
+        }
+        let mode: String = c
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| self.err(&e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::storage(
+                &self.path,
+                format!("cannot switch the store to WAL mode (got {mode})"),
+            ));
+        }
+        c.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;",
+        )
+        .map_err(|e| self.err(&e))?;
+        Ok(())
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for the store's own modules and for tests that inspect the schema.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` inside a `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so a
+    /// busy store makes us wait rather than fail), committing on `Ok`.
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.err(&e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.err(&e))?;
+        Ok(out)
+    }
+
+    /// Maps a SQLite error to a storage error that names the file.
+    pub fn err(&self, e: &rusqlite::Error) -> Error {
+        db_error(&self.path, e)
+    }
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// A storage error that says what happened to which file, and what to do.
+pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
+    use rusqlite::ffi::ErrorCode;
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            "is not a vaultty store or is corrupt; it was left untouched. \
+             Move it aside (or restore a backup) and run vaultty again."
+                .to_owned()
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            "the store is corrupt; it was left untouched. Restore a backup.".to_owned()
+        }
+        Some(ErrorCode::ReadOnly)
+        | Some(ErrorCode::CannotOpen)
+        | Some(ErrorCode::PermissionDenied) => {
+            format!(
+                "cannot write the store ({e}); check the permissions of the file and its directory"
+            )
+        }
+        Some(ErrorCode::DiskFull) => "the disk is full; nothing was changed".to_owned(),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            "the store stayed locked by another vaultty process; try again".to_owned()
+        }
+        _ => format!("store error: {e}"),
+    };
+    Error::storage(path, message)
+}
+
+/// Is this the error SQLite gives for a UNIQUE constraint?
+pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}

@@ -1,0 +1,86 @@
+//! The `sessions` table: only the SHA-256 of a token is ever stored.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+pub fn insert(
+    c: &Connection,
+    account_id: i64,
+    token_sha256: &[u8; 32],
+    now: i64,
+    expires_at: i64,
+) -> rusqlite::Result<i64> {
+    c.execute(
+        "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at, expires_at)
+         VALUES (?1, ?2, ?3, ?3, ?4)",
+        params![account_id, &token_sha256[..], now, expires_at],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+pub fn by_token(c: &Connection, token_sha256: &[u8; 32]) -> rusqlite::Result<Option<SessionRow>> {
+    c.query_row(
+        "SELECT id, account_id, created_at, last_seen_at, expires_at
+         FROM sessions WHERE token_sha256 = ?1",
+        params![&token_sha256[..]],
+        |r| {
+            Ok(SessionRow {
+                id: r.get(0)?,
+                account_id: r.get(1)?,
+                created_at: r.get(2)?,
+                last_seen_at: r.get(3)?,
+                expires_at: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn touch(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1 AND last_seen_at < ?2",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+pub fn delete(c: &Connection, id: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
+pub fn delete_by_token(c: &Connection, token_sha256: &[u8; 32]) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "DELETE FROM sessions WHERE token_sha256 = ?1",
+        params![&token_sha256[..]],
+    )? == 1)
+}
+
+/// Ends every session of `account_id` except `keep`. Returns how many ended.
+pub fn delete_others(c: &Connection, account_id: i64, keep: i64) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM sessions WHERE account_id = ?1 AND id <> ?2",
+        params![account_id, keep],
+    )
+}
+
+/// Drops sessions past their absolute expiry, so the table does not grow without bound.
+pub fn delete_expired(c: &Connection, now: i64) -> rusqlite::Result<usize> {
+    c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])
+}
+
+pub fn count_for_account(c: &Connection, account_id: i64) -> rusqlite::Result<i64> {
+    c.query_row(
+        "SELECT count(*) FROM sessions WHERE account_id = ?1",
+        params![account_id],
+        |r| r.get(0),
+    )
+}

@@ -1,0 +1,560 @@
+//! [`Vaultty`]: the one API both front ends use for signup, login, sessions and logout.
+
+use crate::auth::hashing::{HashParams, Hasher, Verified};
+use crate::auth::policy::{
+    MAX_PASSWORD_CHARS, normalize_email, normalize_password, password_strength_for, validate_email,
+    validate_name,
+};
+use crate::auth::throttle::lock_secs;
+use crate::clock::{Clock, SystemClock};
+use crate::paths::{SESSION_FILE, ensure_private_dir};
+use crate::sanitize::for_display;
+use crate::secret::{Password, SessionToken};
+use crate::session::{Loaded, SessionFile};
+use crate::store::events::{self, Outcome};
+use crate::store::throttle::ThrottleRow;
+use crate::store::{Store, accounts, is_unique_violation, sessions, throttle};
+use crate::{Error, Field, Result, ValidationError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Absolute lifetime from login, in seconds (12 h).
+    pub absolute_secs: i64,
+    /// Longest time without use, in seconds (15 min).
+    pub idle_secs: i64,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            absolute_secs: 12 * 3600,
+            idle_secs: 15 * 60,
+        }
+    }
+}
+
+/// How to open a [`Vaultty`]. `Options::default()` is production.
+#[derive(Clone)]
+pub struct Options {
+    /// Argon2id parameters for new hashes (and the dummy verification).
+    pub hash: HashParams,
+    pub clock: Arc<dyn Clock>,
+    pub limits: SessionLimits,
+    /// Where the session file lives; default `<data dir>/session`.
+    pub session_file: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            hash: HashParams::DEFAULT,
+            clock: Arc::new(SystemClock),
+            limits: SessionLimits::default(),
+            session_file: None,
+        }
+    }
+}
+
+/// An account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// An account as front ends see it (no hash). Text fields are as stored: sanitize before
+/// printing them (see [`crate::sanitize`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl From<accounts::AccountRow> for Account {
+    fn from(r: accounts::AccountRow) -> Self {
+        Account {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            role: if r.role == "admin" {
+                Role::Admin
+            } else {
+                Role::User
+            },
+            created_at: r.created_at,
+            last_login_at: r.last_login_at,
+        }
+    }
+}
+
+/// A live session and its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub account: Account,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The absolute end of the session.
+    pub absolute_expires_at: i64,
+    /// When the session ends if it is not used before then.
+    pub idle_expires_at: i64,
+}
+
+impl SessionInfo {
+    /// Whichever end comes first.
+    pub fn expires_at(&self) -> i64 {
+        self.absolute_expires_at.min(self.idle_expires_at)
+    }
+}
+
+/// What a successful login reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginReport {
+    pub session: SessionInfo,
+    /// The login before this one, if any.
+    pub previous_login_at: Option<i64>,
+    /// Failed or refused attempts on this account since the previous login (or since signup).
+    pub failed_attempts: u64,
+}
+
+/// Outcome of the throttling step that opens every password check.
+enum Gate {
+    Open(Option<accounts::AccountRow>),
+    Locked(i64),
+}
+
+/// The account vault in one data dir.
+pub struct Vaultty {
+    dir: PathBuf,
+    store: Store,
+    hasher: Hasher,
+    clock: Arc<dyn Clock>,
+    limits: SessionLimits,
+    session_file: SessionFile,
+}
+
+impl std::fmt::Debug for Vaultty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vaultty")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vaultty {
+    /// Opens the vault in `dir` with production settings, creating the dir (0700) and the store
+    /// (0600) if needed.
+    pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_with(dir, Options::default())
+    }
+
+    pub fn open_with(dir: &Path, options: Options) -> Result<Self> {
+        ensure_private_dir(dir)?;
+        let store = Store::open_in(dir)?;
+        let session_file = SessionFile::new(
+            options
+                .session_file
+                .unwrap_or_else(|| dir.join(SESSION_FILE)),
+        );
+        Ok(Vaultty {
+            dir: dir.to_path_buf(),
+            store,
+            hasher: Hasher::new(options.hash),
+            clock: options.clock,
+            limits: options.limits,
+            session_file,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn hasher(&self) -> &Hasher {
+        &self.hasher
+    }
+    pub fn session_file(&self) -> &SessionFile {
+        &self.session_file
+    }
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn db<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
+        r.map_err(|e| self.store.err(&e))
+    }
+
+    /// Creates an account. Does not log in. Every input is checked first and all problems are
+    /// reported together; nothing is written unless all pass.
+    pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
+        let mut errors = Vec::new();
+        let email = validate_email(email).map_err(|e| errors.push(e)).ok();
+        let name = validate_name(name).map_err(|e| errors.push(e)).ok();
+        let strength = password_strength_for(
+            Field::Password,
+            password,
+            email.as_deref().unwrap_or(""),
+            name.as_deref().unwrap_or(""),
+        );
+        errors.extend(strength.problem);
+        let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let norm = normalize_email(&email);
+        // Cheap early answer for a duplicate; the UNIQUE constraint below decides races.
+        if self
+            .db(accounts::by_email_norm(self.store.conn(), &norm))?
+            .is_some()
+        {
+            return Err(Error::EmailTaken);
+        }
+        let hash = self
+            .hasher
+            .hash(&normalize_password(password))
+            .map_err(Error::Internal)?;
+        let now = self.now();
+        let id = self.store.write(|tx| {
+            let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
+                Ok(id) => id,
+                Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
+                Err(e) => return Err(self.store.err(&e)),
+            };
+            self.db(events::record(
+                tx,
+                now,
+                &event_email(&norm),
+                Outcome::Signup,
+            ))?;
+            Ok(id)
+        })?;
+        Ok(Account {
+            id,
+            email,
+            name,
+            role: Role::User,
+            created_at: now,
+            last_login_at: None,
+        })
+    }
+
+    /// Logs in: on success a new session replaces the one in the session file (if any) and
+    /// the new token is written there. Unknown email and wrong password fail identically,
+    /// after the same work.
+    pub fn login(&self, email: &str, password: &Password) -> Result<LoginReport> {
+        let email = validate_email(email).map_err(Error::invalid)?;
+        let norm = normalize_email(&email);
+        let pw = normalize_password(password);
+        check_password_length(Field::Password, &pw)?;
+        let now = self.now();
+        let account = match self.gate(&norm, now, Outcome::LoginThrottled)? {
+            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::Open(account) => account,
+        };
+        let verified = match &account {
+            Some(a) => match self.hasher.verify(&pw, &a.password_hash) {
+                Verified::Match { .. } if a.disabled => Verified::NoMatch,
+                v => v,
+            },
+            None => self.hasher.verify_dummy(&pw),
+        };
+        let (Some(account), Verified::Match { rehash }) = (account, verified) else {
+            self.store.write(|tx| {
+                self.db(events::record(
+                    tx,
+                    now,
+                    &event_email(&norm),
+                    Outcome::LoginFailure,
+                ))
+            })?;
+            return Err(Error::InvalidCredentials);
+        };
+        let new_hash = if rehash {
+            self.hasher.hash(&pw).ok()
+        } else {
+            None
+        };
+        let old_token = match self.session_file.load()? {
+            Loaded::Token(t) => Some(t),
+            _ => None,
+        };
+        let token = SessionToken::generate()
+            .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
+        let expires_at = now.saturating_add(self.limits.absolute_secs);
+        let (failed_attempts, session_id) = self.store.write(|tx| {
+            self.db(throttle::clear(tx, &norm))?;
+            let since = account.last_login_at.unwrap_or(account.created_at);
+            let failed = self.db(events::failures_since(tx, &event_email(&norm), since))?;
+            self.db(accounts::set_last_login(tx, account.id, now))?;
+            if let Some(h) = &new_hash {
+                self.db(accounts::replace_hash(
+                    tx,
+                    account.id,
+                    &account.password_hash,
+                    h,
+                ))?;
+            }
+            if let Some(old) = &old_token {
+                self.db(sessions::delete_by_token(tx, &old.digest()))?;
+            }
+            self.db(sessions::delete_expired(tx, now))?;
+            let sid = self.db(sessions::insert(
+                tx,
+                account.id,
+                &token.digest(),
+                now,
+                expires_at,
+            ))?;
+            self.db(events::record(
+                tx,
+                now,
+                &event_email(&norm),
+                Outcome::LoginSuccess,
+            ))?;
+            Ok((failed, sid))
+        })?;
+        if let Err(e) = self.session_file.save(&token) {
+            // Fail closed: a session nobody holds a token for is removed again.
+            let _ = self
+                .store
+                .write(|tx| self.db(sessions::delete(tx, session_id)));
+            return Err(e);
+        }
+        let previous_login_at = account.last_login_at;
+        let mut acc = Account::from(account);
+        acc.last_login_at = Some(now);
+        Ok(LoginReport {
+            session: SessionInfo {
+                account: acc,
+                created_at: now,
+                last_seen_at: now,
+                absolute_expires_at: expires_at,
+                idle_expires_at: now.saturating_add(self.limits.idle_secs),
+            },
+            previous_login_at,
+            failed_attempts,
+        })
+    }
+
+    /// The throttle step of every password check: refuses while locked (recording the refusal),
+    /// otherwise counts this attempt as a failure up front, so parallel guesses cannot slip
+    /// past the limit, and returns the account (if any). A success clears the count later.
+    fn gate(&self, norm: &str, now: i64, throttled: Outcome) -> Result<Gate> {
+        self.store.write(|tx| {
+            let row = self.db(throttle::get(tx, norm))?.unwrap_or_default();
+            if row.locked_until > now {
+                self.db(events::record(tx, now, &event_email(norm), throttled))?;
+                return Ok(Gate::Locked(row.locked_until - now));
+            }
+            let failures = row.failures.saturating_add(1);
+            let lock = lock_secs(failures);
+            let next = ThrottleRow {
+                failures,
+                locked_until: if lock > 0 {
+                    now.saturating_add(lock)
+                } else {
+                    0
+                },
+            };
+            self.db(throttle::put(tx, norm, next, now))?;
+            Ok(Gate::Open(self.db(accounts::by_email_norm(tx, norm))?))
+        })
+    }
+
+    /// The session named by the session file, if it is valid; using it refreshes its idle
+    /// timer. A file that cannot be trusted, or whose session is unknown or expired, is removed.
+    pub fn current_session(&self) -> Result<Option<SessionInfo>> {
+        self.session(true)
+    }
+
+    /// Like [`Vaultty::current_session`] but without counting as use (for expiry checks).
+    pub fn peek_session(&self) -> Result<Option<SessionInfo>> {
+        self.session(false)
+    }
+
+    fn session(&self, refresh: bool) -> Result<Option<SessionInfo>> {
+        let token = match self.session_file.load()? {
+            Loaded::Absent => return Ok(None),
+            Loaded::Rejected(_) => {
+                self.session_file.remove()?;
+                return Ok(None);
+            }
+            Loaded::Token(t) => t,
+        };
+        match self.validate(&token, refresh)? {
+            Some(info) => Ok(Some(info)),
+            None => {
+                self.session_file.remove()?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn validate(&self, token: &SessionToken, refresh: bool) -> Result<Option<SessionInfo>> {
+        let now = self.now();
+        let digest = token.digest();
+        let c = self.store.conn();
+        let Some(row) = self.db(sessions::by_token(c, &digest))? else {
+            return Ok(None);
+        };
+        let account = self.db(accounts::by_id(c, row.account_id))?;
+        let expired = now >= row.expires_at
+            || now.saturating_sub(row.last_seen_at) > self.limits.idle_secs
+            || account.as_ref().is_none_or(|a| a.disabled);
+        if expired {
+            self.store
+                .write(|tx| self.db(sessions::delete(tx, row.id)))?;
+            return Ok(None);
+        }
+        let last_seen_at = if refresh {
+            self.store
+                .write(|tx| self.db(sessions::touch(tx, row.id, now)))?;
+            now.max(row.last_seen_at)
+        } else {
+            row.last_seen_at
+        };
+        let account = account.map(Account::from).ok_or(Error::NoSession)?;
+        Ok(Some(SessionInfo {
+            account,
+            created_at: row.created_at,
+            last_seen_at,
+            absolute_expires_at: row.expires_at,
+            idle_expires_at: last_seen_at.saturating_add(self.limits.idle_secs),
+        }))
+    }
+
+    /// Ends the session in the session file: its database row first, then the file.
+    /// Returns whether a live session was ended.
+    pub fn logout(&self) -> Result<bool> {
+        let ended = match self.session_file.load()? {
+            Loaded::Token(token) => {
+                let now = self.now();
+                let digest = token.digest();
+                self.store.write(|tx| {
+                    let email = match self.db(sessions::by_token(tx, &digest))? {
+                        Some(row) => self
+                            .db(accounts::by_id(tx, row.account_id))?
+                            .map(|a| a.email_norm),
+                        None => None,
+                    };
+                    let ended = self.db(sessions::delete_by_token(tx, &digest))?;
+                    if let (true, Some(email)) = (ended, email) {
+                        self.db(events::record(
+                            tx,
+                            now,
+                            &event_email(&email),
+                            Outcome::Logout,
+                        ))?;
+                    }
+                    Ok(ended)
+                })?
+            }
+            Loaded::Absent | Loaded::Rejected(_) => false,
+        };
+        self.session_file.remove()?;
+        Ok(ended)
+    }
+
+    /// Changes the password of the logged-in account. The current password is checked (and
+    /// throttled like a login); the new one must pass the policy. Every other session of the
+    /// account ends; this one stays. Returns how many other sessions ended.
+    pub fn change_password(&self, current: &Password, new: &Password) -> Result<usize> {
+        let Some(info) = self.current_session()? else {
+            return Err(Error::NoSession);
+        };
+        let acc = &info.account;
+        let strength = password_strength_for(Field::Password, new, &acc.email, &acc.name);
+        if let Some(p) = strength.problem {
+            return Err(Error::invalid(p));
+        }
+        let cur = normalize_password(current);
+        let new = normalize_password(new);
+        check_password_length(Field::CurrentPassword, &cur)?;
+        if cur == new {
+            return Err(Error::invalid(
+                ValidationError::new(Field::Password, "is the same as your current password.")
+                    .with_hint("Choose a new one."),
+            ));
+        }
+        let norm = normalize_email(&acc.email);
+        let now = self.now();
+        let row = match self.gate(&norm, now, Outcome::PasswordChangeFailure)? {
+            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::Open(Some(row)) if row.id == acc.id => row,
+            Gate::Open(_) => return Err(Error::NoSession),
+        };
+        if self.hasher.verify(&cur, &row.password_hash) == Verified::NoMatch {
+            self.store.write(|tx| {
+                self.db(events::record(
+                    tx,
+                    now,
+                    &event_email(&norm),
+                    Outcome::PasswordChangeFailure,
+                ))
+            })?;
+            return Err(Error::CurrentPasswordIncorrect);
+        }
+        let hash = self.hasher.hash(&new).map_err(Error::Internal)?;
+        let token = match self.session_file.load()? {
+            Loaded::Token(t) => t,
+            _ => return Err(Error::NoSession),
+        };
+        self.store.write(|tx| {
+            let keep = self
+                .db(sessions::by_token(tx, &token.digest()))?
+                .ok_or(Error::NoSession)?;
+            if !self.db(accounts::replace_hash(
+                tx,
+                row.id,
+                &row.password_hash,
+                &hash,
+            ))? {
+                return Err(Error::Internal(
+                    "the password was changed by another process meanwhile; try again".into(),
+                ));
+            }
+            self.db(throttle::clear(tx, &norm))?;
+            let ended = self.db(sessions::delete_others(tx, row.id, keep.id))?;
+            self.db(events::record(
+                tx,
+                now,
+                &event_email(&norm),
+                Outcome::PasswordChanged,
+            ))?;
+            Ok(ended)
+        })
+    }
+}
+
+/// Refuses over-long passwords at login without hashing them (no account can have one).
+fn check_password_length(field: Field, pw: &Password) -> Result<()> {
+    let n = pw.expose().chars().count();
+    if n > MAX_PASSWORD_CHARS {
+        return Err(Error::invalid(ValidationError::new(
+            field,
+            format!("is too long ({n} characters; at most {MAX_PASSWORD_CHARS})."),
+        )));
+    }
+    Ok(())
+}
+
+/// The email as recorded in auth events: normalized, sanitized, bounded.
+fn event_email(norm: &str) -> String {
+    for_display(norm).chars().take(254).collect()
+}
