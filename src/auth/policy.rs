@@ -34,10 +34,19 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Is `password` (any case) on the bundled list of common passwords?
+/// Is `password` (any case) on the bundled list of common passwords, or such an entry with
+/// only digits and symbols added at its ends ("password123456", "!!dragon2024")? The match is
+/// on the whole string: a passphrase that merely contains a listed word is not common.
 pub fn is_common(password: &str) -> bool {
     let lower = Zeroizing::new(password.to_lowercase());
-    COMMON.contains(lower.as_str())
+    if COMMON.contains(lower.as_str()) {
+        return true;
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    core.len() != lower.len()
+        && core.chars().count() >= 4
+        && lower.chars().count() - core.chars().count() <= 12
+        && COMMON.contains(core)
 }
 
 /// Applies NFKC: the only transformation a password ever gets.
@@ -287,7 +296,14 @@ mod tests {
 
     #[test]
     fn pw_04_common_passwords_whole_string_any_case() {
-        for pw in ["password123456", "PASSWORD123456", "Qwertyuiop", "iloveyou"] {
+        for pw in [
+            "password123456",
+            "PASSWORD123456",
+            "Qwertyuiop",
+            "iloveyou",
+            "!!Dragon2024!!",
+            "SUNSHINE1234567",
+        ] {
             assert!(problem(pw).unwrap().contains("too common"), "{pw}");
         }
         // contains a list word but is not equal to one

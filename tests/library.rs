@@ -1,0 +1,846 @@
+//! The library's security requirements (SECURITY.md rows), tested in-process on real SQLite
+//! files in temp dirs. Cheap Argon2 parameters and a manual clock come through the public API.
+
+use rusqlite::Connection;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use vaultty::store::accounts;
+use vaultty::{Error, HashParams, ManualClock, Options, Password, Vaultty};
+
+const EMAIL: &str = "ada@example.com";
+const NAME: &str = "Ada Lovelace";
+const PW: &str = "correct horse battery staple lamp";
+const T0: i64 = 1_800_000_000;
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    clock: Arc<ManualClock>,
+}
+
+impl Env {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        Env {
+            _tmp: tmp,
+            dir,
+            clock: Arc::new(ManualClock::new(T0)),
+        }
+    }
+    fn options(&self) -> Options {
+        Options {
+            hash: HashParams::insecure_for_tests(64, 1, 1),
+            clock: self.clock.clone(),
+            ..Options::default()
+        }
+    }
+    /// A fresh handle on the same store, as another process would have.
+    fn open(&self) -> Vaultty {
+        Vaultty::open_with(&self.dir, self.options()).unwrap()
+    }
+    /// A handle with its own session file (a second terminal on the same store).
+    fn open_terminal(&self, name: &str) -> Vaultty {
+        let mut o = self.options();
+        o.session_file = Some(self.dir.join(name));
+        Vaultty::open_with(&self.dir, o).unwrap()
+    }
+    fn with_account(self) -> Self {
+        self.open().signup(EMAIL, NAME, &pw(PW)).unwrap();
+        self
+    }
+    fn db(&self) -> Connection {
+        Connection::open(self.dir.join("vaultty.db")).unwrap()
+    }
+    fn stored_hash(&self) -> String {
+        self.db()
+            .query_row("SELECT password_hash FROM accounts", [], |r| r.get(0))
+            .unwrap()
+    }
+    fn count(&self, table: &str) -> i64 {
+        self.db()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+fn pw(s: &str) -> Password {
+    Password::from(s)
+}
+
+fn validation_message(e: Error) -> String {
+    match e {
+        Error::Invalid(v) => v.iter().map(|e| e.message.clone()).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+// ---- passwords ----------------------------------------------------------------------------
+
+#[test]
+fn pw_01_length_counted_in_code_points() {
+    let env = Env::new();
+    let v = env.open();
+    for (i, bad) in ["zq8vx!m", "tangerine-otte"].iter().enumerate() {
+        let e = v
+            .signup(&format!("u{i}@example.com"), "U", &pw(bad))
+            .unwrap_err();
+        assert!(validation_message(e).contains("too short"), "{bad}");
+    }
+    v.signup("ok15@example.com", "U", &pw("tangerine-otter"))
+        .unwrap();
+    v.signup("emoji@example.com", "U", &pw("🦊🐙🌵🎻🚲quixoticzm"))
+        .unwrap();
+    assert_eq!(env.count("accounts"), 2);
+}
+
+#[test]
+fn pw_02_no_truncation_and_a_cap() {
+    let env = Env::new();
+    let v = env.open();
+    let long: String = "quiet amber lanterns drift over the sleeping harbour at dawn while \
+                        seven grey gulls argue loudly about breakfast"
+        .into();
+    assert!(long.chars().count() >= 100);
+    v.signup(EMAIL, NAME, &pw(&long)).unwrap();
+    let first64: String = long.chars().take(64).collect();
+    assert!(matches!(
+        v.login(EMAIL, &pw(&first64)),
+        Err(Error::InvalidCredentials)
+    ));
+    v.login(EMAIL, &pw(&long)).unwrap();
+    let over = "ab".repeat(129);
+    let e = v.signup("cap@example.com", "Cap", &pw(&over)).unwrap_err();
+    assert!(validation_message(e).contains("too long"));
+    assert_eq!(
+        env.count("accounts"),
+        1,
+        "the refused account was not stored"
+    );
+}
+
+#[test]
+fn pw_03_no_composition_rules() {
+    let env = Env::new();
+    env.open()
+        .signup(EMAIL, NAME, &pw("correct horse battery staple lamp"))
+        .unwrap();
+}
+
+#[test]
+fn pw_04_common_passwords_refused_with_reason() {
+    let env = Env::new();
+    let v = env.open();
+    for bad in [
+        "password123456",
+        "PassWord123456",
+        "QWERTYUIOP",
+        "Sunshine2020!!!",
+    ] {
+        let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
+        assert!(validation_message(e).contains("too common"), "{bad}");
+    }
+    v.signup(EMAIL, NAME, &pw("my password is a sunny meadow"))
+        .unwrap();
+}
+
+#[test]
+fn pw_05_context_words_refused() {
+    let env = Env::new();
+    let v = env.open();
+    for bad in [
+        "ada@example.com",
+        "AdaLovelace2024!",
+        "vaulttyvaultty99",
+        "lovelace ada ada",
+    ] {
+        let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
+        assert!(validation_message(e).contains("built from"), "{bad}");
+    }
+}
+
+#[test]
+fn pw_06_nfkc_fullwidth_and_odd_input() {
+    let env = Env::new();
+    let v = env.open();
+    v.signup(
+        EMAIL,
+        NAME,
+        &pw("ｖｉｏｌｅｔ ｔｒａｃｔｏｒ ｓｉｎｇｓ ａｔ ｄａｗｎ"),
+    )
+    .unwrap();
+    v.login(EMAIL, &pw("violet tractor sings at dawn")).unwrap();
+    let e = v
+        .signup("nul@example.com", "N", &pw("violet\0tractor sings at dawn"))
+        .unwrap_err();
+    assert!(validation_message(e).contains("control"));
+    v.signup(
+        "emoji@example.com",
+        "E",
+        &pw("🦊 violet tractor 🎻 sings 🚲"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn pw_07_no_hint_or_question_columns() {
+    let env = Env::new();
+    env.open();
+    let db = env.db();
+    let mut stmt = db
+        .prepare("SELECT name FROM pragma_table_info('accounts')")
+        .unwrap();
+    let cols: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(cols.contains(&"password_hash".to_string()));
+    for c in &cols {
+        assert!(
+            !c.contains("hint") && !c.contains("question") && !c.contains("answer"),
+            "{c}"
+        );
+    }
+}
+
+#[test]
+fn pw_08_no_periodic_expiry() {
+    let env = Env::new().with_account();
+    env.clock.advance(3 * 365 * 24 * 3600);
+    env.open().login(EMAIL, &pw(PW)).unwrap();
+}
+
+#[test]
+fn pw_09_change_requires_current_password() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let before = env.stored_hash();
+    let new = "violet tractor sings under amber rain";
+    assert!(matches!(
+        v.change_password(&pw("wrong current password"), &pw(new)),
+        Err(Error::CurrentPasswordIncorrect)
+    ));
+    assert_eq!(env.stored_hash(), before);
+    let e = v.change_password(&pw(PW), &pw("zq8vx!mk")).unwrap_err();
+    assert!(validation_message(e).contains("too short"));
+    assert_eq!(env.stored_hash(), before);
+    v.change_password(&pw(PW), &pw(new)).unwrap();
+    assert_ne!(env.stored_hash(), before);
+    assert!(matches!(
+        v.login(EMAIL, &pw(PW)),
+        Err(Error::InvalidCredentials)
+    ));
+    v.login(EMAIL, &pw(new)).unwrap();
+}
+
+#[test]
+fn change_password_without_session_is_refused() {
+    let env = Env::new().with_account();
+    assert!(matches!(
+        env.open()
+            .change_password(&pw(PW), &pw("violet tractor sings under amber rain")),
+        Err(Error::NoSession)
+    ));
+}
+
+// ---- hashing ------------------------------------------------------------------------------
+
+#[test]
+fn hs_01_production_hash_meets_the_floor() {
+    let env = Env::new();
+    let mut o = env.options();
+    o.hash = HashParams::default();
+    Vaultty::open_with(&env.dir, o)
+        .unwrap()
+        .signup(EMAIL, NAME, &pw(PW))
+        .unwrap();
+    let phc = env.stored_hash();
+    let parsed = argon2::password_hash::phc::PasswordHash::new(&phc).unwrap();
+    assert_eq!(parsed.algorithm.as_str(), "argon2id");
+    assert_eq!(parsed.version, Some(19));
+    let p = argon2::Params::try_from(&parsed).unwrap();
+    let (m, t) = (p.m_cost(), p.t_cost());
+    assert!((t == 1 && m >= 47104) || (t == 2 && m >= 19456) || (t >= 3 && m >= 12288));
+    assert_eq!((m, t, p.p_cost()), (65536, 3, 4), "the documented default");
+    assert!(parsed.salt.unwrap().as_ref().len() >= 16);
+}
+
+#[test]
+fn hs_02_same_password_different_salts() {
+    let env = Env::new();
+    let v = env.open();
+    v.signup("a@example.com", "A", &pw(PW)).unwrap();
+    v.signup("b@example.com", "B", &pw(PW)).unwrap();
+    let db = env.db();
+    let mut stmt = db.prepare("SELECT password_hash FROM accounts").unwrap();
+    let hashes: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(hashes.len(), 2);
+    assert_ne!(hashes[0], hashes[1]);
+    let salt = |h: &str| h.split('$').nth(4).unwrap().to_owned();
+    assert_ne!(salt(&hashes[0]), salt(&hashes[1]));
+}
+
+#[test]
+fn hs_03_rehash_on_login_when_parameters_change() {
+    let env = Env::new().with_account();
+    // Replace the hash with one made at m=8192, t=1, p=1.
+    let old_hasher =
+        vaultty::auth::hashing::Hasher::new(HashParams::insecure_for_tests(8192, 1, 1));
+    let old = old_hasher.hash(&pw(PW)).unwrap();
+    env.db()
+        .execute("UPDATE accounts SET password_hash = ?1", [&old])
+        .unwrap();
+    let mut o = env.options();
+    o.hash = HashParams::OWASP_FLOOR;
+    let v = Vaultty::open_with(&env.dir, o).unwrap();
+    assert!(v.login(EMAIL, &pw("wrong password entirely")).is_err());
+    assert_eq!(env.stored_hash(), old, "a failed login does not rehash");
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let new = env.stored_hash();
+    assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+    v.logout().unwrap();
+    v.login(EMAIL, &pw(PW)).unwrap();
+}
+
+#[test]
+fn hs_04_hash_over_the_ceiling_is_refused_before_verifying() {
+    let env = Env::new().with_account();
+    env.db()
+        .execute(
+            "UPDATE accounts SET password_hash = ?1",
+            ["$argon2id$v=19$m=4194304,t=3,p=4$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+        )
+        .unwrap();
+    let v = env.open();
+    assert!(matches!(
+        v.login(EMAIL, &pw(PW)),
+        Err(Error::InvalidCredentials)
+    ));
+    assert_eq!(
+        v.hasher().verifications(),
+        0,
+        "no 4 GiB Argon2 run was started"
+    );
+}
+
+// ---- authentication -----------------------------------------------------------------------
+
+#[test]
+fn au_01_unknown_email_and_wrong_password_look_the_same() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let unknown = v.login("nobody@example.com", &pw(PW)).unwrap_err();
+    let wrong = v.login(EMAIL, &pw("wrong password entirely")).unwrap_err();
+    assert_eq!(unknown.to_string(), wrong.to_string());
+    assert_eq!(unknown.exit_code(), wrong.exit_code());
+    assert_eq!(unknown.exit_code(), 3);
+}
+
+#[test]
+fn au_02_one_verification_on_both_failure_paths() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let n0 = v.hasher().verifications();
+    let _ = v.login("nobody@example.com", &pw(PW));
+    assert_eq!(v.hasher().verifications(), n0 + 1);
+    let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    assert_eq!(v.hasher().verifications(), n0 + 2);
+}
+
+#[test]
+fn au_03_throttle_persists_and_resets() {
+    let env = Env::new().with_account();
+    {
+        let v = env.open();
+        for _ in 0..5 {
+            assert!(matches!(
+                v.login(EMAIL, &pw("wrong password entirely")),
+                Err(Error::InvalidCredentials)
+            ));
+        }
+        let n = v.hasher().verifications();
+        assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(60))));
+        assert_eq!(
+            v.hasher().verifications(),
+            n,
+            "no verification while locked"
+        );
+    }
+    // a new process (new connection) still sees the lock
+    let v = env.open();
+    env.clock.advance(30);
+    assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(30))));
+    env.clock.advance(31);
+    let report = v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(
+        report.failed_attempts, 7,
+        "5 failures and 2 refusals since signup"
+    );
+    assert_eq!(env.count("throttle"), 0, "success resets the counter");
+    // after the reset, 4 failures do not lock
+    for _ in 0..4 {
+        assert!(matches!(
+            v.login(EMAIL, &pw("wrong password entirely")),
+            Err(Error::InvalidCredentials)
+        ));
+    }
+    v.login(EMAIL, &pw(PW)).unwrap();
+}
+
+#[test]
+fn au_03_lock_doubles_per_further_failure() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    for _ in 0..5 {
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    }
+    env.clock.advance(60);
+    let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    assert!(matches!(
+        v.login(EMAIL, &pw(PW)),
+        Err(Error::Throttled(120))
+    ));
+}
+
+#[test]
+fn au_04_far_fewer_than_100_attempts_per_hour() {
+    let env = Env::new();
+    let v = env.open();
+    let end = T0 + 3600;
+    while env.clock.now_for_test() < end {
+        let _ = v.login("target@example.com", &pw("guess guess guess guess"));
+        env.clock.advance(1);
+    }
+    let evaluated = v.hasher().verifications();
+    assert!(
+        evaluated < 100,
+        "{evaluated} attempts evaluated in one hour"
+    );
+    assert!(evaluated >= 5);
+}
+
+#[test]
+fn au_05_unknown_email_locks_like_a_real_account() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    for _ in 0..5 {
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        let _ = v.login("ghost@example.com", &pw("wrong password entirely"));
+    }
+    let real = v.login(EMAIL, &pw(PW)).unwrap_err();
+    let ghost = v.login("ghost@example.com", &pw(PW)).unwrap_err();
+    assert!(matches!(real, Error::Throttled(_)));
+    assert_eq!(real.to_string(), ghost.to_string());
+    assert_eq!(real.exit_code(), ghost.exit_code());
+}
+
+#[test]
+fn au_06_no_default_accounts() {
+    let env = Env::new();
+    let v = env.open();
+    assert_eq!(accounts::count(v.store().conn()).unwrap(), 0);
+    for (e, p) in [("admin@example.com", "admin"), ("root@example.com", "root")] {
+        assert!(matches!(v.login(e, &pw(p)), Err(Error::InvalidCredentials)));
+    }
+}
+
+#[test]
+fn au_07_every_front_end_shares_one_throttle() {
+    // The TUI and the CLI both call Vaultty::login; two handles stand for the two front ends.
+    let env = Env::new().with_account();
+    let tui = env.open_terminal("tui-session");
+    let cli = env.open();
+    for _ in 0..3 {
+        let _ = tui.login(EMAIL, &pw("wrong password entirely"));
+    }
+    for _ in 0..2 {
+        let _ = cli.login(EMAIL, &pw("wrong password entirely"));
+    }
+    assert!(matches!(
+        tui.login(EMAIL, &pw(PW)),
+        Err(Error::Throttled(_))
+    ));
+    assert!(matches!(
+        cli.login(EMAIL, &pw(PW)),
+        Err(Error::Throttled(_))
+    ));
+}
+
+#[test]
+fn au_08_sql_injection_is_inert() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let evil = "' OR '1'='1' --";
+    assert!(v.login(evil, &pw(PW)).is_err());
+    assert!(matches!(
+        v.signup(evil, NAME, &pw(PW)),
+        Err(Error::Invalid(_))
+    ));
+    // a quoted name is stored literally
+    v.signup(
+        "bobby@example.com",
+        "Robert'); DROP TABLE accounts;--",
+        &pw(PW),
+    )
+    .unwrap();
+    let name: String = env
+        .db()
+        .query_row(
+            "SELECT name FROM accounts WHERE email_norm = 'bobby@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, "Robert'); DROP TABLE accounts;--");
+    assert_eq!(env.count("accounts"), 2);
+}
+
+#[test]
+fn duplicate_emails_refused_in_any_case() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    for dup in ["ADA@example.com", " ada@EXAMPLE.com "] {
+        assert!(matches!(
+            v.signup(dup, NAME, &pw(PW)),
+            Err(Error::EmailTaken)
+        ));
+    }
+    assert_eq!(env.count("accounts"), 1);
+}
+
+// ---- sessions -----------------------------------------------------------------------------
+
+fn token_hex(env: &Env, file: &str) -> String {
+    let s = std::fs::read_to_string(env.dir.join(file)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn se_01_only_the_token_digest_is_stored() {
+    use sha2::Digest;
+    let env = Env::new().with_account();
+    env.open().login(EMAIL, &pw(PW)).unwrap();
+    let token = hex::decode(token_hex(&env, "session")).unwrap();
+    assert_eq!(token.len(), 32);
+    let stored: Vec<u8> = env
+        .db()
+        .query_row("SELECT token_sha256 FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, sha2::Sha256::digest(&token).to_vec());
+    assert_ne!(stored, token);
+}
+
+#[test]
+fn se_02_new_token_on_every_login() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let first = std::fs::read(env.dir.join("session")).unwrap();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(env.count("sessions"), 1, "the first session's row is gone");
+    std::fs::write(env.dir.join("session"), &first).unwrap();
+    assert_eq!(env.open().current_session().unwrap(), None);
+}
+
+#[test]
+fn se_03_logout_invalidates_server_side() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let copy = std::fs::read(env.dir.join("session")).unwrap();
+    assert!(v.logout().unwrap());
+    assert!(!env.dir.join("session").exists());
+    assert_eq!(env.count("sessions"), 0);
+    std::fs::write(env.dir.join("session"), &copy).unwrap();
+    std::fs::set_permissions(
+        env.dir.join("session"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    assert_eq!(env.open().current_session().unwrap(), None);
+    assert!(
+        !env.dir.join("session").exists(),
+        "the stale file is removed"
+    );
+}
+
+#[test]
+fn se_04_idle_and_absolute_timeouts() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    // idle: 15 min + 1 s without use ends it
+    env.clock.advance(15 * 60 + 1);
+    assert_eq!(v.current_session().unwrap(), None);
+    // activity keeps it alive until the absolute limit
+    v.login(EMAIL, &pw(PW)).unwrap();
+    for _ in 0..(12 * 4 - 1) {
+        env.clock.advance(15 * 60);
+        assert!(v.current_session().unwrap().is_some());
+    }
+    let info = v.peek_session().unwrap().unwrap();
+    assert_eq!(info.absolute_expires_at, T0 + 15 * 60 + 1 + 12 * 3600);
+    env.clock.set(info.absolute_expires_at);
+    assert_eq!(v.current_session().unwrap(), None);
+    assert_eq!(env.count("sessions"), 0);
+}
+
+#[test]
+fn se_04_peek_does_not_refresh() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    env.clock.advance(10 * 60);
+    assert!(v.peek_session().unwrap().is_some());
+    env.clock.advance(5 * 60 + 1);
+    assert_eq!(v.peek_session().unwrap(), None);
+}
+
+#[test]
+fn se_05_foreign_keys_cascade_and_disable() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let fk: i64 = v
+        .store()
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    let id = v.login(EMAIL, &pw(PW)).unwrap().session.account.id;
+    accounts::set_disabled(v.store().conn(), id, true).unwrap();
+    assert_eq!(
+        v.current_session().unwrap(),
+        None,
+        "disabled account: session ends"
+    );
+    assert!(matches!(
+        v.login(EMAIL, &pw(PW)),
+        Err(Error::InvalidCredentials)
+    ));
+    accounts::set_disabled(v.store().conn(), id, false).unwrap();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(env.count("sessions"), 1);
+    accounts::delete(v.store().conn(), id).unwrap();
+    assert_eq!(
+        env.count("sessions"),
+        0,
+        "deleting the account removed its sessions"
+    );
+}
+
+#[test]
+fn se_06_password_change_ends_other_sessions() {
+    let env = Env::new().with_account();
+    let a = env.open_terminal("session-a");
+    let b = env.open_terminal("session-b");
+    a.login(EMAIL, &pw(PW)).unwrap();
+    b.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(env.count("sessions"), 2);
+    let ended = a
+        .change_password(&pw(PW), &pw("violet tractor sings under amber rain"))
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert!(a.current_session().unwrap().is_some(), "this session stays");
+    assert_eq!(b.current_session().unwrap(), None);
+}
+
+#[test]
+fn se_08_session_file_is_not_the_source_of_identity() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.signup(
+        "mallory@example.com",
+        "Mallory",
+        &pw("violet tractor sings under amber rain"),
+    )
+    .unwrap();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let path = env.dir.join("session");
+    let token = token_hex(&env, "session");
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"version":1,"token":"{token}","email":"mallory@example.com","expires_at":9999999999}}"#
+        ),
+    )
+    .unwrap();
+    let info = v.current_session().unwrap().unwrap();
+    assert_eq!(info.account.email, EMAIL);
+    assert!(info.absolute_expires_at < 9_999_999_999);
+    // a token changed by one digit is just unknown
+    let mut bad = token.clone();
+    bad.replace_range(0..1, if &token[0..1] == "0" { "1" } else { "0" });
+    std::fs::write(&path, format!(r#"{{"version":1,"token":"{bad}"}}"#)).unwrap();
+    assert_eq!(v.current_session().unwrap(), None);
+}
+
+// ---- files --------------------------------------------------------------------------------
+
+fn mode(p: &std::path::Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn fs_01_private_modes_even_with_umask_022() {
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe { libc::umask(0o022) };
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(mode(&env.dir), 0o700);
+    assert_eq!(mode(&env.dir.join("vaultty.db")), 0o600);
+    assert_eq!(mode(&env.dir.join("session")), 0o600);
+    // while a connection is open, WAL side files exist and share the database's mode
+    for side in ["vaultty.db-wal", "vaultty.db-shm"] {
+        let p = env.dir.join(side);
+        assert!(p.exists(), "{side}");
+        assert_eq!(mode(&p), 0o600, "{side}");
+    }
+}
+
+#[test]
+fn fs_01_existing_wide_dir_is_tightened() {
+    let env = Env::new();
+    std::fs::create_dir_all(&env.dir).unwrap();
+    std::fs::set_permissions(&env.dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.open();
+    assert_eq!(mode(&env.dir), 0o700);
+}
+
+// ---- secrets and failures -----------------------------------------------------------------
+
+#[test]
+fn tm_04_no_secret_in_errors() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let secret = "violet tractor sings under amber rain";
+    let mut errors = vec![
+        v.login(EMAIL, &pw(secret)).unwrap_err(),
+        v.signup("x@example.com", NAME, &pw(&format!("{secret}\0")))
+            .unwrap_err(),
+        v.signup(EMAIL, NAME, &pw(secret)).unwrap_err(),
+    ];
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let token = token_hex(&env, "session");
+    errors.push(v.change_password(&pw(secret), &pw(PW)).unwrap_err());
+    // a forced storage error
+    drop(v);
+    std::fs::write(env.dir.join("vaultty.db"), vec![0x42u8; 8192]).unwrap();
+    for f in ["vaultty.db-wal", "vaultty.db-shm"] {
+        let _ = std::fs::remove_file(env.dir.join(f));
+    }
+    errors.push(Vaultty::open_with(&env.dir, env.options()).unwrap_err());
+    for e in &errors {
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains(secret), "{text}");
+            assert!(!text.contains(PW), "{text}");
+            assert!(!text.contains(&token), "{text}");
+        }
+    }
+    assert!(format!("{:?}", pw(secret)).contains("redacted"));
+}
+
+#[test]
+fn tm_07_corrupt_store_fails_closed_and_is_left_alone() {
+    let env = Env::new().with_account();
+    let db = env.dir.join("vaultty.db");
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&db, &garbage).unwrap();
+    for f in ["vaultty.db-wal", "vaultty.db-shm"] {
+        let _ = std::fs::remove_file(env.dir.join(f));
+    }
+    let e = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    assert!(e.to_string().contains("vaultty.db"), "{e}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        garbage,
+        "nothing was repaired or changed"
+    );
+    assert!(!env.dir.join("session").exists());
+}
+
+#[test]
+fn tm_07_foreign_sqlite_database_is_refused_untouched() {
+    let env = Env::new();
+    std::fs::create_dir_all(&env.dir).unwrap();
+    let db = env.dir.join("vaultty.db");
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let e = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    assert!(e.to_string().contains("not a vaultty store"), "{e}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn tm_07_corrupt_session_file_means_logged_out() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    std::fs::write(env.dir.join("session"), b"\x00\xffnot json").unwrap();
+    assert_eq!(v.current_session().unwrap(), None);
+    assert!(!env.dir.join("session").exists());
+}
+
+#[test]
+fn lg_01_auth_events_without_secrets() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let _ = v.login(" ADA@example.com", &pw("wrong password entirely"));
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let db = env.db();
+    let mut stmt = db
+        .prepare(
+            "SELECT at, email, outcome FROM auth_events WHERE outcome LIKE 'login_%' ORDER BY id",
+        )
+        .unwrap();
+    let rows: Vec<(i64, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (T0, EMAIL.to_owned(), "login_failure".to_owned()),
+            (T0, EMAIL.to_owned(), "login_success".to_owned()),
+        ]
+    );
+    let mut stmt = db
+        .prepare("SELECT name FROM pragma_table_info('auth_events')")
+        .unwrap();
+    let cols: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(cols, ["id", "at", "email", "outcome"]);
+}
+
+#[test]
+fn login_report_counts_failures_since_previous_login() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    let first = v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(first.previous_login_at, None);
+    assert_eq!(first.failed_attempts, 0);
+    env.clock.advance(100);
+    for _ in 0..2 {
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    }
+    env.clock.advance(100);
+    let second = v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(second.previous_login_at, Some(T0));
+    assert_eq!(second.failed_attempts, 2);
+}
