@@ -38,7 +38,8 @@ pub fn euid() -> u32 {
 }
 
 /// Creates `dir` (and parents) as 0700 if missing; if it exists, checks that it is a directory
-/// owned by us and tightens its mode to 0700.
+/// owned by us and removes any group/other permission bits (never adds any: a directory the
+/// user made read-only stays read-only).
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -69,8 +70,8 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
                     "the data dir belongs to another user; refusing to use it",
                 ));
             }
-            if meta.mode() & 0o777 != 0o700 {
-                set_mode(dir, 0o700)?;
+            if meta.mode() & 0o077 != 0 {
+                set_mode(dir, meta.mode() & 0o700)?;
             }
             Ok(())
         }
@@ -83,7 +84,8 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
         .map_err(|e| Error::storage(path, format!("cannot set permissions to {mode:o}: {e}")))
 }
 
-/// Creates `path` as an empty 0600 file if it does not exist; tightens an existing file we own.
+/// Creates `path` as an empty 0600 file if it does not exist; removes group/other permission
+/// bits from an existing file we own (never adds any).
 pub fn ensure_private_file(path: &Path) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     match fs::symlink_metadata(path) {
@@ -119,8 +121,8 @@ pub fn ensure_private_file(path: &Path) -> Result<()> {
                     "belongs to another user; refusing to use it",
                 ));
             }
-            if meta.mode() & 0o777 != 0o600 {
-                set_mode(path, 0o600)?;
+            if meta.mode() & 0o077 != 0 {
+                set_mode(path, meta.mode() & 0o700)?;
             }
             Ok(())
         }

@@ -98,7 +98,10 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
 
 /// A failure as the CLI reports it: the error's message (sanitized) on stderr, its exit code.
 pub fn fail(e: &CliError) -> ExitCode {
-    eprintln!("vaultty: {}", crate::sanitize::for_display(&e.to_string()));
+    // Several refusals come one per line: keep the line breaks, sanitize each line.
+    for line in e.to_string().lines() {
+        eprintln!("vaultty: {}", crate::sanitize::for_display(line));
+    }
     ExitCode::from(e.exit_code())
 }
 

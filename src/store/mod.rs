@@ -45,7 +45,7 @@ impl Store {
                 && m.is_file()
                 && m.mode() & 0o077 != 0
             {
-                set_mode(&side, 0o600)?;
+                set_mode(&side, m.mode() & 0o700)?;
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
