@@ -13,6 +13,8 @@ pub mod sanitize;
 pub mod secret;
 pub mod session;
 pub mod store;
+pub mod timefmt;
+pub mod tui;
 mod vault;
 
 pub use auth::hashing::HashParams;

@@ -8,22 +8,11 @@ pub fn clean(s: &str) -> String {
     for_display(s)
 }
 
-/// RFC 3339 in UTC, e.g. `2026-11-24T09:00:00Z`.
-pub fn rfc3339(t: i64) -> String {
-    jiff::Timestamp::from_second(t)
-        .map(|ts| ts.to_string())
-        .unwrap_or_else(|_| t.to_string())
-}
+pub use crate::timefmt::rfc3339;
 
 /// Local time for people, e.g. `2026-11-24 10:00 CET`.
 pub fn local(t: i64) -> String {
-    match jiff::Timestamp::from_second(t) {
-        Ok(ts) => ts
-            .to_zoned_datetime(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        Err(_) => t.to_string(),
-    }
+    crate::timefmt::local(t, &crate::timefmt::system_tz())
 }
 
 pub fn session_json(info: &SessionInfo) -> String {

@@ -1,0 +1,794 @@
+//! The UI's model and its update function: messages in, state changes and worker commands
+//! out. No terminal I/O here, so every behaviour can be driven from tests.
+
+use super::field::{Field, edit_request};
+use super::strings as s;
+use crate::auth::policy::{password_strength, validate_email, validate_name};
+use crate::clock::Clock;
+use crate::{Account, Error, Field as Input, LoginReport, Password, SessionInfo, Strength};
+use jiff::tz::TimeZone;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Smallest terminal the UI draws in.
+pub const MIN_W: u16 = 60;
+pub const MIN_H: u16 = 20;
+/// How long success and info messages stay, in seconds.
+pub const FLASH_SECS: i64 = 4;
+/// Activity on an authenticated screen refreshes the session at most this often (seconds).
+pub const TOUCH_EVERY: i64 = 30;
+/// Spinner frame interval while the worker is busy.
+pub const SPIN: Duration = Duration::from_millis(100);
+
+/// Everything that can happen to the UI.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// Time passed (spinner, flash fading, session expiry).
+    Tick,
+    Reply(Reply),
+    /// SIGTERM / SIGHUP / SIGINT: leave now.
+    Quit,
+}
+
+/// Answers from the worker thread.
+#[derive(Debug)]
+pub enum Reply {
+    Session(Result<Option<SessionInfo>, Error>),
+    Login(Result<LoginReport, Error>),
+    Signup(Result<Account, Error>),
+    Logout(Result<bool, Error>),
+    PasswordChanged(Result<usize, Error>),
+}
+
+/// Work for the worker thread (Argon2 and SQLite never run on the UI thread).
+#[derive(Debug)]
+pub enum Command {
+    /// Validate the session file's session; `refresh` counts as use.
+    LoadSession {
+        refresh: bool,
+    },
+    Login {
+        email: String,
+        password: Password,
+    },
+    Signup {
+        name: String,
+        email: String,
+        password: Password,
+    },
+    Logout,
+    ChangePassword {
+        current: Password,
+        new: Password,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+/// A flash message: success and info fade at `until`; errors stay until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+    pub until: Option<i64>,
+}
+
+/// A form: fields, then a button (focus == fields.len()).
+#[derive(Debug)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub button: &'static str,
+    /// The strength meter, for forms that choose a password.
+    pub strength: Option<Strength>,
+    /// Whether password fields are shown in clear (F2; off by default).
+    pub reveal: bool,
+}
+
+impl Form {
+    fn new(fields: Vec<Field>, button: &'static str) -> Self {
+        Self {
+            fields,
+            focus: 0,
+            button,
+            strength: None,
+            reveal: false,
+        }
+    }
+    pub fn login() -> Self {
+        Self::new(
+            vec![
+                Field::text(s::LABEL_EMAIL),
+                Field::secret(s::LABEL_PASSWORD),
+            ],
+            s::LOGIN_BUTTON,
+        )
+    }
+    pub fn signup() -> Self {
+        Self::new(
+            vec![
+                Field::text(s::LABEL_NAME),
+                Field::text(s::LABEL_EMAIL),
+                Field::secret(s::LABEL_PASSWORD),
+                Field::secret(s::LABEL_CONFIRM),
+            ],
+            s::SIGNUP_BUTTON,
+        )
+    }
+    pub fn change_password() -> Self {
+        Self::new(
+            vec![
+                Field::secret(s::LABEL_CURRENT),
+                Field::secret(s::LABEL_NEW),
+                Field::secret(s::LABEL_CONFIRM),
+            ],
+            s::PASSWORD_BUTTON,
+        )
+    }
+    pub fn on_button(&self) -> bool {
+        self.focus == self.fields.len()
+    }
+    pub fn first_error(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.error.is_some())
+    }
+    fn clear_secrets(&mut self) {
+        for f in &mut self.fields {
+            if f.is_secret() {
+                f.clear();
+            }
+        }
+    }
+}
+
+/// Which screen is showing.
+#[derive(Debug)]
+pub enum Screen {
+    /// Waiting for the first session check.
+    Starting,
+    Login(Form),
+    Signup(Form),
+    Dashboard,
+    ChangePassword(Form),
+}
+
+/// The whole UI state.
+pub struct Model {
+    pub screen: Screen,
+    pub help: bool,
+    pub flash: Option<Flash>,
+    /// What the worker is doing, while the form is locked.
+    pub busy: Option<&'static str>,
+    pub spinner: usize,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// The runtime clears the terminal once when this is set (after logout or expiry).
+    pub clear_screen: bool,
+    pub session: Option<SessionInfo>,
+    /// The report of the login that started this session, if it started in this run.
+    pub report: Option<LoginReport>,
+    pub clock: Arc<dyn Clock>,
+    pub tz: TimeZone,
+    last_touch: i64,
+    checking_expiry: bool,
+}
+
+impl Model {
+    pub fn new(clock: Arc<dyn Clock>, tz: TimeZone, size: (u16, u16)) -> Self {
+        Model {
+            screen: Screen::Starting,
+            help: false,
+            flash: None,
+            busy: Some(s::LOADING),
+            spinner: 0,
+            size,
+            quit: false,
+            clear_screen: false,
+            session: None,
+            report: None,
+            clock,
+            tz,
+            last_touch: i64::MIN / 2,
+            checking_expiry: false,
+        }
+    }
+
+    /// The commands to send when the UI starts.
+    pub fn init(&mut self) -> Vec<Command> {
+        vec![Command::LoadSession { refresh: true }]
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The session's idle limit in seconds, as the session itself shows it.
+    pub fn idle_secs(&self) -> i64 {
+        self.session
+            .as_ref()
+            .map_or(0, |i| i.idle_expires_at - i.last_seen_at)
+    }
+
+    pub fn form(&self) -> Option<&Form> {
+        match &self.screen {
+            Screen::Login(f) | Screen::Signup(f) | Screen::ChangePassword(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        match &mut self.screen {
+            Screen::Login(f) | Screen::Signup(f) | Screen::ChangePassword(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn authenticated(&self) -> bool {
+        matches!(self.screen, Screen::Dashboard | Screen::ChangePassword(_))
+    }
+
+    fn flash(&mut self, kind: FlashKind, text: impl Into<String>) {
+        let until = match kind {
+            FlashKind::Error => None,
+            _ => Some(self.now() + FLASH_SECS),
+        };
+        self.flash = Some(Flash {
+            kind,
+            text: text.into(),
+            until,
+        });
+    }
+
+    /// How long the runtime may sleep before it must send a [`Msg::Tick`]; `None` means
+    /// "until the next event" (nothing animates, nothing is due).
+    pub fn next_wake(&self) -> Option<Duration> {
+        let now = self.now();
+        let secs = |t: i64| Duration::from_secs(t.saturating_sub(now).max(0) as u64);
+        let mut wake: Option<Duration> = self.busy.map(|_| SPIN);
+        let mut consider = |d: Duration| wake = Some(wake.map_or(d, |w| w.min(d)));
+        if let Some(until) = self.flash.as_ref().and_then(|f| f.until) {
+            consider(secs(until) + Duration::from_millis(50));
+        }
+        if self.authenticated()
+            && !self.checking_expiry
+            && let Some(info) = &self.session
+        {
+            consider(secs(info.expires_at()) + Duration::from_millis(50));
+        }
+        wake
+    }
+
+    fn go_login(&mut self, email: Option<&str>) {
+        let mut form = Form::login();
+        if let Some(e) = email {
+            form.fields[0].set_text(e);
+            form.focus = 1;
+        }
+        self.screen = Screen::Login(form);
+        self.session = None;
+        self.report = None;
+        self.checking_expiry = false;
+    }
+
+    fn expire(&mut self) {
+        let email = self.session.as_ref().map(|i| i.account.email.clone());
+        self.go_login(email.as_deref());
+        self.clear_screen = true;
+        self.flash(FlashKind::Error, s::SESSION_EXPIRED);
+    }
+}
+
+/// Applies one message; returns the commands for the worker.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Quit => {
+            m.quit = true;
+            vec![]
+        }
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            vec![]
+        }
+        Msg::Tick => on_tick(m),
+        Msg::Reply(r) => on_reply(m, r),
+        Msg::Paste(text) => on_paste(m, text),
+        Msg::Key(k) => on_key(m, k),
+    }
+}
+
+fn on_tick(m: &mut Model) -> Vec<Command> {
+    let now = m.now();
+    if m.busy.is_some() {
+        m.spinner = m.spinner.wrapping_add(1);
+    }
+    if m.flash
+        .as_ref()
+        .and_then(|f| f.until)
+        .is_some_and(|t| t <= now)
+    {
+        m.flash = None;
+    }
+    if m.authenticated()
+        && !m.checking_expiry
+        && m.session.as_ref().is_some_and(|i| i.expires_at() <= now)
+    {
+        // Ask the store rather than trust our copy: another terminal may have used it.
+        m.checking_expiry = true;
+        return vec![Command::LoadSession { refresh: false }];
+    }
+    vec![]
+}
+
+fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
+    if m.busy.is_some() || m.help {
+        return vec![];
+    }
+    let Some(form) = m.form_mut() else {
+        return vec![];
+    };
+    let i = form.focus;
+    let changed = form.fields.get_mut(i).is_some_and(|f| f.paste(text));
+    if changed {
+        field_changed(m, i);
+    }
+    vec![]
+}
+
+fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+    if key.kind != KeyEventKind::Press {
+        return vec![];
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        m.quit = true;
+        return vec![];
+    }
+    if m.busy.is_some() {
+        return vec![];
+    }
+    if m.flash.as_ref().is_some_and(|f| f.kind == FlashKind::Error) {
+        m.flash = None;
+    }
+    if key.code == KeyCode::F(1) {
+        m.help = !m.help;
+        return vec![];
+    }
+    if m.help {
+        if key.code == KeyCode::Esc {
+            m.help = false;
+        }
+        return vec![];
+    }
+    let mut cmds = touch(m);
+    cmds.extend(match &m.screen {
+        Screen::Starting => vec![],
+        Screen::Dashboard => dashboard_key(m, key),
+        Screen::Login(_) => login_key(m, key),
+        Screen::Signup(_) => signup_key(m, key),
+        Screen::ChangePassword(_) => password_key(m, key),
+    });
+    cmds
+}
+
+/// Activity on an authenticated screen keeps the session alive (at most every 30 s).
+fn touch(m: &mut Model) -> Vec<Command> {
+    let now = m.now();
+    if m.authenticated() && now - m.last_touch >= TOUCH_EVERY {
+        m.last_touch = now;
+        return vec![Command::LoadSession { refresh: true }];
+    }
+    vec![]
+}
+
+fn dashboard_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+    if !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
+        return vec![];
+    }
+    match key.code {
+        KeyCode::Char('p') => {
+            m.screen = Screen::ChangePassword(Form::change_password());
+            vec![]
+        }
+        KeyCode::Char('l') => {
+            m.busy = Some(s::LOGGING_OUT);
+            vec![Command::Logout]
+        }
+        KeyCode::Char('q') => {
+            m.quit = true;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+/// What a key did to a form.
+enum FormAction {
+    Nothing,
+    Changed(usize),
+    Left(usize),
+    Submit,
+}
+
+fn form_key(form: &mut Form, key: KeyEvent) -> FormAction {
+    let n = form.fields.len() + 1;
+    let left = form.focus;
+    match key.code {
+        KeyCode::Tab | KeyCode::Down => {
+            form.focus = (form.focus + 1) % n;
+            FormAction::Left(left)
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            form.focus = (form.focus + n - 1) % n;
+            FormAction::Left(left)
+        }
+        KeyCode::Enter => FormAction::Submit,
+        KeyCode::F(2) => {
+            form.reveal = !form.reveal;
+            FormAction::Nothing
+        }
+        _ => {
+            let Some(field) = form.fields.get_mut(form.focus) else {
+                return FormAction::Nothing;
+            };
+            match edit_request(key) {
+                Some(req) if field.handle(req) => FormAction::Changed(form.focus),
+                _ => FormAction::Nothing,
+            }
+        }
+    }
+}
+
+fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+    if key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('n') {
+        m.screen = Screen::Signup(Form::signup());
+        return vec![];
+    }
+    let Screen::Login(form) = &mut m.screen else {
+        return vec![];
+    };
+    match form_key(form, key) {
+        FormAction::Changed(i) => {
+            form.fields[i].error = None;
+            vec![]
+        }
+        FormAction::Submit => {
+            let email = form.fields[0].value().trim().to_owned();
+            if email.is_empty() {
+                form.fields[0].error = Some(format!("{} is required.", s::LABEL_EMAIL));
+                form.focus = 0;
+                return vec![];
+            }
+            let password = form.fields[1]
+                .secret_mut()
+                .map(|p| p.take())
+                .unwrap_or_default();
+            m.busy = Some(s::VERIFYING);
+            vec![Command::Login { email, password }]
+        }
+        FormAction::Nothing | FormAction::Left(_) => vec![],
+    }
+}
+
+fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Esc {
+        m.go_login(None);
+        return vec![];
+    }
+    let Screen::Signup(form) = &mut m.screen else {
+        return vec![];
+    };
+    match form_key(form, key) {
+        FormAction::Changed(i) => {
+            field_changed(m, i);
+            vec![]
+        }
+        FormAction::Left(i) => {
+            validate_signup_field(form, i, false);
+            vec![]
+        }
+        FormAction::Submit => {
+            for i in 0..form.fields.len() {
+                validate_signup_field(form, i, true);
+            }
+            if let Some(i) = form.first_error() {
+                form.focus = i;
+                return vec![];
+            }
+            let name = form.fields[0].value().to_owned();
+            let email = form.fields[1].value().to_owned();
+            let password = form.fields[2]
+                .secret_ref()
+                .map(|p| p.to_password())
+                .unwrap_or_default();
+            m.busy = Some(s::CREATING);
+            vec![Command::Signup {
+                name,
+                email,
+                password,
+            }]
+        }
+        FormAction::Nothing => vec![],
+    }
+}
+
+fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Esc {
+        m.screen = Screen::Dashboard;
+        return vec![];
+    }
+    let Screen::ChangePassword(form) = &mut m.screen else {
+        return vec![];
+    };
+    match form_key(form, key) {
+        FormAction::Changed(i) => {
+            field_changed(m, i);
+            vec![]
+        }
+        FormAction::Left(i) => {
+            let (email, name) = account_context(m.session.as_ref());
+            if let Screen::ChangePassword(form) = &mut m.screen {
+                validate_password_field(form, i, false, &email, &name);
+            }
+            vec![]
+        }
+        FormAction::Submit => {
+            let (email, name) = account_context(m.session.as_ref());
+            let Screen::ChangePassword(form) = &mut m.screen else {
+                return vec![];
+            };
+            for i in 0..form.fields.len() {
+                validate_password_field(form, i, true, &email, &name);
+            }
+            if let Some(i) = form.first_error() {
+                form.focus = i;
+                return vec![];
+            }
+            let take = |f: &Field| f.secret_ref().map(|p| p.to_password()).unwrap_or_default();
+            let (current, new) = (take(&form.fields[0]), take(&form.fields[1]));
+            m.busy = Some(s::CHANGING);
+            vec![Command::ChangePassword { current, new }]
+        }
+        FormAction::Nothing => vec![],
+    }
+}
+
+fn account_context(info: Option<&SessionInfo>) -> (String, String) {
+    info.map(|i| (i.account.email.clone(), i.account.name.clone()))
+        .unwrap_or_default()
+}
+
+/// After an edit: clear that field's error, note a full field, update the strength meter.
+fn field_changed(m: &mut Model, i: usize) {
+    let (email, name) = account_context(m.session.as_ref());
+    let Some(form) = m.form_mut() else {
+        return;
+    };
+    let full = form.fields[i].secret_ref().is_some_and(|p| p.overflowed);
+    form.fields[i].error = full.then(|| format!("{} {}", form.fields[i].label, s::FIELD_FULL));
+    let meter = match &m.screen {
+        Screen::Signup(_) => Some((2, 1, 0)),
+        Screen::ChangePassword(_) => Some((1, usize::MAX, usize::MAX)),
+        _ => None,
+    };
+    let Some((pw_idx, email_idx, name_idx)) = meter else {
+        return;
+    };
+    let Some(form) = m.form_mut() else {
+        return;
+    };
+    let email = form
+        .fields
+        .get(email_idx)
+        .map_or(email, |f| f.value().to_owned());
+    let name = form
+        .fields
+        .get(name_idx)
+        .map_or(name, |f| f.value().to_owned());
+    let pw = form.fields[pw_idx].secret_ref().map(|p| p.to_password());
+    form.strength = match pw {
+        Some(p) if !p.is_empty() => Some(password_strength(&p, &email, &name)),
+        _ => None,
+    };
+}
+
+fn validate_signup_field(form: &mut Form, i: usize, submitting: bool) {
+    let name = form.fields[0].value().to_owned();
+    let email = form.fields[1].value().to_owned();
+    let error = match i {
+        0 => validate_name(&name)
+            .err()
+            .map(|e| describe(s::LABEL_NAME, &e)),
+        1 => validate_email(&email)
+            .err()
+            .map(|e| describe(s::LABEL_EMAIL, &e)),
+        2 => secret_problem(form, 2, submitting, &email, &name),
+        3 => confirm_problem(form, 2, 3, submitting),
+        _ => None,
+    };
+    if i < form.fields.len() {
+        form.fields[i].error = error;
+    }
+}
+
+fn validate_password_field(form: &mut Form, i: usize, submitting: bool, email: &str, name: &str) {
+    let error = match i {
+        0 => (submitting && form.fields[0].secret_ref().is_some_and(|p| p.is_empty()))
+            .then(|| format!("{} is required.", s::LABEL_CURRENT)),
+        1 => secret_problem(form, 1, submitting, email, name),
+        2 => confirm_problem(form, 1, 2, submitting),
+        _ => None,
+    };
+    if i < form.fields.len() {
+        form.fields[i].error = error;
+    }
+}
+
+/// The policy's verdict on the password in field `i` (skipped while still empty, unless
+/// submitting).
+fn secret_problem(
+    form: &Form,
+    i: usize,
+    submitting: bool,
+    email: &str,
+    name: &str,
+) -> Option<String> {
+    let p = form.fields[i].secret_ref()?;
+    if p.is_empty() && !submitting {
+        return None;
+    }
+    password_strength(&p.to_password(), email, name)
+        .problem
+        .map(|e| describe(form.fields[i].label, &e))
+}
+
+fn confirm_problem(form: &Form, pw: usize, confirm: usize, submitting: bool) -> Option<String> {
+    let (a, b) = (
+        form.fields[pw].secret_ref()?,
+        form.fields[confirm].secret_ref()?,
+    );
+    if b.is_empty() && !submitting {
+        return None;
+    }
+    (a.expose() != b.expose())
+        .then(|| format!("{} {}", form.fields[confirm].label, s::PASSWORDS_DIFFER))
+}
+
+/// The text shown under a field for a validation error: "Email is not a valid email address.
+/// Use the form name@example.com."
+pub fn describe(label: &str, e: &crate::ValidationError) -> String {
+    let mut text = format!("{label} {}", e.message);
+    if let Some(h) = &e.hint {
+        text.push(' ');
+        text.push_str(h);
+    }
+    text
+}
+
+/// Puts the library's validation errors under the fields they are about.
+fn place_errors(form: &mut Form, errors: &[crate::ValidationError], map: impl Fn(Input) -> usize) {
+    for e in errors {
+        let i = map(e.field);
+        if let Some(f) = form.fields.get_mut(i) {
+            f.error = Some(describe(f.label, e));
+        }
+    }
+    if let Some(i) = form.first_error() {
+        form.focus = i;
+    }
+}
+
+fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
+    m.busy = None;
+    match reply {
+        Reply::Session(r) => {
+            m.checking_expiry = false;
+            match r {
+                Ok(Some(info)) => {
+                    if matches!(m.screen, Screen::Starting) {
+                        m.screen = Screen::Dashboard;
+                        m.last_touch = m.now();
+                    }
+                    if m.authenticated() {
+                        m.session = Some(info);
+                    }
+                }
+                Ok(None) if m.authenticated() => m.expire(),
+                Ok(None) => {
+                    if matches!(m.screen, Screen::Starting) {
+                        m.go_login(None);
+                    }
+                }
+                Err(e) => {
+                    if matches!(m.screen, Screen::Starting) {
+                        m.go_login(None);
+                    } else if m.authenticated() {
+                        // Fail closed: a store we cannot read does not keep a session open.
+                        m.expire();
+                    }
+                    m.flash(FlashKind::Error, e.to_string());
+                }
+            }
+        }
+        Reply::Login(Ok(report)) => {
+            m.session = Some(report.session.clone());
+            m.report = Some(report);
+            m.screen = Screen::Dashboard;
+            m.last_touch = m.now();
+            m.flash = None;
+        }
+        Reply::Login(Err(e)) => {
+            if let Screen::Login(form) = &mut m.screen {
+                form.clear_secrets();
+                form.focus = 1;
+                if let Error::Invalid(errs) = &e {
+                    place_errors(form, errs, |f| usize::from(f != Input::Email));
+                    return vec![];
+                }
+            }
+            let text = match e {
+                Error::InvalidCredentials => format!("{e} {}", s::CAPS_HINT),
+                other => other.to_string(),
+            };
+            m.flash(FlashKind::Error, text);
+        }
+        Reply::Signup(Ok(account)) => {
+            m.go_login(Some(&account.email));
+            m.flash(FlashKind::Success, s::ACCOUNT_CREATED);
+        }
+        Reply::Signup(Err(e)) => {
+            let Screen::Signup(form) = &mut m.screen else {
+                return vec![];
+            };
+            match e {
+                Error::Invalid(errs) => place_errors(form, &errs, |f| match f {
+                    Input::Name => 0,
+                    Input::Email => 1,
+                    _ => 2,
+                }),
+                Error::EmailTaken => {
+                    form.fields[1].error = Some(format!("{} {e}", s::LABEL_EMAIL));
+                    form.focus = 1;
+                }
+                other => m.flash(FlashKind::Error, other.to_string()),
+            }
+        }
+        Reply::Logout(Ok(_)) => {
+            m.go_login(None);
+            m.clear_screen = true;
+            m.flash(FlashKind::Info, s::LOGGED_OUT);
+        }
+        Reply::Logout(Err(e)) => m.flash(FlashKind::Error, e.to_string()),
+        Reply::PasswordChanged(Ok(ended)) => {
+            m.screen = Screen::Dashboard;
+            m.flash(FlashKind::Success, s::password_changed(ended));
+        }
+        Reply::PasswordChanged(Err(e)) => match e {
+            Error::NoSession => m.expire(),
+            e => {
+                let Screen::ChangePassword(form) = &mut m.screen else {
+                    return vec![];
+                };
+                match e {
+                    Error::Invalid(errs) => place_errors(form, &errs, |f| match f {
+                        Input::CurrentPassword => 0,
+                        _ => 1,
+                    }),
+                    Error::CurrentPasswordIncorrect => {
+                        form.fields[0].clear();
+                        form.fields[0].error = Some(format!("{e} {}", s::CAPS_HINT));
+                        form.focus = 0;
+                    }
+                    other => m.flash(FlashKind::Error, other.to_string()),
+                }
+            }
+        },
+    }
+    vec![]
+}

@@ -1,0 +1,344 @@
+//! Form fields: plain text (tui-input) and secrets (a zeroizing buffer of fixed capacity).
+//!
+//! tui-input keeps its text in a growable `String` and a yank buffer, neither of which can be
+//! wiped, so passwords get [`SecretInput`]: the same editing requests (tui-input's
+//! `InputRequest`, so key bindings are shared), no yank buffer, a buffer allocated once with
+//! room for the longest password (no reallocation leaves copies behind) and wiped on clear
+//! and on drop.
+
+use crate::Password;
+use crate::auth::policy::MAX_PASSWORD_CHARS;
+use ratatui::crossterm::event::{Event, KeyEvent};
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::{Input, InputRequest};
+use zeroize::{Zeroize, Zeroizing};
+
+/// Bytes reserved for a secret: the longest password at 4 bytes per character.
+const SECRET_CAPACITY: usize = MAX_PASSWORD_CHARS * 4;
+
+/// The editing request a key asks for, if any (Left/Right, Home/End, Ctrl-A/E, Backspace,
+/// Delete, Ctrl-U, Ctrl-W, word moves, printable characters).
+pub fn edit_request(key: KeyEvent) -> Option<InputRequest> {
+    to_input_request(&Event::Key(key))
+}
+
+/// A password being typed.
+pub struct SecretInput {
+    buf: Zeroizing<String>,
+    /// Cursor position in characters.
+    cursor: usize,
+    /// Set when a character was refused because the field is full.
+    pub overflowed: bool,
+}
+
+impl Default for SecretInput {
+    fn default() -> Self {
+        Self {
+            buf: Zeroizing::new(String::with_capacity(SECRET_CAPACITY)),
+            cursor: 0,
+            overflowed: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretInput(<{} chars redacted>)", self.chars())
+    }
+}
+
+impl SecretInput {
+    pub fn chars(&self) -> usize {
+        self.buf.chars().count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+    /// The text, for the strength meter and for comparing with a confirmation.
+    pub fn expose(&self) -> &str {
+        &self.buf
+    }
+
+    fn byte_at(&self, char_idx: usize) -> usize {
+        self.buf
+            .char_indices()
+            .nth(char_idx)
+            .map_or(self.buf.len(), |(i, _)| i)
+    }
+
+    /// Inserts one character at the cursor; refused (and `overflowed` set) when the field is
+    /// full, so the buffer never grows past its first allocation.
+    pub fn insert(&mut self, c: char) -> bool {
+        if self.chars() >= MAX_PASSWORD_CHARS || self.buf.len() + c.len_utf8() > SECRET_CAPACITY {
+            self.overflowed = true;
+            return false;
+        }
+        let at = self.byte_at(self.cursor);
+        self.buf.insert(at, c);
+        self.cursor += 1;
+        true
+    }
+
+    /// Inserts pasted text without its line breaks, then wipes the pasted copy.
+    pub fn paste(&mut self, mut text: String) -> bool {
+        let mut changed = false;
+        for c in text.chars().filter(|c| !matches!(c, '\n' | '\r')) {
+            changed |= self.insert(c);
+        }
+        text.zeroize();
+        changed
+    }
+
+    fn word_start_before(&self, pos: usize) -> usize {
+        let chars: Vec<char> = self.buf.chars().take(pos).collect();
+        let mut i = chars.len();
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        i
+    }
+
+    fn word_end_after(&self, pos: usize) -> usize {
+        let chars: Vec<char> = self.buf.chars().collect();
+        let mut i = pos;
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
+    }
+
+    fn delete_chars(&mut self, from: usize, to: usize) -> bool {
+        if from >= to {
+            return false;
+        }
+        let (a, b) = (self.byte_at(from), self.byte_at(to));
+        // Shifts the tail left inside the same allocation (no reallocation); the bytes left
+        // in the spare capacity are wiped by `clear` and on drop, which zero the whole capacity.
+        self.buf.replace_range(a..b, "");
+        self.cursor = from;
+        true
+    }
+
+    /// Applies an editing request. Returns whether anything changed.
+    pub fn handle(&mut self, req: InputRequest) -> bool {
+        use InputRequest::*;
+        let n = self.chars();
+        let moved = |s: &mut Self, to: usize| {
+            let changed = s.cursor != to;
+            s.cursor = to;
+            changed
+        };
+        match req {
+            InsertChar(c) => self.insert(c),
+            SetCursor(p) => moved(self, p.min(n)),
+            GoToPrevChar => moved(self, self.cursor.saturating_sub(1)),
+            GoToNextChar => moved(self, (self.cursor + 1).min(n)),
+            GoToStart => moved(self, 0),
+            GoToEnd => moved(self, n),
+            GoToPrevWord => moved(self, self.word_start_before(self.cursor)),
+            GoToNextWord => moved(self, self.word_end_after(self.cursor)),
+            DeletePrevChar if self.cursor > 0 => self.delete_chars(self.cursor - 1, self.cursor),
+            DeleteNextChar if self.cursor < n => self.delete_chars(self.cursor, self.cursor + 1),
+            DeletePrevWord => self.delete_chars(self.word_start_before(self.cursor), self.cursor),
+            DeleteNextWord => self.delete_chars(self.cursor, self.word_end_after(self.cursor)),
+            DeleteLine => {
+                let changed = !self.buf.is_empty();
+                self.clear();
+                changed
+            }
+            DeleteTillEnd => self.delete_chars(self.cursor, n),
+            DeleteFromStart => self.delete_chars(0, self.cursor),
+            // no yank buffer for secrets
+            _ => false,
+        }
+    }
+
+    /// Wipes the text; the allocation is kept (and now zeroed).
+    pub fn clear(&mut self) {
+        self.buf.zeroize();
+        self.cursor = 0;
+        self.overflowed = false;
+    }
+
+    /// Moves the text out as a [`Password`] and wipes the field.
+    pub fn take(&mut self) -> Password {
+        let p = Password::new(Zeroizing::new(self.buf.as_str().to_owned()));
+        self.clear();
+        p
+    }
+
+    /// A copy as a [`Password`], leaving the field as it is (for the strength meter).
+    pub fn to_password(&self) -> Password {
+        Password::new(Zeroizing::new(self.buf.as_str().to_owned()))
+    }
+}
+
+/// What a field holds.
+#[derive(Debug)]
+pub enum FieldKind {
+    Text(Input),
+    Secret(SecretInput),
+}
+
+/// One labelled input with an optional error shown under it.
+#[derive(Debug)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn text(label: &'static str) -> Self {
+        Self {
+            label,
+            kind: FieldKind::Text(Input::default()),
+            error: None,
+        }
+    }
+    pub fn secret(label: &'static str) -> Self {
+        Self {
+            label,
+            kind: FieldKind::Secret(SecretInput::default()),
+            error: None,
+        }
+    }
+    pub fn is_secret(&self) -> bool {
+        matches!(self.kind, FieldKind::Secret(_))
+    }
+    /// The text of a plain field ("" for a secret).
+    pub fn value(&self) -> &str {
+        match &self.kind {
+            FieldKind::Text(i) => i.value(),
+            FieldKind::Secret(_) => "",
+        }
+    }
+    pub fn secret_ref(&self) -> Option<&SecretInput> {
+        match &self.kind {
+            FieldKind::Secret(s) => Some(s),
+            FieldKind::Text(_) => None,
+        }
+    }
+    pub fn secret_mut(&mut self) -> Option<&mut SecretInput> {
+        match &mut self.kind {
+            FieldKind::Secret(s) => Some(s),
+            FieldKind::Text(_) => None,
+        }
+    }
+    pub fn set_text(&mut self, value: &str) {
+        if let FieldKind::Text(i) = &mut self.kind {
+            *i = Input::new(value.to_owned());
+        }
+    }
+    pub fn clear(&mut self) {
+        match &mut self.kind {
+            FieldKind::Text(i) => i.reset(),
+            FieldKind::Secret(s) => s.clear(),
+        }
+    }
+    /// Applies an editing request; returns whether the value changed.
+    pub fn handle(&mut self, req: InputRequest) -> bool {
+        match &mut self.kind {
+            FieldKind::Text(i) => i.handle(req).is_some_and(|c| c.value),
+            FieldKind::Secret(s) => s.handle(req),
+        }
+    }
+    /// Inserts pasted text with line breaks removed. Never submits.
+    pub fn paste(&mut self, text: String) -> bool {
+        match &mut self.kind {
+            FieldKind::Text(i) => {
+                let mut changed = false;
+                for c in text.chars().filter(|c| !matches!(c, '\n' | '\r')) {
+                    changed |= i.handle(InputRequest::InsertChar(c)).is_some();
+                }
+                changed
+            }
+            FieldKind::Secret(s) => s.paste(text),
+        }
+    }
+    /// Cursor column (in cells from the field's start) for drawing.
+    pub fn cursor_col(&self) -> usize {
+        match &self.kind {
+            FieldKind::Text(i) => i.visual_cursor(),
+            FieldKind::Secret(s) => s.cursor(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use InputRequest::*;
+
+    fn typed(s: &str) -> SecretInput {
+        let mut f = SecretInput::default();
+        for c in s.chars() {
+            f.handle(InsertChar(c));
+        }
+        f
+    }
+
+    #[test]
+    fn editing() {
+        let mut f = typed("hello world");
+        f.handle(DeletePrevWord);
+        assert_eq!(f.expose(), "hello ");
+        f.handle(GoToStart);
+        f.handle(InsertChar('>'));
+        assert_eq!(f.expose(), ">hello ");
+        f.handle(GoToEnd);
+        f.handle(DeletePrevChar);
+        assert_eq!(f.expose(), ">hello");
+        f.handle(GoToPrevChar);
+        f.handle(DeleteNextChar);
+        assert_eq!(f.expose(), ">hell");
+        f.handle(DeleteLine);
+        assert!(f.is_empty());
+        let mut f = typed("ünï cödé");
+        f.handle(GoToPrevWord);
+        assert_eq!(f.cursor(), 4);
+        f.handle(DeleteTillEnd);
+        assert_eq!(f.expose(), "ünï ");
+    }
+
+    #[test]
+    fn tm_06_clearing_wipes_without_reallocating() {
+        let mut f = typed(&"é".repeat(MAX_PASSWORD_CHARS));
+        let cap = f.capacity();
+        assert_eq!(cap, SECRET_CAPACITY.max(cap));
+        assert!(!f.insert('x'), "a full field refuses more");
+        assert!(f.overflowed);
+        f.clear();
+        assert_eq!(f.expose().len(), 0);
+        assert_eq!(f.capacity(), cap, "no reallocation");
+        let p = typed("secret value here").take();
+        assert_eq!(p.expose(), "secret value here");
+    }
+
+    #[test]
+    fn paste_strips_newlines() {
+        let mut f = SecretInput::default();
+        f.paste("line one\nline two\r\n".to_owned());
+        assert_eq!(f.expose(), "line oneline two");
+        let mut t = Field::text("Email");
+        t.paste("a@b.c\n".to_owned());
+        assert_eq!(t.value(), "a@b.c");
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        assert!(!format!("{:?}", typed("hunter2hunter2")).contains("hunter"));
+    }
+}

@@ -1,0 +1,210 @@
+//! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
+//! messages fed by an input thread, a signal thread and a worker thread that does all Argon2
+//! and SQLite work. The main thread blocks on the channel: it wakes only for an event, a worker
+//! reply or a deadline the model asks for (spinner, fading message, session expiry).
+
+pub mod app;
+pub mod field;
+pub mod strings;
+pub mod view;
+
+use crate::clock::{Clock, SystemClock};
+use crate::{Vaultty, timefmt};
+use anyhow::Context as _;
+use app::{Command, Model, Msg, Reply, update};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use ratatui::crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
+use std::io::{self, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+
+/// Exit code when stdout is not a terminal (a usage problem).
+pub const EXIT_NOT_A_TERMINAL: u8 = 2;
+
+/// Test hook: `VAULTTY_TEST_CRASH=panic` panics and `=error` returns an error right after the
+/// first frame, so tests can check that the terminal is restored on both paths.
+const CRASH_ENV: &str = "VAULTTY_TEST_CRASH";
+
+/// Runs the UI on the data dir `dir`.
+pub fn run(dir: &Path) -> ExitCode {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        eprintln!(
+            "vaultty: the terminal UI needs a terminal; for scripts use the commands \
+             (vaultty --help)"
+        );
+        return ExitCode::from(EXIT_NOT_A_TERMINAL);
+    }
+    // Open the store before touching the terminal, so a storage error is a plain message.
+    let vault = match Vaultty::open(dir) {
+        Ok(v) => v,
+        Err(e) => return crate::cli::fail(&e.into()),
+    };
+    match run_app(vault, Arc::new(SystemClock)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "vaultty: {}",
+                crate::sanitize::for_display(&format!("{e:#}"))
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Puts the terminal back as it was: everything `enter` turned on, turned off again.
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+/// Raw mode, alternate screen and bracketed paste for as long as it lives; restored on drop
+/// (normal exit and early error return) and by the panic hook.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<Self> {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            prev(info);
+        }));
+        enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Paste(p)) => Msg::Paste(p),
+                Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => Msg::Quit,
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+        .context("cannot install signal handlers")?;
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(Msg::Quit);
+        }
+    });
+    Ok(())
+}
+
+/// Runs one command against the vault and wraps the answer as a message.
+pub fn execute_command(vault: &Vaultty, cmd: Command) -> Reply {
+    match cmd {
+        Command::LoadSession { refresh: true } => Reply::Session(vault.current_session()),
+        Command::LoadSession { refresh: false } => Reply::Session(vault.peek_session()),
+        Command::Login { email, password } => Reply::Login(vault.login(&email, &password)),
+        Command::Signup {
+            name,
+            email,
+            password,
+        } => Reply::Signup(vault.signup(&email, &name, &password)),
+        Command::Logout => Reply::Logout(vault.logout()),
+        Command::ChangePassword { current, new } => {
+            Reply::PasswordChanged(vault.change_password(&current, &new))
+        }
+    }
+}
+
+fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
+    let (ctx, crx) = mpsc::channel::<Command>();
+    std::thread::spawn(move || {
+        for cmd in crx {
+            if tx.send(Msg::Reply(execute_command(&vault, cmd))).is_err() {
+                return;
+            }
+        }
+    });
+    ctx
+}
+
+fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let crash = std::env::var(CRASH_ENV).ok();
+    let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
+    let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
+    spawn_input(tx.clone());
+    spawn_signals(tx.clone())?;
+    let worker = spawn_worker(vault, tx);
+    let size = terminal.size().context("cannot read the terminal size")?;
+    let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
+    let mut pending = model.init();
+    let mut first = true;
+    loop {
+        for cmd in pending.drain(..) {
+            worker.send(cmd).context("the worker thread stopped")?;
+        }
+        if model.quit {
+            break;
+        }
+        if std::mem::take(&mut model.clear_screen) {
+            // Wipe what the last user's screen showed. Not `Terminal::clear`: it asks the
+            // terminal for the cursor position, which races the input thread for stdin.
+            execute!(io::stdout(), Clear(ClearType::All))?;
+            terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        }
+        terminal.draw(|f| view::view(&model, f))?;
+        if std::mem::take(&mut first) {
+            match crash.as_deref() {
+                Some("panic") => panic!("test panic requested by {CRASH_ENV}"),
+                Some("error") => anyhow::bail!("test error requested by {CRASH_ENV}"),
+                _ => {}
+            }
+        }
+        // Block until something happens (or the model's next deadline).
+        let msg = match model.next_wake() {
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(d) => rx.recv_timeout(d),
+        };
+        let msg = match msg {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => Msg::Tick,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        pending.extend(update(&mut model, msg));
+        // Coalesce bursts (resizes, pasted keys) into one redraw.
+        while let Ok(msg) = rx.try_recv() {
+            pending.extend(update(&mut model, msg));
+            if model.quit {
+                break;
+            }
+        }
+    }
+    drop(terminal);
+    drop(guard);
+    Ok(())
+}

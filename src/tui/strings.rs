@@ -1,0 +1,96 @@
+//! Every user-facing string of the terminal UI, and each screen's keys (the footer and the
+//! help overlay are both built from these lists).
+
+pub const APP: &str = "vaultty";
+pub const LOGIN_TITLE: &str = "Log in";
+pub const SIGNUP_TITLE: &str = "Create an account";
+pub const DASHBOARD_TITLE: &str = "Dashboard";
+pub const PASSWORD_TITLE: &str = "Change password";
+pub const HELP_TITLE: &str = "Keys";
+
+pub const LOGIN_BUTTON: &str = "Log in";
+pub const SIGNUP_BUTTON: &str = "Create account";
+pub const PASSWORD_BUTTON: &str = "Change password";
+
+pub const VERIFYING: &str = "Verifying…";
+pub const CREATING: &str = "Creating account…";
+pub const CHANGING: &str = "Changing password…";
+pub const LOGGING_OUT: &str = "Logging out…";
+pub const LOADING: &str = "Opening the vault…";
+
+pub const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
+pub const ACCOUNT_CREATED: &str = "Account created: log in";
+pub const LOGGED_OUT: &str = "Logged out";
+pub const SESSION_EXPIRED: &str = "Session expired: log in again";
+pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
+pub const FIELD_FULL: &str = "is at the 256-character limit.";
+
+pub const LABEL_EMAIL: &str = "Email";
+pub const LABEL_PASSWORD: &str = "Password";
+pub const LABEL_NAME: &str = "Name";
+pub const LABEL_CONFIRM: &str = "Confirm password";
+pub const LABEL_CURRENT: &str = "Current password";
+pub const LABEL_NEW: &str = "New password";
+
+pub fn too_small(need_w: u16, need_h: u16, w: u16, h: u16) -> String {
+    format!("Terminal too small: need {need_w}×{need_h}, have {w}×{h}")
+}
+
+pub fn password_changed(ended: usize) -> String {
+    match ended {
+        0 => "Password changed".to_owned(),
+        1 => "Password changed; 1 other session ended".to_owned(),
+        n => format!("Password changed; {n} other sessions ended"),
+    }
+}
+
+/// A key and what it does.
+pub type KeyHint = (&'static str, &'static str);
+
+const FORM_KEYS: &[KeyHint] = &[
+    ("Tab / ↓", "next field"),
+    ("Shift-Tab / ↑", "previous field"),
+    ("Enter", "submit"),
+    ("F2", "show / hide passwords"),
+    ("←/→ Home/End", "move in the field (also Ctrl-A / Ctrl-E)"),
+    ("Ctrl-U / Ctrl-W", "delete line / word"),
+];
+
+pub const LOGIN_KEYS: &[KeyHint] = &[
+    ("Enter", "log in"),
+    ("Ctrl-N", "create an account"),
+    ("F1", "help"),
+    ("Ctrl-C", "quit"),
+];
+pub const SIGNUP_KEYS: &[KeyHint] = &[
+    ("Enter", "create account"),
+    ("Esc", "back to log in"),
+    ("F1", "help"),
+    ("Ctrl-C", "quit"),
+];
+pub const PASSWORD_KEYS: &[KeyHint] = &[
+    ("Enter", "change password"),
+    ("Esc", "back to dashboard"),
+    ("F1", "help"),
+    ("Ctrl-C", "quit"),
+];
+pub const DASHBOARD_KEYS: &[KeyHint] = &[
+    ("p", "change password"),
+    ("l", "log out"),
+    ("q", "quit (stay logged in)"),
+    ("F1", "help"),
+];
+pub const DASHBOARD_EXTRA: &[KeyHint] = &[("Ctrl-C", "quit (stay logged in)")];
+pub const HELP_KEYS: &[KeyHint] = &[("Esc / F1", "close help")];
+
+/// Every key of a screen, for the help overlay.
+pub fn all_keys(main: &'static [KeyHint], form: bool) -> Vec<KeyHint> {
+    let mut v: Vec<KeyHint> = main.to_vec();
+    if form {
+        v.extend_from_slice(FORM_KEYS);
+    } else {
+        v.extend_from_slice(DASHBOARD_EXTRA);
+    }
+    v.extend_from_slice(HELP_KEYS);
+    v
+}
