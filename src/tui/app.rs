@@ -366,6 +366,11 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         return vec![];
     }
+    if m.authenticated() && key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('l')
+    {
+        m.busy = Some(s::LOGGING_OUT);
+        return vec![Command::Logout];
+    }
     let mut cmds = touch(m);
     cmds.extend(match &m.screen {
         Screen::Starting => vec![],

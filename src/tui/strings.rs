@@ -70,9 +70,9 @@ pub const SIGNUP_KEYS: &[KeyHint] = &[
 ];
 pub const PASSWORD_KEYS: &[KeyHint] = &[
     ("Enter", "change password"),
-    ("Esc", "back to dashboard"),
+    ("Esc", "back"),
+    ("Ctrl-L", "log out"),
     ("F1", "help"),
-    ("Ctrl-C", "quit"),
 ];
 pub const DASHBOARD_KEYS: &[KeyHint] = &[
     ("p", "change password"),
@@ -80,16 +80,18 @@ pub const DASHBOARD_KEYS: &[KeyHint] = &[
     ("q", "quit (stay logged in)"),
     ("F1", "help"),
 ];
-pub const DASHBOARD_EXTRA: &[KeyHint] = &[("Ctrl-C", "quit (stay logged in)")];
+pub const DASHBOARD_EXTRA: &[KeyHint] =
+    &[("Ctrl-L", "log out"), ("Ctrl-C", "quit (stay logged in)")];
+pub const PASSWORD_EXTRA: &[KeyHint] = &[("Ctrl-C", "quit (stay logged in)")];
 pub const HELP_KEYS: &[KeyHint] = &[("Esc / F1", "close help")];
 
-/// Every key of a screen, for the help overlay.
-pub fn all_keys(main: &'static [KeyHint], form: bool) -> Vec<KeyHint> {
+/// Every key of a screen, for the help overlay: its footer keys, `extra` ones, the form
+/// editing keys when it is a form, and how to close the help.
+pub fn all_keys(main: &[KeyHint], extra: &[KeyHint], form: bool) -> Vec<KeyHint> {
     let mut v: Vec<KeyHint> = main.to_vec();
+    v.extend_from_slice(extra);
     if form {
         v.extend_from_slice(FORM_KEYS);
-    } else {
-        v.extend_from_slice(DASHBOARD_EXTRA);
     }
     v.extend_from_slice(HELP_KEYS);
     v

@@ -85,22 +85,22 @@ fn screen_keys(m: &Model) -> (&'static [KeyHint], &'static str, Vec<KeyHint>) {
         Screen::Starting | Screen::Login(_) => (
             s::LOGIN_KEYS,
             s::LOGIN_TITLE,
-            s::all_keys(s::LOGIN_KEYS, true),
+            s::all_keys(s::LOGIN_KEYS, &[], true),
         ),
         Screen::Signup(_) => (
             s::SIGNUP_KEYS,
             s::SIGNUP_TITLE,
-            s::all_keys(s::SIGNUP_KEYS, true),
+            s::all_keys(s::SIGNUP_KEYS, &[], true),
         ),
         Screen::ChangePassword(_) => (
             s::PASSWORD_KEYS,
             s::PASSWORD_TITLE,
-            s::all_keys(s::PASSWORD_KEYS, true),
+            s::all_keys(s::PASSWORD_KEYS, s::PASSWORD_EXTRA, true),
         ),
         Screen::Dashboard => (
             s::DASHBOARD_KEYS,
             s::DASHBOARD_TITLE,
-            s::all_keys(s::DASHBOARD_KEYS, false),
+            s::all_keys(s::DASHBOARD_KEYS, s::DASHBOARD_EXTRA, false),
         ),
     }
 }

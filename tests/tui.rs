@@ -1,0 +1,709 @@
+//! The terminal UI in-process: key sequences into `update`, worker commands executed against a
+//! real store (cheap Argon2, manual clock), and every screen rendered into ratatui's TestBackend
+//! and compared with an insta snapshot.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::path::PathBuf;
+use std::sync::Arc;
+use vaultty::tui::app::{Command, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
+use vaultty::tui::{execute_command, view::view};
+use vaultty::{HashParams, ManualClock, Options, Password, Vaultty};
+
+const T0: i64 = 1_800_000_000; // 2027-01-15 08:00:00 UTC
+const PW: &str = "correct horse battery staple lamp";
+const EMAIL: &str = "ada@example.com";
+
+struct Ui {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    clock: Arc<ManualClock>,
+    vault: Vaultty,
+    model: Model,
+}
+
+impl Ui {
+    fn options(clock: &Arc<ManualClock>) -> Options {
+        Options {
+            hash: HashParams::insecure_for_tests(64, 1, 1),
+            clock: clock.clone(),
+            ..Options::default()
+        }
+    }
+
+    /// A started UI on a fresh store (on the login screen).
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let clock = Arc::new(ManualClock::new(T0));
+        let vault = Vaultty::open_with(&dir, Self::options(&clock)).unwrap();
+        let model = Model::new(clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
+        let mut ui = Ui {
+            _tmp: tmp,
+            dir,
+            clock,
+            vault,
+            model,
+        };
+        let cmds = ui.model.init();
+        ui.run(cmds);
+        ui
+    }
+
+    fn with_account() -> Self {
+        let ui = Self::new();
+        ui.vault
+            .signup(EMAIL, "Ada Lovelace", &Password::from(PW))
+            .unwrap();
+        ui
+    }
+
+    /// Executes worker commands synchronously and feeds the replies back, until none remain.
+    fn run(&mut self, mut cmds: Vec<Command>) {
+        while !cmds.is_empty() {
+            let next: Vec<Command> = cmds
+                .drain(..)
+                .flat_map(|c| {
+                    let reply = execute_command(&self.vault, c);
+                    update(&mut self.model, Msg::Reply(reply))
+                })
+                .collect();
+            cmds = next;
+        }
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let cmds = update(&mut self.model, msg);
+        self.run(cmds);
+    }
+
+    /// Sends a message without running the commands it produces.
+    fn send_only(&mut self, msg: Msg) -> Vec<Command> {
+        update(&mut self.model, msg)
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    fn type_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn login(&mut self) {
+        self.type_str(EMAIL);
+        self.key(KeyCode::Tab);
+        self.type_str(PW);
+        self.key(KeyCode::Enter);
+        assert!(matches!(self.model.screen, Screen::Dashboard), "logged in");
+    }
+
+    fn focus_password(&mut self) {
+        while self.form_focus() != 1 {
+            self.key(KeyCode::Tab);
+        }
+    }
+
+    /// One failed login through the form.
+    fn fail_login(&mut self) {
+        if self.model.form().unwrap().fields[0].value().is_empty() {
+            self.type_str(EMAIL);
+        }
+        self.focus_password();
+        self.type_str("wrong password entirely");
+        self.key(KeyCode::Enter);
+    }
+
+    fn render(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view(&self.model, f)).unwrap();
+        t
+    }
+
+    fn screen_text(&self) -> String {
+        let t = self.render(80, 24);
+        let buf = t.backend().buffer();
+        let mut s = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    fn form_focus(&self) -> usize {
+        self.model.form().expect("a form").focus
+    }
+
+    fn field_error(&self, i: usize) -> Option<String> {
+        self.model.form().unwrap().fields[i].error.clone()
+    }
+
+    fn accounts(&self) -> i64 {
+        vaultty::store::accounts::count(self.vault.store().conn()).unwrap()
+    }
+}
+
+// ---- state --------------------------------------------------------------------------------
+
+#[test]
+fn starts_on_login_without_a_session_and_on_dashboard_with_one() {
+    let mut ui = Ui::with_account();
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    ui.login();
+    // a second UI on the same data dir opens the dashboard directly
+    let mut model = Model::new(ui.clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
+    for c in model.init() {
+        let r = execute_command(&ui.vault, c);
+        update(&mut model, Msg::Reply(r));
+    }
+    assert!(matches!(model.screen, Screen::Dashboard));
+}
+
+#[test]
+fn focus_moves_with_tab_arrows_and_wraps() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    assert!(matches!(ui.model.screen, Screen::Signup(_)));
+    assert_eq!(ui.form_focus(), 0);
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Down);
+    assert_eq!(ui.form_focus(), 2);
+    ui.key(KeyCode::Up);
+    assert_eq!(ui.form_focus(), 1);
+    ui.key(KeyCode::BackTab);
+    ui.key(KeyCode::BackTab);
+    assert_eq!(ui.form_focus(), 4, "wraps to the button");
+    ui.key(KeyCode::Tab);
+    assert_eq!(ui.form_focus(), 0);
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+}
+
+#[test]
+fn printable_keys_never_act_as_shortcuts_in_a_field() {
+    let mut ui = Ui::with_account();
+    ui.type_str("qlp?");
+    assert!(!ui.model.quit);
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "qlp?");
+    ui.ctrl('u');
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    ui.login();
+    ui.key(KeyCode::Char('p'));
+    assert!(matches!(ui.model.screen, Screen::ChangePassword(_)));
+    ui.type_str("lq");
+    assert!(matches!(ui.model.screen, Screen::ChangePassword(_)));
+    assert!(!ui.model.quit);
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('q'));
+    assert!(ui.model.quit, "q quits from the dashboard");
+    assert!(
+        ui.vault.peek_session().unwrap().is_some(),
+        "quitting keeps the session"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere_even_while_busy() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    let cmds = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(matches!(cmds.as_slice(), [Command::Login { .. }]));
+    assert!(
+        ui.model.busy.is_some(),
+        "the form is locked while verifying"
+    );
+    // keys are ignored while busy, except Ctrl-C
+    ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), EMAIL);
+    ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(ui.model.quit);
+}
+
+#[test]
+fn key_release_events_are_ignored() {
+    let mut ui = Ui::new();
+    let mut k = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+    k.kind = KeyEventKind::Release;
+    ui.send(Msg::Key(k));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+}
+
+#[test]
+fn signup_validates_on_leave_and_on_submit_and_writes_nothing() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada");
+    ui.key(KeyCode::Tab);
+    ui.type_str("not-an-email");
+    ui.key(KeyCode::Tab);
+    assert!(ui.field_error(1).unwrap().contains("not a valid email"));
+    ui.type_str("short");
+    ui.key(KeyCode::Tab);
+    assert!(ui.field_error(2).is_some());
+    ui.type_str("different");
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Signup(_)),
+        "still on signup"
+    );
+    assert_eq!(ui.form_focus(), 1, "focus on the first field in error");
+    assert!(ui.field_error(3).unwrap().contains("does not match"));
+    let form = ui.model.form().unwrap();
+    assert_eq!(form.fields[0].value(), "Ada", "what was typed is kept");
+    assert_eq!(form.fields[2].secret_ref().unwrap().expose(), "short");
+    assert_eq!(ui.accounts(), 0);
+}
+
+#[test]
+fn signup_success_returns_to_login_with_email_and_flash() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada Lovelace");
+    ui.key(KeyCode::Tab);
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    let Screen::Login(form) = &ui.model.screen else {
+        panic!("expected the login screen");
+    };
+    assert_eq!(form.fields[0].value(), EMAIL);
+    assert_eq!(form.focus, 1);
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(
+        (flash.kind, flash.text.as_str()),
+        (FlashKind::Success, "Account created: log in")
+    );
+    assert_eq!(ui.accounts(), 1);
+}
+
+#[test]
+fn duplicate_email_error_lands_under_email() {
+    let mut ui = Ui::with_account();
+    ui.ctrl('n');
+    ui.type_str("Ada Again");
+    ui.key(KeyCode::Tab);
+    ui.type_str("ADA@example.com");
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(ui.field_error(1).unwrap().contains("already exists"));
+    assert_eq!(ui.form_focus(), 1);
+}
+
+#[test]
+fn strength_meter_follows_typing() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada");
+    ui.key(KeyCode::Tab);
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("password");
+    let st = ui.model.form().unwrap().strength.clone().unwrap();
+    assert!(st.problem.unwrap().message.contains("too common"));
+    ui.ctrl('u');
+    ui.type_str(PW);
+    let st = ui.model.form().unwrap().strength.clone().unwrap();
+    assert!(st.acceptable());
+    assert!(st.score >= 3);
+}
+
+#[test]
+fn failed_login_clears_password_and_says_caps_lock() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("wrong password entirely");
+    ui.key(KeyCode::Enter);
+    let form = ui.model.form().unwrap();
+    assert!(form.fields[1].secret_ref().unwrap().is_empty());
+    assert_eq!(form.focus, 1);
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Error);
+    assert_eq!(
+        flash.text,
+        "Email or password is incorrect. Caps Lock or keyboard layout?"
+    );
+    // the error stays across time, and goes with the next key
+    ui.clock.advance(60);
+    ui.send(Msg::Tick);
+    assert!(ui.model.flash.is_some());
+    ui.type_str("c");
+    assert!(ui.model.flash.is_none());
+}
+
+#[test]
+fn success_flash_fades() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('l'));
+    assert_eq!(ui.model.flash.as_ref().unwrap().kind, FlashKind::Info);
+    ui.clock.advance(FLASH_SECS - 1);
+    ui.send(Msg::Tick);
+    assert!(ui.model.flash.is_some());
+    ui.clock.advance(1);
+    ui.send(Msg::Tick);
+    assert!(ui.model.flash.is_none());
+}
+
+#[test]
+fn throttled_login_says_how_long_to_wait() {
+    let mut ui = Ui::with_account();
+    for _ in 0..5 {
+        ui.fail_login();
+    }
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.text, "Too many failed attempts. Try again in 60 s.");
+}
+
+#[test]
+fn pw_10_paste_into_password_then_submit() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.send(Msg::Paste(format!("{PW}\n")));
+    assert!(
+        matches!(ui.model.screen, Screen::Login(_)),
+        "a paste never submits"
+    );
+    assert!(ui.model.busy.is_none());
+    assert!(!ui.screen_text().contains(PW));
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+}
+
+#[test]
+fn pw_10_password_never_reaches_the_screen_buffer() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    for (i, c) in PW.chars().enumerate() {
+        ui.key(KeyCode::Char(c));
+        let text = ui.screen_text();
+        // no run of 4+ password characters appears anywhere
+        let typed: String = PW.chars().take(i + 1).collect();
+        for w in typed.as_bytes().windows(4) {
+            assert!(!text.contains(std::str::from_utf8(w).unwrap()), "{text}");
+        }
+        assert_eq!(text.matches('•').count(), i + 1);
+    }
+    // F2 reveals on request, and hides again
+    ui.key(KeyCode::F(2));
+    assert!(ui.screen_text().contains(PW));
+    ui.key(KeyCode::F(2));
+    assert!(!ui.screen_text().contains(PW));
+}
+
+#[test]
+fn se_04_idle_expiry_returns_to_login() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    let expires = ui.model.session.as_ref().unwrap().expires_at();
+    assert_eq!(expires, T0 + 15 * 60);
+    let wake = ui.model.next_wake().expect("a wake-up at the expiry");
+    assert!(wake.as_secs() <= 15 * 60 + 1);
+    ui.clock.advance(15 * 60 + 1);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "Session expired: log in again"
+    );
+    assert!(
+        ui.model.clear_screen,
+        "the dashboard is wiped from the terminal"
+    );
+    assert!(ui.vault.peek_session().unwrap().is_none());
+}
+
+#[test]
+fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    for _ in 0..(12 * 6 - 1) {
+        ui.clock.advance(10 * 60);
+        ui.send(Msg::Tick);
+        ui.key(KeyCode::Char('x')); // any key on the dashboard counts as use
+        assert!(matches!(ui.model.screen, Screen::Dashboard));
+    }
+    ui.clock.advance(10 * 60 + 1);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+}
+
+#[test]
+fn idle_ui_has_no_wake_ups() {
+    let ui = Ui::new();
+    assert_eq!(
+        ui.model.next_wake(),
+        None,
+        "nothing animates on an idle login screen"
+    );
+}
+
+#[test]
+fn logout_ends_the_session_and_clears_the_screen() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('l'));
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert!(ui.model.clear_screen);
+    assert!(ui.vault.peek_session().unwrap().is_none());
+    assert!(!ui.dir.join("session").exists());
+}
+
+#[test]
+fn change_password_from_the_dashboard() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('p'));
+    ui.type_str("not my password at all");
+    ui.key(KeyCode::Tab);
+    let new = "violet tractor sings under amber rain";
+    ui.type_str(new);
+    ui.key(KeyCode::Tab);
+    ui.type_str(new);
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(0)
+            .unwrap()
+            .contains("Current password is incorrect")
+    );
+    assert_eq!(ui.form_focus(), 0);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert_eq!(ui.model.flash.as_ref().unwrap().text, "Password changed");
+    ui.vault.logout().unwrap();
+    ui.vault.login(EMAIL, &Password::from(new)).unwrap();
+}
+
+#[test]
+fn au_07_ui_and_cli_share_one_throttle() {
+    let mut ui = Ui::with_account();
+    // the CLI runs on the real clock: put the UI's clock there too
+    ui.clock.set(vaultty::Clock::now(&vaultty::SystemClock));
+    for _ in 0..3 {
+        ui.fail_login();
+    }
+    // two failures through the real CLI on the same store
+    for _ in 0..2 {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vaultty"))
+            .arg("--data-dir")
+            .arg(&ui.dir)
+            .args(["login", "--email", EMAIL, "--password-stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin
+                    .take()
+                    .unwrap()
+                    .write_all(b"wrong password entirely\n")?;
+                c.wait()
+            })
+            .unwrap();
+        assert_eq!(out.code(), Some(3));
+    }
+    ui.focus_password();
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.model
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Too many failed attempts")
+    );
+}
+
+#[test]
+fn storage_error_at_session_check_fails_closed() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(cmds.is_empty());
+    ui.send(Msg::Reply(vaultty::tui::app::Reply::Session(Err(
+        vaultty::Error::storage("/x/vaultty.db", "is corrupt"),
+    ))));
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+fn snapshot(ui: &Ui) -> String {
+    format!("{}", ui.render(80, 24).backend())
+}
+
+#[test]
+fn render_login_empty() {
+    insta::assert_snapshot!(snapshot(&Ui::new()));
+}
+
+#[test]
+fn render_login_error() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("wrong password entirely");
+    ui.key(KeyCode::Enter);
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_login_throttled() {
+    let mut ui = Ui::with_account();
+    for _ in 0..6 {
+        ui.fail_login();
+    }
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_signup_empty() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_signup_errors_and_meter() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.key(KeyCode::Tab);
+    ui.type_str("ada@example");
+    ui.key(KeyCode::Tab);
+    ui.type_str("ada lovelace 1");
+    ui.key(KeyCode::Enter);
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_dashboard_plain() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_dashboard_failed_attempts_warning() {
+    let mut ui = Ui::with_account();
+    for _ in 0..2 {
+        let _ = ui
+            .vault
+            .login(EMAIL, &Password::from("wrong password entirely"));
+    }
+    ui.login();
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_change_password() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('p'));
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_help_overlay() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::F(1));
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_too_small() {
+    let ui = Ui::new();
+    insta::assert_snapshot!(format!("{}", ui.render(50, 12).backend()));
+}
+
+#[test]
+fn se_07_logout_key_on_every_authenticated_screen() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    let footer = |ui: &Ui| ui.screen_text().lines().last().unwrap().to_owned();
+    assert!(footer(&ui).contains("l log out"), "{}", footer(&ui));
+    ui.key(KeyCode::Char('p'));
+    assert!(footer(&ui).contains("Ctrl-L log out"), "{}", footer(&ui));
+    ui.ctrl('l');
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+}
+
+#[test]
+fn tm_01_hostile_stored_name_is_neutralised_on_screen() {
+    let mut ui = Ui::with_account();
+    ui.vault
+        .store()
+        .conn()
+        .execute(
+            "UPDATE accounts SET name = ?1",
+            ["\x1b]52;c;ZWNobw==\x07\x1b[2J\u{9b}31m\u{202e}Eve"],
+        )
+        .unwrap();
+    ui.login();
+    let t = ui.render(80, 24);
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        for c in cell.symbol().chars() {
+            assert!(
+                !vaultty::sanitize::is_unsafe_char(c),
+                "{c:?} reached the screen"
+            );
+        }
+    }
+    assert!(ui.screen_text().contains("Eve"));
+}
+
+#[test]
+fn help_lists_every_key_of_the_screen() {
+    let mut ui = Ui::new();
+    ui.key(KeyCode::F(1));
+    let text = ui.screen_text();
+    for k in [
+        "Ctrl-N",
+        "Enter",
+        "Tab",
+        "Shift-Tab",
+        "F2",
+        "Ctrl-U",
+        "Esc / F1",
+    ] {
+        assert!(text.contains(k), "{k} missing from help:\n{text}");
+    }
+    ui.key(KeyCode::Esc);
+    assert!(!ui.model.help);
+}
