@@ -513,7 +513,8 @@ fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
 }
 
 fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
-    let w = 60.min(area.width.saturating_sub(4));
+    // As wide as the cards, so the overlay covers what it hides instead of cutting words.
+    let w = CARD_W.min(area.width.saturating_sub(2));
     let h = (keys.len() as u16 + 4).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
