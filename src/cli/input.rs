@@ -64,9 +64,46 @@ pub(crate) fn read_passwords(r: &mut impl BufRead, n: usize) -> Result<Vec<Passw
     Ok(out)
 }
 
+/// Runs `f` (which turns terminal echo off) so that a signal arriving meanwhile (Ctrl-C at the
+/// prompt, SIGTERM, SIGHUP) cannot leave the terminal without echo: the terminal's settings are
+/// saved first and put back by the signal handler before the signal's default action runs.
+fn with_tty_restored_on_signal<T>(f: impl FnOnce() -> T) -> T {
+    use std::os::fd::AsRawFd;
+    let Ok(tty) = std::fs::File::open("/dev/tty") else {
+        return f();
+    };
+    let fd = tty.as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it or fails.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+        return f();
+    }
+    let signals = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+    let ids: Vec<_> = signals
+        .iter()
+        .filter_map(|&sig| {
+            // SAFETY: the handler only calls tcsetattr (async-signal-safe) and then hands the
+            // signal to its default action.
+            unsafe {
+                signal_hook::low_level::register(sig, move || {
+                    libc::tcsetattr(fd, libc::TCSANOW, &saved);
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                })
+            }
+            .ok()
+        })
+        .collect();
+    let out = f();
+    for id in ids {
+        signal_hook::low_level::unregister(id);
+    }
+    drop(tty);
+    out
+}
+
 /// Asks for a password on the terminal, without echo.
 pub fn prompt(label: &str) -> Result<Password, CliError> {
-    rpassword::prompt_password(label)
+    with_tty_restored_on_signal(|| rpassword::prompt_password(label))
         .map(|s| Password::new(Zeroizing::new(s)))
         .map_err(|e| {
             CliError::Usage(format!(
