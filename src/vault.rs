@@ -1,6 +1,6 @@
 //! [`Vaultty`]: the one API both front ends use for signup, login, sessions and logout.
 
-use crate::auth::hashing::{HashParams, Hasher, Verified};
+use crate::auth::hashing::{HashParams, Hasher, Verified, Workspace};
 use crate::auth::policy::{
     MAX_PASSWORD_CHARS, normalize_email, normalize_password, password_strength_for, validate_email,
     validate_name,
@@ -16,7 +16,7 @@ use crate::store::throttle::ThrottleRow;
 use crate::store::{Store, accounts, is_unique_violation, sessions, throttle};
 use crate::{Error, Field, Result, ValidationError};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// How long sessions live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +146,8 @@ pub struct Vaultty {
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
     session_file: SessionFile,
+    /// Argon2 memory prepared for the next login, if a front end asked for it.
+    workspace: Mutex<Option<Workspace>>,
 }
 
 impl std::fmt::Debug for Vaultty {
@@ -178,7 +180,51 @@ impl Vaultty {
             clock: options.clock,
             limits: options.limits,
             session_file,
+            workspace: Mutex::new(None),
         })
+    }
+
+    /// Allocates and touches the Argon2 memory for the next login now (call it while the user
+    /// is typing). Logins work without it; they are only slower by the page faults.
+    pub fn prepare_login(&self) {
+        let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Workspace::for_params(self.hasher.params()));
+        }
+    }
+
+    /// Installs memory prepared elsewhere (e.g. on another thread while a prompt waits).
+    pub fn install_workspace(&self, ws: Workspace) {
+        *self.workspace.lock().unwrap_or_else(|e| e.into_inner()) = Some(ws);
+    }
+
+    /// Wipes the prepared memory after a login used it, keeping it mapped for another try.
+    /// Front ends call it after showing the result, so the wipe is not in the login's path.
+    pub fn wipe_workspace(&self) {
+        if let Some(ws) = self
+            .workspace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            ws.wipe();
+        }
+    }
+
+    /// Wipes and frees the prepared memory.
+    pub fn release_workspace(&self) {
+        self.workspace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// Whether memory is prepared for the next login.
+    pub fn has_workspace(&self) -> bool {
+        self.workspace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -267,12 +313,16 @@ impl Vaultty {
             Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(account) => account,
         };
-        let verified = match &account {
-            Some(a) => match self.hasher.verify(&pw, &a.password_hash) {
-                Verified::Match { .. } if a.disabled => Verified::NoMatch,
-                v => v,
-            },
-            None => self.hasher.verify_dummy(&pw),
+        let verified = {
+            let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
+            let ws = slot.as_mut();
+            match &account {
+                Some(a) => match self.hasher.verify_in(&pw, &a.password_hash, ws) {
+                    Verified::Match { .. } if a.disabled => Verified::NoMatch,
+                    v => v,
+                },
+                None => self.hasher.verify_dummy_in(&pw, ws),
+            }
         };
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
             self.store.write(|tx| {

@@ -844,3 +844,24 @@ fn login_report_counts_failures_since_previous_login() {
     assert_eq!(second.previous_login_at, Some(T0));
     assert_eq!(second.failed_attempts, 2);
 }
+
+#[test]
+fn prepared_memory_gives_the_same_answers() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.prepare_login();
+    assert!(v.has_workspace());
+    assert!(matches!(
+        v.login(EMAIL, &pw("wrong password entirely")),
+        Err(Error::InvalidCredentials)
+    ));
+    assert!(matches!(
+        v.login("nobody@example.com", &pw(PW)),
+        Err(Error::InvalidCredentials)
+    ));
+    v.wipe_workspace();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(v.hasher().verifications(), 3, "one Argon2 run per attempt");
+    v.release_workspace();
+    assert!(!v.has_workspace());
+}

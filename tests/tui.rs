@@ -64,10 +64,8 @@ impl Ui {
         while !cmds.is_empty() {
             let next: Vec<Command> = cmds
                 .drain(..)
-                .flat_map(|c| {
-                    let reply = execute_command(&self.vault, c);
-                    update(&mut self.model, Msg::Reply(reply))
-                })
+                .filter_map(|c| execute_command(&self.vault, c))
+                .flat_map(|reply| update(&mut self.model, Msg::Reply(reply)))
                 .collect();
             cmds = next;
         }
@@ -167,8 +165,9 @@ fn starts_on_login_without_a_session_and_on_dashboard_with_one() {
     // a second UI on the same data dir opens the dashboard directly
     let mut model = Model::new(ui.clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
     for c in model.init() {
-        let r = execute_command(&ui.vault, c);
-        update(&mut model, Msg::Reply(r));
+        if let Some(r) = execute_command(&ui.vault, c) {
+            update(&mut model, Msg::Reply(r));
+        }
     }
     assert!(matches!(model.screen, Screen::Dashboard));
 }
@@ -458,6 +457,26 @@ fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
     ui.clock.advance(10 * 60 + 1);
     ui.send(Msg::Tick);
     assert!(matches!(ui.model.screen, Screen::Login(_)));
+}
+
+#[test]
+fn login_screen_prepares_argon2_memory_once() {
+    let mut ui = Ui::with_account();
+    assert!(
+        ui.vault.has_workspace(),
+        "prepared when the login screen appeared"
+    );
+    let cmds = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::NONE,
+    )));
+    assert!(cmds.is_empty(), "asked for once, not per key");
+    ui.ctrl('u');
+    ui.login();
+    // the runtime's worker releases it after a successful login; here we do it by hand
+    ui.vault.release_workspace();
+    ui.key(KeyCode::Char('l'));
+    assert!(ui.vault.has_workspace(), "prepared again after logout");
 }
 
 #[test]

@@ -4,8 +4,9 @@
 use crate::secret::Password;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,69 @@ impl Default for HashParams {
 const OUTPUT_LEN: usize = 32;
 const SALT_LEN: usize = 16;
 
+/// Argon2 working memory, allocated and touched ahead of a verification.
+///
+/// About half of an Argon2 run at 64 MiB is the kernel handing out fresh pages. A workspace
+/// pays that while the user is still typing; the verification then runs in memory that is
+/// already mapped. The blocks are wiped by [`Workspace::wipe`] and always on drop (the argon2
+/// crate frees its own memory without wiping it).
+pub struct Workspace {
+    blocks: Vec<Block>,
+    dirty: bool,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Workspace({} KiB)", self.blocks.len())
+    }
+}
+
+impl Workspace {
+    /// Allocates and touches enough memory for verifications at `params`.
+    pub fn for_params(params: HashParams) -> Self {
+        let n = params
+            .to_argon2()
+            .map_or(params.m_kib as usize, |p| p.block_count());
+        let mut blocks = Vec::with_capacity(n);
+        // Writing every block makes the kernel map every page now, not during the hash.
+        blocks.resize(n, Block::default());
+        Workspace {
+            blocks,
+            dirty: false,
+        }
+    }
+
+    /// Blocks available (1 KiB each).
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    /// Whether it holds data from a verification that has not been wiped yet.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Overwrites every block with zeros, keeping the memory mapped for the next use.
+    pub fn wipe(&mut self) {
+        if self.dirty {
+            for b in &mut self.blocks {
+                b.zeroize();
+            }
+            self.dirty = false;
+        }
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
 /// The result of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verified {
@@ -138,6 +202,17 @@ impl Hasher {
     /// Hashes that are not Argon2id v19 or that exceed [`HashParams::CEILING`] never match and
     /// are refused before any work is done.
     pub fn verify(&self, password: &Password, phc: &str) -> Verified {
+        self.verify_in(password, phc, None)
+    }
+
+    /// Like [`Hasher::verify`], running Argon2 in `workspace` when it is large enough for the
+    /// stored parameters (the result is the same either way; only the page faults differ).
+    pub fn verify_in(
+        &self,
+        password: &Password,
+        phc: &str,
+        workspace: Option<&mut Workspace>,
+    ) -> Verified {
         let Ok(parsed) = PasswordHash::new(phc) else {
             return Verified::NoMatch;
         };
@@ -160,21 +235,35 @@ impl Hasher {
             return Verified::NoMatch;
         }
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        match self
-            .argon2
-            .verify_password(password.expose().as_bytes(), &parsed)
-        {
-            Ok(()) => Verified::Match {
+        let ok = match workspace {
+            Some(ws) => verify_with_memory(password, &parsed, ws),
+            None => self
+                .argon2
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok(),
+        };
+        if ok {
+            Verified::Match {
                 rehash: stored != (self.params, Some(SALT_LEN), Some(OUTPUT_LEN)),
-            },
-            Err(_) => Verified::NoMatch,
+            }
+        } else {
+            Verified::NoMatch
         }
     }
 
     /// Spends the cost of one verification at the current parameters, for an unknown email.
     /// Always [`Verified::NoMatch`].
     pub fn verify_dummy(&self, password: &Password) -> Verified {
-        match self.verify(password, &self.dummy_phc) {
+        self.verify_dummy_in(password, None)
+    }
+
+    /// [`Hasher::verify_dummy`] in a workspace, as a real verification would run.
+    pub fn verify_dummy_in(
+        &self,
+        password: &Password,
+        workspace: Option<&mut Workspace>,
+    ) -> Verified {
+        match self.verify_in(password, &self.dummy_phc, workspace) {
             Verified::Match { .. } => Verified::NoMatch,
             v => v,
         }
@@ -184,6 +273,41 @@ impl Hasher {
     pub fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
     }
+}
+
+/// Argon2id of `password` with the stored salt and parameters, computed in the workspace's
+/// memory, compared in constant time with the stored output. Falls back to `false` (no match)
+/// on any malformed input, exactly as the crate's own verification does.
+fn verify_with_memory(password: &Password, parsed: &PasswordHash, ws: &mut Workspace) -> bool {
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(parsed) else {
+        return false;
+    };
+    let need = params.block_count();
+    let Some(memory) = ws.blocks.get_mut(..need) else {
+        // Too small for these parameters (an old, costlier hash): use fresh memory.
+        return Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .verify_password(password.expose().as_bytes(), parsed)
+            .is_ok();
+    };
+    ws.dirty = true;
+    let mut out = Zeroizing::new(vec![0u8; expected.len()]);
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    if argon2
+        .hash_password_into_with_memory(
+            password.expose().as_bytes(),
+            salt.as_ref(),
+            &mut out,
+            memory,
+        )
+        .is_err()
+    {
+        return false;
+    }
+    // Output's PartialEq is constant-time (subtle), like the crate's own verification.
+    argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 #[cfg(test)]
@@ -258,6 +382,72 @@ mod tests {
         let h = cheap();
         assert_eq!(h.verify_dummy(&Password::from("")), Verified::NoMatch);
         assert_eq!(h.verifications(), 1);
+    }
+
+    #[test]
+    fn workspace_verification_agrees_with_the_crate() {
+        let h = Hasher::new(HashParams::insecure_for_tests(256, 2, 2));
+        let mut ws = Workspace::for_params(h.params());
+        assert_eq!(ws.len(), 256);
+        for (i, pw) in ["correct horse battery staple", "", "ünïcödé ☃ pass"]
+            .iter()
+            .enumerate()
+        {
+            let pw = Password::from(*pw);
+            let phc = h.hash(&pw).unwrap();
+            let wrong = Password::from(format!("wrong {i}"));
+            // the same answers with and without the workspace, reused across calls
+            assert_eq!(h.verify(&pw, &phc), Verified::Match { rehash: false });
+            assert_eq!(
+                h.verify_in(&pw, &phc, Some(&mut ws)),
+                Verified::Match { rehash: false }
+            );
+            assert!(ws.is_dirty());
+            assert_eq!(h.verify_in(&wrong, &phc, Some(&mut ws)), Verified::NoMatch);
+            assert_eq!(h.verify(&wrong, &phc), Verified::NoMatch);
+            ws.wipe();
+            assert!(!ws.is_dirty());
+        }
+        // a hash needing more memory than the workspace has still verifies (fresh memory)
+        let big = Hasher::new(HashParams::insecure_for_tests(512, 1, 1));
+        let pw = Password::from("bigger hash here");
+        let phc = big.hash(&pw).unwrap();
+        assert_eq!(
+            h.verify_in(&pw, &phc, Some(&mut ws)),
+            Verified::Match { rehash: true }
+        );
+    }
+
+    #[test]
+    fn workspace_output_is_byte_identical_to_the_crate() {
+        // Compute the raw Argon2 output both ways for fixed inputs.
+        let params = Params::new(1024, 2, 2, Some(32)).unwrap();
+        let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let (pw, salt) = (b"password bytes", b"saltsaltsaltsalt");
+        let mut fresh = [0u8; 32];
+        a.hash_password_into(pw, salt, &mut fresh).unwrap();
+        let mut ws = Workspace::for_params(HashParams::insecure_for_tests(1024, 2, 2));
+        for _ in 0..2 {
+            let mut reused = [0u8; 32];
+            a.hash_password_into_with_memory(pw, salt, &mut reused, &mut ws.blocks[..])
+                .unwrap();
+            assert_eq!(
+                fresh, reused,
+                "dirty memory from the last run changes nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn dummy_in_workspace_costs_one_verification() {
+        let h = cheap();
+        let mut ws = Workspace::for_params(h.params());
+        assert_eq!(
+            h.verify_dummy_in(&Password::from("x"), Some(&mut ws)),
+            Verified::NoMatch
+        );
+        assert_eq!(h.verifications(), 1);
+        assert!(ws.is_dirty(), "the dummy ran in the workspace too");
     }
 
     #[test]

@@ -148,12 +148,22 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             email,
             password_stdin,
         } => {
+            // While a person types at the prompt, a thread maps Argon2's memory, so the
+            // verification does not wait for the kernel's page faults.
+            let prepared = (!password_stdin).then(|| {
+                std::thread::spawn(|| {
+                    crate::auth::hashing::Workspace::for_params(crate::HashParams::DEFAULT)
+                })
+            });
             let pw = if password_stdin {
                 input::stdin_passwords(1)?.remove(0)
             } else {
                 input::prompt("Password: ")?
             };
             let v = Vaultty::open(dir)?;
+            if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
+                v.install_workspace(ws);
+            }
             let report = v.login(&email, &pw)?;
             drop(pw);
             output::login_report(&report);

@@ -47,6 +47,8 @@ pub enum Reply {
 /// Work for the worker thread (Argon2 and SQLite never run on the UI thread).
 #[derive(Debug)]
 pub enum Command {
+    /// Prepare the Argon2 memory for the next login while the user types (no reply).
+    PrepareLogin,
     /// Validate the session file's session; `refresh` counts as use.
     LoadSession {
         refresh: bool,
@@ -179,6 +181,8 @@ pub struct Model {
     pub tz: TimeZone,
     last_touch: i64,
     checking_expiry: bool,
+    /// Whether the worker was asked to prepare memory for the next login.
+    login_prepared: bool,
 }
 
 impl Model {
@@ -198,6 +202,7 @@ impl Model {
             tz,
             last_touch: i64::MIN / 2,
             checking_expiry: false,
+            login_prepared: false,
         }
     }
 
@@ -288,6 +293,15 @@ impl Model {
 
 /// Applies one message; returns the commands for the worker.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+    let mut cmds = apply(m, msg);
+    if matches!(m.screen, Screen::Login(_)) && !m.login_prepared && !m.quit {
+        m.login_prepared = true;
+        cmds.push(Command::PrepareLogin);
+    }
+    cmds
+}
+
+fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Quit => {
             m.quit = true;
@@ -722,6 +736,8 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
             }
         }
         Reply::Login(Ok(report)) => {
+            // The worker frees the prepared memory after a successful login.
+            m.login_prepared = false;
             m.session = Some(report.session.clone());
             m.report = Some(report);
             m.screen = Screen::Dashboard;

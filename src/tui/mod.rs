@@ -122,9 +122,14 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs one command against the vault and wraps the answer as a message.
-pub fn execute_command(vault: &Vaultty, cmd: Command) -> Reply {
-    match cmd {
+/// Runs one command against the vault and wraps the answer as a message (`None` for commands
+/// that have no answer).
+pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
+    Some(match cmd {
+        Command::PrepareLogin => {
+            vault.prepare_login();
+            return None;
+        }
         Command::LoadSession { refresh: true } => Reply::Session(vault.current_session()),
         Command::LoadSession { refresh: false } => Reply::Session(vault.peek_session()),
         Command::Login { email, password } => Reply::Login(vault.login(&email, &password)),
@@ -137,15 +142,27 @@ pub fn execute_command(vault: &Vaultty, cmd: Command) -> Reply {
         Command::ChangePassword { current, new } => {
             Reply::PasswordChanged(vault.change_password(&current, &new))
         }
-    }
+    })
 }
 
 fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     let (ctx, crx) = mpsc::channel::<Command>();
     std::thread::spawn(move || {
         for cmd in crx {
-            if tx.send(Msg::Reply(execute_command(&vault, cmd))).is_err() {
+            let login = matches!(cmd, Command::Login { .. });
+            let Some(reply) = execute_command(&vault, cmd) else {
+                continue;
+            };
+            let success = matches!(reply, Reply::Login(Ok(_)));
+            if tx.send(Msg::Reply(reply)).is_err() {
                 return;
+            }
+            // After the answer is on its way: wipe the Argon2 memory the login used (kept
+            // mapped for a retry), or free it once logged in.
+            if success {
+                vault.release_workspace();
+            } else if login {
+                vault.wipe_workspace();
             }
         }
     });
