@@ -133,8 +133,25 @@ fn draw_header(m: &Model, f: &mut Frame, area: Rect) {
 }
 
 fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint]) {
+    // Drop hints from the end until the line fits, but always keep the way to the help.
+    let width = |ks: &[&KeyHint]| -> usize {
+        1 + ks
+            .iter()
+            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .sum::<usize>()
+            + 5 * ks.len().saturating_sub(1)
+    };
+    let mut shown: Vec<&KeyHint> = keys.iter().collect();
+    while width(&shown) > usize::from(area.width) && shown.len() > 1 {
+        match shown.iter().rposition(|(k, _)| *k != "F1") {
+            Some(i) => {
+                shown.remove(i);
+            }
+            None => break,
+        }
+    }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (k, what)) in keys.iter().enumerate() {
+    for (i, (k, what)) in shown.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled("  ·  ", dim()));
         }
@@ -198,28 +215,43 @@ fn login_extra() -> Vec<Line<'static>> {
     ])]
 }
 
-/// Rows a wrapped message needs at width `w` (with slack for word breaks), at most `max`.
+/// Rows `text` takes when word-wrapped at width `w` (greedy, as ratatui wraps), at most `max`.
 fn text_rows(text: &str, w: u16, max: u16) -> u16 {
     let w = usize::from(w.max(1));
-    let len = text.chars().count() + 2;
-    let rows = (len + len / 8).div_ceil(w);
-    (rows as u16).clamp(1, max)
+    let (mut rows, mut col) = (1usize, 0usize);
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let need = if col == 0 { len } else { col + 1 + len };
+        if need <= w {
+            col = need;
+        } else {
+            rows += if col == 0 { 0 } else { 1 };
+            // a word longer than the line is broken over several rows
+            rows += len.saturating_sub(1) / w;
+            col = len % w;
+            if col == 0 {
+                col = w;
+            }
+        }
+    }
+    (rows.min(usize::from(max)) as u16).max(1)
 }
 
-/// Rows an error needs under a field of width `w`: one, or two when it is long.
-fn error_rows(text: &str, w: u16) -> u16 {
-    text_rows(text, w, 2)
+/// `text` cut to `w` columns, with an ellipsis when something was cut.
+fn ellipsize(text: &str, w: u16) -> String {
+    let w = usize::from(w);
+    if text.chars().count() <= w {
+        return text.to_owned();
+    }
+    let mut t: String = text.chars().take(w.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
-/// The strength meter's explanation line(s).
+/// The strength meter's explanation.
 fn meter_text(form: &Form) -> Option<String> {
     let p = form.strength.as_ref()?.problem.as_ref()?;
     Some(super::app::describe("Password", p))
-}
-
-/// Rows of the strength meter: the bar, then its explanation.
-fn meter_rows(form: &Form, w: u16) -> u16 {
-    1 + meter_text(form).map_or(1, |t| text_rows(&t, w, 3))
 }
 
 /// Which field the strength meter follows, if the form has one.
@@ -229,6 +261,76 @@ fn meter_field(m: &Model) -> Option<usize> {
         Screen::ChangePassword(_) => Some(1),
         _ => None,
     }
+}
+
+/// Rows given to each part of a form. Built roomy first; when the terminal is short it is
+/// made more compact (messages on one line, fewer blank lines) until it fits.
+struct FormPlan {
+    top: u16,
+    /// Rows under each field: its error (or a blank spacer).
+    under: Vec<u16>,
+    /// Rows of the meter's explanation (the meter's bar takes one more).
+    meter_text: u16,
+    /// Whether the lines after the button (and the gap before them) are drawn.
+    extra: bool,
+}
+
+impl FormPlan {
+    fn rows(&self, has_meter: bool, extra_lines: u16) -> u16 {
+        self.top
+            + self.under.iter().map(|u| 1 + u).sum::<u16>()
+            + if has_meter { 1 + self.meter_text } else { 0 }
+            + 1
+            + if self.extra { 1 + extra_lines } else { 0 }
+    }
+}
+
+fn plan_form(form: &Form, m: &Model, input_w: u16, avail: u16, extra_lines: u16) -> FormPlan {
+    let meter = meter_field(m);
+    let covered = |i: usize| {
+        meter == Some(i)
+            && form
+                .strength
+                .as_ref()
+                .is_some_and(|st| st.problem.is_some())
+    };
+    let mut plan = FormPlan {
+        top: 0,
+        under: vec![],
+        meter_text: 0,
+        extra: false,
+    };
+    for level in 0..3 {
+        let roomy = level == 0;
+        let wrap = level < 2;
+        plan = FormPlan {
+            top: u16::from(roomy),
+            under: form
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, fl)| match &fl.error {
+                    Some(e) if !covered(i) => {
+                        if wrap {
+                            text_rows(&format!("✗ {e}"), input_w, 3)
+                        } else {
+                            1
+                        }
+                    }
+                    _ => u16::from(wrap),
+                })
+                .collect(),
+            meter_text: match meter_text(form) {
+                Some(t) if wrap => text_rows(&t, input_w, 4),
+                _ => 1,
+            },
+            extra: roomy,
+        };
+        if plan.rows(meter.is_some(), extra_lines) <= avail {
+            break;
+        }
+    }
+    plan
 }
 
 /// Draws a form; returns where the terminal cursor goes.
@@ -243,37 +345,25 @@ fn draw_form(
     let card_w = CARD_W.min(area.width.saturating_sub(2));
     let input_w = card_w.saturating_sub(4 + LABEL_W);
     let meter = meter_field(m);
-    // The meter already explains a refused password; its field's error line would repeat it.
-    let covered = |i: usize| {
-        meter == Some(i)
-            && form
-                .strength
-                .as_ref()
-                .is_some_and(|st| st.problem.is_some())
-    };
-    let err_rows = |i: usize, fl: &Field| match &fl.error {
-        Some(e) if !covered(i) => error_rows(e, input_w),
-        _ => 1,
-    };
-    let rows: u16 = 1
-        + form
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, fl)| 1 + err_rows(i, fl))
-            .sum::<u16>()
-        + if meter.is_some() {
-            meter_rows(form, input_w)
-        } else {
-            0
+    let avail = area.height.saturating_sub(2);
+    let plan = plan_form(form, m, input_w, avail, extra.len() as u16);
+    let inner = card(
+        f,
+        area,
+        title,
+        plan.rows(meter.is_some(), extra.len() as u16),
+    );
+    // Nothing is ever drawn outside the card, whatever the plan says.
+    let put = |f: &mut Frame, w: Paragraph, r: Rect| {
+        let r = r.intersection(inner);
+        if !r.is_empty() {
+            f.render_widget(w, r);
         }
-        + 2
-        + extra.len() as u16;
-    let inner = card(f, area, title, rows);
-    let mut y = inner.y + 1;
+    };
+    let mut y = inner.y + plan.top;
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
-        if y + 1 >= inner.bottom() {
+        if y >= inner.bottom() {
             break;
         }
         let focused = form.focus == i && !m.help;
@@ -281,22 +371,32 @@ fn draw_form(
             cursor = Some(pos);
         }
         y += 1;
-        let n = err_rows(i, field);
-        if let (Some(err), false) = (&field.error, covered(i)) {
-            let line = Line::from(Span::styled(
-                format!("✗ {}", for_display(err)),
-                error_style(),
-            ));
-            f.render_widget(
-                Paragraph::new(line).wrap(Wrap { trim: true }),
+        let n = plan.under[i];
+        let covered = meter == Some(i)
+            && form
+                .strength
+                .as_ref()
+                .is_some_and(|st| st.problem.is_some());
+        if let (Some(err), false, true) = (&field.error, covered, n > 0) {
+            let text = format!("✗ {}", for_display(err));
+            let text = if n == 1 {
+                ellipsize(&text, input_w)
+            } else {
+                text
+            };
+            put(
+                f,
+                Paragraph::new(Span::styled(text, error_style())).wrap(Wrap { trim: true }),
                 Rect::new(inner.x + LABEL_W, y, input_w, n),
             );
         }
         y += n;
         if meter == Some(i) {
-            let n = meter_rows(form, input_w);
-            draw_meter(f, Rect::new(inner.x, y, inner.width, n), form);
-            y += n;
+            let r = Rect::new(inner.x, y, inner.width, 1 + plan.meter_text).intersection(inner);
+            if !r.is_empty() {
+                draw_meter(f, r, form, input_w);
+            }
+            y += 1 + plan.meter_text;
         }
     }
     // the button
@@ -316,21 +416,21 @@ fn draw_form(
     } else {
         Line::from(Span::styled(label, style))
     };
-    if y < inner.bottom() {
-        f.render_widget(
-            Paragraph::new(text).alignment(Alignment::Center),
-            Rect::new(inner.x, y, inner.width, 1),
-        );
-    }
+    put(
+        f,
+        Paragraph::new(text).alignment(Alignment::Center),
+        Rect::new(inner.x, y, inner.width, 1),
+    );
     y += 2;
-    for line in extra {
-        if y < inner.bottom() {
-            f.render_widget(
+    if plan.extra {
+        for line in extra {
+            put(
+                f,
                 Paragraph::new(line).alignment(Alignment::Center),
                 Rect::new(inner.x, y, inner.width, 1),
             );
+            y += 1;
         }
-        y += 1;
     }
     cursor
 }
@@ -386,19 +486,15 @@ fn draw_field(
     focused.then(|| Position::new(inner.x + LABEL_W + (cursor - scroll) as u16, y))
 }
 
-fn draw_meter(f: &mut Frame, area: Rect, form: &Form) {
+fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
+    let x = area.x + LABEL_W;
     let Some(st) = &form.strength else {
         f.render_widget(
             Paragraph::new(Span::styled(
-                "Strength: type a passphrase of 15+ characters",
+                ellipsize("Strength: type a passphrase of 15+ characters", w),
                 dim(),
             )),
-            Rect::new(
-                area.x + LABEL_W,
-                area.y,
-                area.width.saturating_sub(LABEL_W),
-                1,
-            ),
+            Rect::new(x, area.y, w, 1),
         );
         return;
     };
@@ -422,16 +518,16 @@ fn draw_meter(f: &mut Frame, area: Rect, form: &Form) {
             Style::default().fg(color).add_modifier(Modifier::BOLD),
         ),
     ]);
-    let second = Line::from(Span::styled(
-        meter_text(form).unwrap_or_else(|| "Acceptable.".to_owned()),
-        dim(),
-    ));
-    let x = area.x + LABEL_W;
-    let w = area.width.saturating_sub(LABEL_W);
     f.render_widget(Paragraph::new(first), Rect::new(x, area.y, w, 1));
+    let rows = area.height.saturating_sub(1);
+    if rows == 0 {
+        return;
+    }
+    let text = meter_text(form).unwrap_or_else(|| "Acceptable.".to_owned());
+    let text = if rows == 1 { ellipsize(&text, w) } else { text };
     f.render_widget(
-        Paragraph::new(second).wrap(Wrap { trim: true }),
-        Rect::new(x, area.y + 1, w, area.height.saturating_sub(1)),
+        Paragraph::new(Span::styled(text, dim())).wrap(Wrap { trim: true }),
+        Rect::new(x, area.y + 1, w, rows),
     );
 }
 
@@ -467,7 +563,7 @@ fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
     lines.push(row(
         "Session ends",
         format!(
-            "{} if idle ({} from last use)",
+            "{} if idle ({} limit)",
             local_time(info.idle_expires_at, &m.tz),
             duration(m.idle_secs())
         ),
@@ -550,4 +646,20 @@ fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
             inner.height.saturating_sub(1),
         ),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_rows() {
+        assert_eq!(text_rows("", 10, 5), 1);
+        assert_eq!(text_rows("abc def", 7, 5), 1);
+        assert_eq!(text_rows("abc defg", 7, 5), 2);
+        assert_eq!(text_rows("abcdefghijkl", 5, 5), 3);
+        assert_eq!(text_rows("a b c d e f g h i j", 3, 2), 2);
+        assert_eq!(ellipsize("abcdef", 4), "abc…");
+        assert_eq!(ellipsize("abc", 4), "abc");
+    }
 }

@@ -1,0 +1,872 @@
+//! End-to-end tests of the terminal UI: the real `vaultty` binary runs in a pseudo-terminal
+//! (portable-pty) of 80×24 and its output is fed to a terminal model (vt100), so the tests see
+//! the screen a user would see and type the bytes a user's terminal would send.
+//!
+//! Every test works in its own temporary directory: the data dir is always given with
+//! `--data-dir`, `VAULTTY_DATA_DIR` is removed from the environment and `HOME` points into the
+//! temporary directory, so nothing touches the real user's files.
+//!
+//! Argon2id runs at production cost, so waits are generous (`WAIT`), but nothing sleeps for a
+//! fixed long time: the screen is polled.
+
+use portable_pty::{CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vaultty");
+
+/// How long any one thing may take to show up (Argon2 at production cost, a loaded machine).
+const WAIT: Duration = Duration::from_secs(20);
+/// How often the screen is sampled.
+const POLL: Duration = Duration::from_millis(20);
+/// The pty's size unless a test resizes it.
+const ROWS: u16 = 24;
+const COLS: u16 = 80;
+
+const PW: &str = "correct horse battery staple lamp";
+const MASK: char = '•';
+
+// Keys, as an xterm sends them.
+const TAB: &str = "\t";
+const ENTER: &str = "\r";
+const CTRL_N: &str = "\x0e";
+const CTRL_C: &str = "\x03";
+const F1: &str = "\x1bOP";
+
+// What the UI draws (src/tui/strings.rs).
+const LOGIN_BUTTON: &str = "[ Log in ]";
+const SIGNUP_BUTTON: &str = "[ Create account ]";
+const ACCOUNT_CREATED: &str = "Account created: log in";
+const LOGGED_OUT: &str = "Logged out";
+const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
+const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
+const BAD_EMAIL: &str = "is not a valid email address";
+
+// Exit codes (README).
+const EXIT_NOT_A_TERMINAL: i32 = 2;
+const EXIT_AUTH: i32 = 3;
+
+// Escape sequences the runtime must emit when it leaves.
+const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+const PASTE_OFF: &[u8] = b"\x1b[?2004l";
+/// Device status report: "where is the cursor?" (the UI must never wait for an answer).
+const CURSOR_QUERY: &[u8] = b"\x1b[6n";
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------------
+
+/// A temporary home with a data dir inside it.
+struct Sandbox {
+    tmp: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+    fn home(&self) -> &Path {
+        self.tmp.path()
+    }
+    fn data(&self) -> PathBuf {
+        self.tmp.path().join("data")
+    }
+
+    /// `vaultty --data-dir <data> <args>` as a plain (non-terminal) process.
+    fn cli(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(BIN);
+        c.arg("--data-dir")
+            .arg(self.data())
+            .args(args)
+            .env_remove("VAULTTY_DATA_DIR")
+            .env_remove("VAULTTY_TEST_CRASH")
+            .env("HOME", self.home())
+            .current_dir(self.home())
+            .timeout(Duration::from_secs(60));
+        c
+    }
+
+    /// Creates an account with the CLI.
+    fn signup(&self, email: &str, name: &str, password: &str) {
+        self.cli(&[
+            "signup",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{password}\n"))
+        .assert()
+        .success();
+    }
+
+    /// Logs in with the CLI (starts a session in the data dir).
+    fn login(&self, email: &str, password: &str) {
+        self.cli(&["login", "--email", email, "--password-stdin"])
+            .write_stdin(format!("{password}\n"))
+            .assert()
+            .success();
+    }
+
+    /// The exit code and standard output of `vaultty whoami`.
+    fn whoami(&self) -> (i32, String) {
+        let out = self.cli(&["whoami"]).output().expect("run whoami");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    /// Rows in the store's `accounts` table.
+    fn account_count(&self) -> i64 {
+        let db = rusqlite::Connection::open_with_flags(
+            self.data().join("vaultty.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the store");
+        db.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+            .expect("count accounts")
+    }
+
+    /// `vaultty --data-dir <data>` (the UI) in a fresh pty, with `env` added.
+    fn ui(&self, env: &[(&str, &str)]) -> Pty {
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--data-dir");
+        cmd.arg(self.data());
+        self.spawn(cmd, env)
+    }
+
+    /// Runs `program` in a pty of 80×24 with a clean, test-only environment.
+    fn spawn(&self, mut cmd: CommandBuilder, env: &[(&str, &str)]) -> Pty {
+        cmd.env_remove("VAULTTY_DATA_DIR");
+        cmd.env_remove("VAULTTY_TEST_CRASH");
+        cmd.env_remove("COLUMNS");
+        cmd.env_remove("LINES");
+        cmd.env("HOME", self.home());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.cwd(self.home());
+        Pty::spawn(cmd)
+    }
+}
+
+/// A program running in a pseudo-terminal, its screen as a terminal would show it, and
+/// everything it wrote.
+struct Pty {
+    master: Box<dyn MasterPty + Send>,
+    writer: Mutex<Box<dyn Write + Send>>,
+    child: Mutex<Box<dyn portable_pty::Child + Send + Sync>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    log: Arc<Mutex<Vec<u8>>>,
+    eof: Arc<AtomicBool>,
+}
+
+impl Pty {
+    fn spawn(cmd: CommandBuilder) -> Self {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        // Only the child keeps the slave open: the reader then sees EOF when it exits.
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let eof = Arc::new(AtomicBool::new(false));
+        {
+            let (parser, log, eof) = (parser.clone(), log.clone(), eof.clone());
+            // Drain continuously: a full pty buffer would block the program.
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            let mut p = parser.lock().unwrap();
+                            p.process(&buf[..n]);
+                            log.lock().unwrap().extend_from_slice(&buf[..n]);
+                        }
+                    }
+                }
+                eof.store(true, Ordering::SeqCst);
+            });
+        }
+        Pty {
+            master: pair.master,
+            writer: Mutex::new(writer),
+            child: Mutex::new(child),
+            parser,
+            log,
+            eof,
+        }
+    }
+
+    /// The screen as text, one line per row.
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Everything the program wrote so far.
+    fn raw(&self) -> Vec<u8> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Polls the screen until `ok` holds; returns that screen. Panics after `WAIT` with the
+    /// screen and `what` was expected.
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out after {WAIT:?} waiting for {what}\n--- screen ---\n{screen}\n\
+                     --------------"
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until the screen contains `text`; returns that screen.
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Waits until the screen no longer contains `text`; returns that screen.
+    fn wait_gone(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} to disappear"), |s| !s.contains(text))
+    }
+
+    /// Samples the screen for `dur`; panics as soon as `ok` does not hold.
+    fn assert_stays(&self, dur: Duration, what: &str, ok: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + dur;
+        while Instant::now() < deadline {
+            let screen = self.screen();
+            assert!(
+                ok(&screen),
+                "expected {what} to hold for {dur:?}\n--- screen ---\n{screen}\n--------------"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Writes bytes to the terminal, as keys typed by the user.
+    fn send(&self, bytes: impl AsRef<[u8]>) {
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(bytes.as_ref()).expect("write to the pty");
+        w.flush().expect("flush the pty");
+    }
+
+    /// Esc, alone, then a pause so the next key is not read as Alt-<key>.
+    fn esc(&self) {
+        self.send("\x1b");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// A bracketed paste of `text`.
+    fn paste(&self, text: &str) {
+        self.send(format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    /// Resizes the terminal. The model is resized and blanked first (under the lock the
+    /// reader needs), so nothing drawn for the new size is parsed at the old one and what is
+    /// on the model's screen afterwards was drawn after the resize: waiting for a full form
+    /// is waiting for the program's repaint.
+    fn resize(&self, rows: u16, cols: u16) {
+        let mut p = self.parser.lock().unwrap();
+        p.set_size(nz(rows), nz(cols));
+        p.process(b"\x1b[H\x1b[2J");
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// Waits for the program to exit and for its last output to be read.
+    fn wait_exit(&self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        let status = loop {
+            if let Some(st) = self.child.lock().unwrap().try_wait().expect("try_wait") {
+                break st;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "the program did not exit within {WAIT:?}\n--- screen ---\n{}\n\
+                     --------------",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(POLL);
+        };
+        while !self.eof.load(Ordering::SeqCst) {
+            assert!(
+                Instant::now() < deadline,
+                "the pty was not closed after the program exited"
+            );
+            std::thread::sleep(POLL);
+        }
+        status
+    }
+
+    /// Waits for the program to exit and returns its exit code (panics on a signal).
+    fn exit_code(&self) -> u32 {
+        let st = self.wait_exit();
+        assert!(
+            st.signal().is_none(),
+            "killed by a signal: {st}\n--- screen ---\n{}",
+            self.screen()
+        );
+        st.exit_code()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        // Never leave a process behind, whatever the test did.
+        if let Ok(child) = self.child.get_mut() {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a terminal size is not zero")
+}
+
+/// The row of the form field labelled `label` ("▸ Label" when focused, "  Label" otherwise,
+/// then the input), if it is on the screen.
+fn field_row<'a>(screen: &'a str, label: &str) -> Option<&'a str> {
+    screen.lines().find(|row| {
+        let inner = row.trim_start_matches(['│', ' ']);
+        let inner = inner.strip_prefix('▸').unwrap_or(inner).trim_start();
+        inner
+            .strip_prefix(label)
+            .is_some_and(|rest| rest.starts_with("  "))
+    })
+}
+
+/// The field row, or a panic that shows the screen.
+fn row<'a>(screen: &'a str, label: &str) -> &'a str {
+    field_row(screen, label).unwrap_or_else(|| panic!("no {label:?} field on the screen\n{screen}"))
+}
+
+fn focused(screen: &str, label: &str) -> bool {
+    row(screen, label).contains(&format!("▸ {label}"))
+}
+
+fn masks(row: &str) -> usize {
+    row.chars().filter(|&c| c == MASK).count()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    find(haystack, needle).is_some()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+impl Pty {
+    /// Waits for the login form (the first session check is done, keys are taken).
+    fn wait_login(&self) -> String {
+        self.wait_until("the login form", |s| {
+            s.contains(LOGIN_BUTTON) && field_row(s, "Email").is_some()
+        })
+    }
+
+    /// Types a secret into the focused field `label` and waits until it shows as `n` masks;
+    /// checks that neither the screen nor anything written to the terminal shows it.
+    fn type_secret(&self, label: &str, secret: &str) -> String {
+        self.send(secret);
+        let n = secret.chars().count();
+        let screen = self.wait_until(&format!("{n} masks in the {label:?} field"), |s| {
+            field_row(s, label).is_some_and(|r| masks(r) == n)
+        });
+        self.assert_secret_hidden(secret);
+        screen
+    }
+
+    /// Neither the screen nor the raw output contains `secret`.
+    fn assert_secret_hidden(&self, secret: &str) {
+        let screen = self.screen();
+        assert!(
+            !screen.contains(secret),
+            "the password is on the screen:\n{screen}"
+        );
+        assert!(
+            !contains(&self.raw(), secret.as_bytes()),
+            "the password was written to the terminal"
+        );
+    }
+
+    /// Types plain text into the focused field `label` and waits until it shows there.
+    fn type_text(&self, label: &str, text: &str) -> String {
+        self.send(text);
+        self.wait_until(&format!("{text:?} in the {label:?} field"), |s| {
+            field_row(s, label).is_some_and(|r| r.contains(text))
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn signup_login_dashboard_logout_quit() {
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+
+    ui.send(CTRL_N);
+    let s = ui.wait_for(SIGNUP_BUTTON);
+    assert!(focused(&s, "Name"), "signup starts on Name:\n{s}");
+    ui.type_text("Name", "Ada Lovelace");
+    ui.send(TAB);
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    ui.type_secret("Password", PW);
+    ui.send(TAB);
+    let s = ui.type_secret("Confirm password", PW);
+    assert!(focused(&s, "Confirm password"), "{s}");
+    ui.send(ENTER);
+
+    let s = ui.wait_for(ACCOUNT_CREATED);
+    assert!(s.contains(LOGIN_BUTTON), "back on the login form:\n{s}");
+    assert!(
+        row(&s, "Email").contains("ada@example.com"),
+        "the email is filled in:\n{s}"
+    );
+    assert!(focused(&s, "Password"), "focus is on Password:\n{s}");
+    assert_eq!(masks(row(&s, "Password")), 0, "{s}");
+
+    ui.type_secret("Password", PW);
+    ui.send(ENTER);
+    let s = ui.wait_for("Welcome, Ada Lovelace");
+    assert!(s.contains("Dashboard"), "{s}");
+    assert!(s.contains("ada@example.com"), "{s}");
+    ui.assert_secret_hidden(PW);
+
+    ui.send("l");
+    let s = ui.wait_until("the logout message on the login form", |s| {
+        s.contains(LOGGED_OUT) && s.contains(LOGIN_BUTTON)
+    });
+    assert!(s.contains("Log in"), "{s}");
+    assert!(!s.contains("Welcome"), "the dashboard was wiped:\n{s}");
+    assert_eq!(masks(row(&s, "Password")), 0, "{s}");
+
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    ui.assert_secret_hidden(PW);
+    assert!(
+        !contains(&ui.raw(), CURSOR_QUERY),
+        "the UI asked the terminal for the cursor position (it would race the input thread)"
+    );
+    let (code, _) = sb.whoami();
+    assert_eq!(code, EXIT_AUTH, "logged out: whoami finds no session");
+}
+
+#[test]
+fn bad_email_signup_is_refused_on_screen() {
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+
+    ui.send(CTRL_N);
+    ui.wait_for(SIGNUP_BUTTON);
+    ui.type_text("Name", "Grace Hopper");
+    ui.send(TAB);
+    ui.type_text("Email", "not-an-email");
+    ui.send(TAB);
+    let s = ui.wait_for(BAD_EMAIL);
+    assert!(focused(&s, "Password"), "focus moved on:\n{s}");
+    ui.type_secret("Password", PW);
+    ui.send(TAB);
+    ui.type_secret("Confirm password", PW);
+    ui.send(ENTER);
+
+    // Submitting with an error puts focus back on the first bad field; nothing is sent.
+    let s = ui.wait_until("focus back on Email", |s| focused(s, "Email"));
+    assert!(s.contains(BAD_EMAIL), "{s}");
+    ui.assert_stays(
+        Duration::from_secs(1),
+        "the signup form with the error and no account created",
+        |s| {
+            s.contains(SIGNUP_BUTTON)
+                && s.contains(BAD_EMAIL)
+                && !s.contains("Creating account")
+                && !s.contains(ACCOUNT_CREATED)
+        },
+    );
+    assert_eq!(sb.account_count(), 0, "no account was stored");
+
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    assert_eq!(sb.account_count(), 0);
+}
+
+#[test]
+fn relaunch_with_valid_session_opens_dashboard_and_q_keeps_it() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+
+    let ui = sb.ui(&[]);
+    let s = ui.wait_for("Welcome, Ada Lovelace");
+    assert!(s.contains("Dashboard"), "{s}");
+    assert!(
+        !contains(&ui.raw(), LOGIN_BUTTON.as_bytes()),
+        "the login form was never drawn"
+    );
+
+    ui.send("q");
+    assert_eq!(ui.exit_code(), 0);
+    let (code, out) = sb.whoami();
+    assert_eq!(code, 0, "q keeps the session");
+    assert!(out.contains("ada@example.com"), "{out}");
+}
+
+#[test]
+fn wrong_password_shows_generic_message_and_clears_field() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+
+    let ui = sb.ui(&[]);
+    let s = ui.wait_login();
+    assert!(focused(&s, "Email"), "{s}");
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    ui.type_secret("Password", "this is not the password at all");
+    ui.send(ENTER);
+
+    let s = ui.wait_until("the generic login error", |s| {
+        s.contains(BAD_CREDENTIALS) && s.contains(CAPS_HINT)
+    });
+    assert_eq!(
+        masks(row(&s, "Password")),
+        0,
+        "the password field was cleared:\n{s}"
+    );
+    assert!(focused(&s, "Password"), "focus on Password to retry:\n{s}");
+    assert!(
+        row(&s, "Email").contains("ada@example.com"),
+        "the email stays:\n{s}"
+    );
+    ui.assert_secret_hidden("this is not the password at all");
+
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    assert_eq!(sb.whoami().0, EXIT_AUTH, "no session was started");
+}
+
+#[test]
+fn help_overlay_and_resize() {
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+
+    ui.send(F1);
+    let s = ui.wait_for("Keys — Log in");
+    assert!(s.contains("close help"), "{s}");
+    ui.esc();
+    let s = ui.wait_gone("Keys — ");
+    assert!(focused(&s, "Email"), "the form is back:\n{s}");
+
+    ui.resize(15, 50);
+    let s = ui.wait_for("Terminal too small: need 60×20, have 50×15");
+    assert!(!s.contains(LOGIN_BUTTON), "nothing else is drawn:\n{s}");
+
+    ui.resize(ROWS, COLS);
+    let s = ui.wait_until("the login form at 80×24", |s| {
+        s.contains(LOGIN_BUTTON) && !s.contains("Terminal too small")
+    });
+    assert!(focused(&s, "Email"), "{s}");
+    assert!(s.contains("Ctrl-N"), "{s}");
+
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}
+
+/// A signup form with ordinary mistakes (a mistyped email, a short password, a confirmation
+/// that differs): at 80×24 every message shows in full; at the smallest size the UI supports
+/// (60×20) the form compacts itself: the button still shows, each error still shows under its
+/// field (shortened with "…" where it must be), and nothing is drawn over the card's border.
+#[test]
+fn signup_errors_fit_at_every_supported_size() {
+    for (rows, cols, full) in [(ROWS, COLS, true), (20, 60, false)] {
+        let sb = Sandbox::new();
+        let ui = sb.ui(&[]);
+        ui.wait_login();
+        if (rows, cols) != (ROWS, COLS) {
+            // (a resize to the same size sends no SIGWINCH and draws nothing new)
+            ui.resize(rows, cols);
+            ui.wait_login();
+        }
+        ui.send(CTRL_N);
+        ui.wait_for(SIGNUP_BUTTON);
+        ui.type_text("Name", "Ada Lovelace");
+        ui.send(TAB);
+        ui.type_text("Email", "ada.example.com");
+        ui.send(TAB);
+        ui.type_secret("Password", "zq8Kp");
+        ui.send(TAB);
+        ui.type_secret("Confirm password", "xw3Jm");
+        ui.send(ENTER);
+        let s = ui.wait_until("the signup errors", |s| {
+            s.contains("✗ Confirm password") && focused(s, "Email")
+        });
+        let bottom = s
+            .lines()
+            .find(|l| l.contains('╰'))
+            .unwrap_or_else(|| panic!("no bottom border\n{s}"));
+        assert!(
+            bottom.chars().all(|c| matches!(c, '╰' | '─' | '╯' | ' ')),
+            "an error is drawn over the card's border at {cols}×{rows}:\n{s}"
+        );
+        assert!(
+            s.contains(SIGNUP_BUTTON),
+            "the button is not drawn at {cols}×{rows} once errors show:\n{s}"
+        );
+        for start in ["✗ Email is not a valid", "too short", "✗ Confirm password"] {
+            assert!(
+                s.contains(start),
+                "{start:?} missing at {cols}×{rows}:\n{s}"
+            );
+        }
+        if full {
+            for end in ["name@example.com.", "remember.", "above."] {
+                assert!(
+                    s.contains(end),
+                    "a message is cut short ({end:?} missing):\n{s}"
+                );
+            }
+        } else {
+            assert!(s.contains('…'), "shortened messages say so:\n{s}");
+        }
+        ui.send(CTRL_C);
+        assert_eq!(ui.exit_code(), 0);
+    }
+}
+
+/// A key typed while the terminal is being resized must be handled like any other, not held
+/// back until the next key arrives. Each round resizes (24 and 23 rows in turn), types one
+/// character into the Email field at once, and waits for it.
+#[test]
+fn key_typed_during_resize_is_not_held_back() {
+    const ROUNDS: usize = 40;
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    let typed = |n: usize| {
+        move |s: &str| field_row(s, "Email").is_some_and(|r| r.matches('x').count() == n)
+    };
+    for n in 1..=ROUNDS {
+        ui.resize(if n % 2 == 0 { ROWS } else { ROWS - 1 }, COLS);
+        ui.send("x");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !typed(n)(&ui.screen()) && Instant::now() < deadline {
+            std::thread::sleep(POLL);
+        }
+        if !typed(n)(&ui.screen()) {
+            // Any further input releases it: Right (moves nothing, the cursor is at the end).
+            ui.send("\x1b[C");
+            let s = ui.wait_until("the held key to show once more input arrives", typed(n));
+            panic!(
+                "round {n}: the 'x' typed right after a resize was not handled for 5 s, \
+                 until the next key arrived\n{s}"
+            );
+        }
+    }
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}
+
+#[test]
+fn paste_into_password_never_submits() {
+    const PASTED: &str = "violet tractor\nsings under amber rain";
+    const PASSWORD: &str = "violet tractorsings under amber rain";
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PASSWORD);
+
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    ui.wait_until("focus on Password", |s| focused(s, "Password"));
+
+    ui.paste(PASTED);
+    let n = PASSWORD.chars().count();
+    ui.wait_until(&format!("{n} masks in the password field"), |s| {
+        field_row(s, "Password").is_some_and(|r| masks(r) == n)
+    });
+    ui.assert_stays(Duration::from_secs(1), "the paste not to submit", |s| {
+        !s.contains("Verifying")
+            && !s.contains("✗")
+            && !s.contains("Welcome")
+            && s.contains(LOGIN_BUTTON)
+            && field_row(s, "Password").is_some_and(|r| masks(r) == n)
+    });
+    ui.assert_secret_hidden("violet tractor");
+    ui.assert_secret_hidden("sings under amber rain");
+
+    ui.send(ENTER);
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.send("q");
+    assert_eq!(ui.exit_code(), 0);
+    assert_eq!(sb.whoami().0, 0);
+}
+
+/// One run of the UI under `sh`, between two `stty -g`.
+struct Wrapped {
+    before: String,
+    after: String,
+    exit: i32,
+    raw: Vec<u8>,
+}
+
+/// Runs `sh -c 'stty -g; vaultty --data-dir D; echo "EXIT=$?"; stty -g'` in a pty; `drive`
+/// interacts with the UI.
+fn run_wrapped(crash: Option<&str>, drive: impl FnOnce(&Pty)) -> Wrapped {
+    let sb = Sandbox::new();
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.arg("-c");
+    cmd.arg(r#"stty -g; "$0" --data-dir "$1"; echo "EXIT=$?"; stty -g"#);
+    cmd.arg(BIN);
+    cmd.arg(sb.data());
+    let env: Vec<(&str, &str)> = crash
+        .map(|c| ("VAULTTY_TEST_CRASH", c))
+        .into_iter()
+        .collect();
+    let pty = sb.spawn(cmd, &env);
+    drive(&pty);
+    let status = pty.wait_exit();
+    let raw = pty.raw();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    assert!(status.success(), "sh failed: {status}\n{text:?}");
+    let stty: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| l.contains(':') && l.chars().all(|c| c == ':' || c.is_ascii_hexdigit()))
+        .collect();
+    assert_eq!(stty.len(), 2, "two `stty -g` lines expected in {text:?}");
+    let exit = text
+        .split("EXIT=")
+        .nth(1)
+        .and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no EXIT= line in {text:?}"));
+    Wrapped {
+        before: stty[0].to_owned(),
+        after: stty[1].to_owned(),
+        exit,
+        raw,
+    }
+}
+
+impl Wrapped {
+    /// Raw mode was undone and the alternate screen, bracketed paste and hidden cursor were
+    /// all turned back after the UI started.
+    fn assert_restored(&self, case: &str) {
+        assert_eq!(
+            self.before, self.after,
+            "{case}: the terminal settings were not restored"
+        );
+        let start = find(&self.raw, ENTER_ALT_SCREEN)
+            .unwrap_or_else(|| panic!("{case}: the UI never entered the alternate screen"));
+        let after_start = &self.raw[start..];
+        for (seq, what) in [
+            (LEAVE_ALT_SCREEN, "leave the alternate screen"),
+            (SHOW_CURSOR, "show the cursor"),
+            (PASTE_OFF, "disable bracketed paste"),
+        ] {
+            assert!(contains(after_start, seq), "{case}: did not {what}");
+        }
+    }
+
+    /// `text` was printed after the terminal was first restored (so it is readable on the
+    /// normal screen, not lost on the alternate one).
+    fn printed_after_restore(&self, text: &str) -> bool {
+        let left = find(&self.raw, LEAVE_ALT_SCREEN).unwrap_or(usize::MAX);
+        rfind(&self.raw, text.as_bytes()).is_some_and(|at| at > left)
+    }
+}
+
+#[test]
+fn terminal_restored_after_quit_panic_and_error() {
+    // A normal quit.
+    let quit = run_wrapped(None, |ui| {
+        ui.wait_login();
+        ui.send(CTRL_C);
+    });
+    quit.assert_restored("Ctrl-C");
+    assert_eq!(quit.exit, 0);
+
+    // A panic right after the first frame.
+    let panic = run_wrapped(Some("panic"), |_| {});
+    panic.assert_restored("panic");
+    assert_ne!(panic.exit, 0, "a panic exits non-zero");
+    assert!(
+        panic.printed_after_restore("test panic requested"),
+        "the panic message is printed on the restored terminal: {:?}",
+        String::from_utf8_lossy(&panic.raw)
+    );
+
+    // An error returned right after the first frame.
+    let error = run_wrapped(Some("error"), |_| {});
+    error.assert_restored("error");
+    assert_eq!(error.exit, 1);
+    assert!(
+        error.printed_after_restore("vaultty: test error requested"),
+        "the error is printed on the restored terminal: {:?}",
+        String::from_utf8_lossy(&error.raw)
+    );
+}
+
+#[test]
+fn not_a_terminal_exits_2() {
+    let sb = Sandbox::new();
+    let out = sb.cli(&[]).output().expect("run vaultty");
+    assert_eq!(out.status.code(), Some(EXIT_NOT_A_TERMINAL));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("terminal"), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    assert!(
+        !sb.data().exists(),
+        "nothing is created when the UI cannot run"
+    );
+}
