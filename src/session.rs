@@ -34,6 +34,17 @@ struct OnDisk {
     token: Zeroizing<String>,
 }
 
+/// Parses the content of a session file: `{"version":1,"token":"<64 hex digits>"}`. Other
+/// members are ignored (the file is never the source of identity). The error is a reason for
+/// messages and never contains the input.
+pub fn parse(bytes: &[u8]) -> std::result::Result<SessionToken, &'static str> {
+    let disk = serde_json::from_slice::<OnDisk>(bytes).map_err(|_| "is damaged")?;
+    if disk.version != VERSION {
+        return Err("has an unknown version");
+    }
+    SessionToken::from_hex(&disk.token).ok_or("is damaged")
+}
+
 /// The session file at a path.
 #[derive(Debug, Clone)]
 pub struct SessionFile {
@@ -93,15 +104,9 @@ impl SessionFile {
             .map_err(|e| {
                 Error::storage(&self.path, format!("cannot read the session file: {e}"))
             })?;
-        let Ok(disk) = serde_json::from_slice::<OnDisk>(&buf) else {
-            return Ok(Loaded::Rejected("is damaged"));
-        };
-        if disk.version != VERSION {
-            return Ok(Loaded::Rejected("has an unknown version"));
-        }
-        match SessionToken::from_hex(&disk.token) {
-            Some(t) => Ok(Loaded::Token(t)),
-            None => Ok(Loaded::Rejected("is damaged")),
+        match parse(&buf) {
+            Ok(t) => Ok(Loaded::Token(t)),
+            Err(why) => Ok(Loaded::Rejected(why)),
         }
     }
 

@@ -1,0 +1,211 @@
+//! Invariants that must hold for any input. Shared, unchanged, by the cargo-fuzz targets in
+//! `fuzz/fuzz_targets/` (long coverage-guided runs) and by `tests/props.rs` (proptest, in CI).
+//! Each function panics when an invariant breaks.
+
+use std::sync::Arc;
+use vaultty::auth::policy::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, is_common, normalize_email, normalize_password,
+    password_strength, validate_email, validate_name,
+};
+use vaultty::sanitize::{for_display, is_unsafe_char};
+use vaultty::tui::app::{Command, Model, Msg, Reply, update};
+use vaultty::{Account, Error, LoginReport, ManualClock, Password, Role, SessionInfo};
+
+/// Email, name and password rules, and their normalizers, on arbitrary text.
+pub fn validators(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    if let Ok(e) = validate_email(&s) {
+        assert!(e.chars().count() <= 254);
+        assert_eq!(e, e.trim());
+        assert!(!e.chars().any(|c| c.is_whitespace() || is_unsafe_char(c)));
+        let n = normalize_email(&e);
+        assert_eq!(
+            normalize_email(&n),
+            n,
+            "normalizing an email twice changes nothing"
+        );
+    }
+    if let Ok(n) = validate_name(&s) {
+        assert!(!n.is_empty() && n.chars().count() <= 100);
+        assert_eq!(n, n.trim());
+        assert!(!n.chars().any(is_unsafe_char));
+    }
+    let p = Password::from(s.as_ref());
+    let once = normalize_password(&p);
+    assert_eq!(
+        normalize_password(&once).expose(),
+        once.expose(),
+        "NFKC is idempotent"
+    );
+    let st = password_strength(&p, "ada@example.com", "Ada Lovelace");
+    assert!(st.score <= 4);
+    if st.acceptable() {
+        let n = once.expose().chars().count();
+        assert!((MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n));
+        assert!(!once.expose().chars().any(char::is_control));
+        assert!(!is_common(once.expose()));
+        assert!(st.score >= 3);
+    } else {
+        let why = st.problem.expect("a refusal has a reason");
+        assert!(!why.message.is_empty());
+        // a refusal never quotes the password back
+        if once.expose().chars().count() >= 6 {
+            assert!(!why.message.contains(once.expose()));
+        }
+    }
+    let shown = for_display(&s);
+    assert!(!shown.chars().any(is_unsafe_char));
+    assert!(!shown.bytes().any(|b| b == 0x1b || b == 0x07));
+}
+
+/// The session-file parser: never panics; whatever it accepts round-trips.
+pub fn session_file(data: &[u8]) {
+    if let Ok(token) = vaultty::session::parse(data) {
+        let again = format!(r#"{{"version":1,"token":"{}"}}"#, token.to_hex().as_str());
+        let back = vaultty::session::parse(again.as_bytes()).expect("own output parses");
+        assert_eq!(back.as_bytes(), token.as_bytes());
+    }
+}
+
+const MARK: char = 'Ω';
+
+/// A key (or other message) decoded from one or two fuzz bytes.
+fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |code| Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let ctrl = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    match b {
+        0 => key(KeyCode::Tab),
+        1 => key(KeyCode::BackTab),
+        2 => key(KeyCode::Up),
+        3 => key(KeyCode::Down),
+        4 => key(KeyCode::Enter),
+        5 => key(KeyCode::Esc),
+        6 => key(KeyCode::Backspace),
+        7 => key(KeyCode::Delete),
+        8 => key(KeyCode::Left),
+        9 => key(KeyCode::Right),
+        10 => key(KeyCode::Home),
+        11 => key(KeyCode::End),
+        12 => key(KeyCode::F(1)),
+        13 => key(KeyCode::F(2)),
+        14 => ctrl('n'),
+        15 => ctrl('u'),
+        16 => ctrl('w'),
+        17 => ctrl('l'),
+        18 => ctrl('a'),
+        19 => ctrl('e'),
+        20 => Msg::Resize(u16::from(arg % 120) + 1, u16::from(arg / 4 % 50) + 1),
+        21 => Msg::Paste(format!("{MARK}pasted\n{}\r", arg as char)),
+        22 => {
+            clock.advance(i64::from(arg) * 10);
+            Msg::Tick
+        }
+        23 => key(KeyCode::Char(MARK)),
+        24 => key(KeyCode::Char('é')),
+        25 => key(KeyCode::Char('\u{202e}')),
+        26..=29 => key(KeyCode::Char(['p', 'l', 'q', '@'][usize::from(b - 26)])),
+        _ => key(KeyCode::Char(char::from(b' ' + (b % 95)))),
+    }
+}
+
+/// A stand-in for the worker: a plausible reply for each command, chosen by `pick`.
+fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
+    let account = Account {
+        id: 1,
+        email: "ada@example.com".into(),
+        name: "Ada \u{1b}[2J Lovelace".into(),
+        role: Role::User,
+        created_at: now - 100,
+        last_login_at: Some(now),
+    };
+    let info = SessionInfo {
+        account: account.clone(),
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: now + 43_200,
+        idle_expires_at: now + 900,
+    };
+    let ok = pick % 2 == 0;
+    Some(match cmd {
+        Command::PrepareLogin => return None,
+        Command::LoadSession { .. } => Reply::Session(Ok(ok.then_some(info))),
+        Command::Login { .. } if ok => Reply::Login(Ok(LoginReport {
+            session: info,
+            previous_login_at: None,
+            failed_attempts: u64::from(pick),
+        })),
+        Command::Login { .. } => Reply::Login(Err(if pick % 4 == 1 {
+            Error::InvalidCredentials
+        } else {
+            Error::Throttled(60)
+        })),
+        Command::Signup { .. } if ok => Reply::Signup(Ok(account)),
+        Command::Signup { .. } => Reply::Signup(Err(Error::EmailTaken)),
+        Command::Logout => Reply::Logout(Ok(true)),
+        Command::ChangePassword { .. } if ok => Reply::PasswordChanged(Ok(1)),
+        Command::ChangePassword { .. } => {
+            Reply::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
+        }
+    })
+}
+
+/// The UI's update and view under arbitrary key sequences: no panic, focus in range, and a
+/// secret never drawn in clear unless revealed.
+pub fn form_keys(data: &[u8]) {
+    let clock = Arc::new(ManualClock::new(1_800_000_000));
+    let mut m = Model::new(clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
+    let mut pending = m.init();
+    let mut bytes = data.iter().copied();
+    while let Some(b) = bytes.next() {
+        for cmd in pending.drain(..).collect::<Vec<_>>() {
+            if let Some(r) = reply(cmd, b, clock.as_ref().now_for_test()) {
+                pending.extend(update(&mut m, Msg::Reply(r)));
+            }
+        }
+        let arg = if matches!(b, 20..=22) {
+            bytes.next().unwrap_or(0)
+        } else {
+            0
+        };
+        pending.extend(update(&mut m, message(b, arg, &clock)));
+        if m.quit {
+            return;
+        }
+        check_model(&m);
+    }
+}
+
+fn check_model(m: &Model) {
+    use ratatui::{Terminal, backend::TestBackend};
+    let (w, h) = m.size;
+    let mut t = Terminal::new(TestBackend::new(w.clamp(1, 200), h.clamp(1, 60))).unwrap();
+    t.draw(|f| vaultty::tui::view::view(m, f)).unwrap();
+    let cells: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        !cells.chars().any(is_unsafe_char),
+        "a control character reached the screen"
+    );
+    let Some(form) = m.form() else {
+        return;
+    };
+    assert!(form.focus <= form.fields.len(), "focus out of range");
+    let clear_text = form.fields.iter().any(|f| f.value().contains(MARK));
+    let secret_mark = form
+        .fields
+        .iter()
+        .filter_map(|f| f.secret_ref())
+        .any(|s| s.expose().contains(MARK));
+    if secret_mark && !clear_text && !form.reveal {
+        assert!(
+            !cells.contains(MARK),
+            "a password character reached the screen"
+        );
+    }
+}
