@@ -126,7 +126,7 @@ fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
         absolute_expires_at: now + 43_200,
         idle_expires_at: now + 900,
     };
-    let ok = pick % 2 == 0;
+    let ok = pick.is_multiple_of(2);
     Some(match cmd {
         Command::PrepareLogin => return None,
         Command::LoadSession { .. } => Reply::Session(Ok(ok.then_some(info))),
@@ -158,7 +158,7 @@ pub fn form_keys(data: &[u8]) {
     let mut pending = m.init();
     let mut bytes = data.iter().copied();
     while let Some(b) = bytes.next() {
-        for cmd in pending.drain(..).collect::<Vec<_>>() {
+        for cmd in std::mem::take(&mut pending) {
             if let Some(r) = reply(cmd, b, clock.as_ref().now_for_test()) {
                 pending.extend(update(&mut m, Msg::Reply(r)));
             }
