@@ -172,6 +172,7 @@ pub fn form_keys(data: &[u8]) {
         if m.quit {
             return;
         }
+        vaultty::tui::app::refresh(&mut m);
         check_model(&m);
     }
 }

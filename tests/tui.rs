@@ -71,9 +71,12 @@ impl Ui {
         }
     }
 
+    /// Sends a message, runs what it asks of the worker, and refreshes derived state as the
+    /// runtime does before each frame.
     fn send(&mut self, msg: Msg) {
         let cmds = update(&mut self.model, msg);
         self.run(cmds);
+        vaultty::tui::app::refresh(&mut self.model);
     }
 
     /// Sends a message without running the commands it produces.
@@ -332,6 +335,29 @@ fn strength_meter_follows_typing() {
     let st = ui.model.form().unwrap().strength.clone().unwrap();
     assert!(st.acceptable());
     assert!(st.score >= 3);
+}
+
+#[test]
+fn strength_is_computed_once_per_frame_not_per_key() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Tab);
+    for c in PW.chars() {
+        ui.send_only(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    let form = ui.model.form().unwrap();
+    assert!(
+        form.strength_stale && form.strength.is_none(),
+        "no zxcvbn run per key"
+    );
+    vaultty::tui::app::refresh(&mut ui.model);
+    let form = ui.model.form().unwrap();
+    assert!(!form.strength_stale);
+    assert!(form.strength.as_ref().unwrap().acceptable());
 }
 
 #[test]

@@ -92,6 +92,8 @@ pub struct Form {
     pub button: &'static str,
     /// The strength meter, for forms that choose a password.
     pub strength: Option<Strength>,
+    /// Set by edits; [`refresh`] recomputes the meter.
+    pub strength_stale: bool,
     /// Whether password fields are shown in clear (F2; off by default).
     pub reveal: bool,
 }
@@ -103,6 +105,7 @@ impl Form {
             focus: 0,
             button,
             strength: None,
+            strength_stale: false,
             reveal: false,
         }
     }
@@ -583,25 +586,32 @@ fn account_context(info: Option<&SessionInfo>) -> (String, String) {
         .unwrap_or_default()
 }
 
-/// After an edit: clear that field's error, note a full field, update the strength meter.
+/// After an edit: clear that field's error, note a full field, and mark the strength meter
+/// stale (it is recomputed once per frame by [`refresh`], not once per key).
 fn field_changed(m: &mut Model, i: usize) {
-    let (email, name) = account_context(m.session.as_ref());
     let Some(form) = m.form_mut() else {
         return;
     };
     let full = form.fields[i].secret_ref().is_some_and(|p| p.overflowed);
     form.fields[i].error = full.then(|| format!("{} {}", form.fields[i].label, s::FIELD_FULL));
+    form.strength_stale = true;
+}
+
+/// Brings derived state up to date before drawing: the strength meter (zxcvbn takes a few
+/// milliseconds, so a burst of keys or a paste pays for it once, not per character).
+pub fn refresh(m: &mut Model) {
+    let (email, name) = account_context(m.session.as_ref());
     let meter = match &m.screen {
         Screen::Signup(_) => Some((2, 1, 0)),
         Screen::ChangePassword(_) => Some((1, usize::MAX, usize::MAX)),
         _ => None,
     };
-    let Some((pw_idx, email_idx, name_idx)) = meter else {
+    let (Some((pw_idx, email_idx, name_idx)), Some(form)) = (meter, m.form_mut()) else {
         return;
     };
-    let Some(form) = m.form_mut() else {
+    if !std::mem::take(&mut form.strength_stale) {
         return;
-    };
+    }
     let email = form
         .fields
         .get(email_idx)

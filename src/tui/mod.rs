@@ -194,6 +194,7 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
             execute!(io::stdout(), Clear(ClearType::All))?;
             terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         }
+        app::refresh(&mut model);
         terminal.draw(|f| view::view(&model, f))?;
         if std::mem::take(&mut first) {
             match crash.as_deref() {
