@@ -697,6 +697,25 @@ fn render_too_small() {
 }
 
 #[test]
+fn pw_07_signup_screen_has_no_hint_or_question_field() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    let labels: Vec<&str> = ui
+        .model
+        .form()
+        .unwrap()
+        .fields
+        .iter()
+        .map(|f| f.label)
+        .collect();
+    assert_eq!(labels, ["Name", "Email", "Password", "Confirm password"]);
+    let text = ui.screen_text().to_lowercase();
+    for word in ["hint", "question", "answer", "reminder"] {
+        assert!(!text.contains(word), "{word} on the signup screen");
+    }
+}
+
+#[test]
 fn se_07_logout_key_on_every_authenticated_screen() {
     let mut ui = Ui::with_account();
     ui.login();

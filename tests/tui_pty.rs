@@ -827,7 +827,7 @@ impl Wrapped {
 }
 
 #[test]
-fn terminal_restored_after_quit_panic_and_error() {
+fn tm_03_terminal_restored_after_quit_panic_and_error() {
     // A normal quit.
     let quit = run_wrapped(None, |ui| {
         ui.wait_login();

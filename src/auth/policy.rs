@@ -379,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn tm_02_names() {
+    fn tm_02_names_with_controls_bidi_or_overlength_refused() {
         assert_eq!(validate_name("  Zoë Ångström ").unwrap(), "Zoë Ångström");
         assert!(validate_name("   ").is_err());
         assert!(validate_name(&"n".repeat(101)).is_err());
