@@ -128,3 +128,22 @@ pub fn ensure_private_file(path: &Path) -> Result<()> {
         }
     }
 }
+
+/// Whether the filesystem holding `path` (or its directory) has no room left for us.
+pub fn disk_is_full(path: &Path) -> bool {
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: statvfs fills the struct for a NUL-terminated path, or fails.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return false;
+    }
+    // Less than 64 KiB available to unprivileged writers counts as full: SQLite needs pages.
+    (st.f_bavail as u128) * (st.f_frsize as u128) < 64 * 1024
+}

@@ -247,9 +247,10 @@ impl Vaultty {
         r.map_err(|e| self.store.err(&e))
     }
 
-    /// Creates an account. Does not log in. Every input is checked first and all problems are
-    /// reported together; nothing is written unless all pass.
-    pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
+    /// Checks signup input without touching the store; returns the trimmed email and name, or
+    /// every problem at once. [`Vaultty::signup`] runs the same check; front ends may call it
+    /// first so that refused input does not even create the data dir.
+    pub fn check_signup(email: &str, name: &str, password: &Password) -> Result<(String, String)> {
         let mut errors = Vec::new();
         let email = validate_email(email).map_err(|e| errors.push(e)).ok();
         let name = validate_name(name).map_err(|e| errors.push(e)).ok();
@@ -260,9 +261,16 @@ impl Vaultty {
             name.as_deref().unwrap_or(""),
         );
         errors.extend(strength.problem);
-        let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
-            return Err(Error::Invalid(errors));
-        };
+        match (email, name, errors.is_empty()) {
+            (Some(email), Some(name), true) => Ok((email, name)),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+
+    /// Creates an account. Does not log in. Every input is checked first and all problems are
+    /// reported together; nothing is written unless all pass.
+    pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
+        let (email, name) = Self::check_signup(email, name, password)?;
         let norm = normalize_email(&email);
         // Cheap early answer for a duplicate; the UNIQUE constraint below decides races.
         if self
@@ -347,7 +355,11 @@ impl Vaultty {
         let token = SessionToken::generate()
             .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
         let expires_at = now.saturating_add(self.limits.absolute_secs);
-        let (failed_attempts, session_id) = self.store.write(|tx| {
+        // The session file is written inside the transaction, just before it commits: if the
+        // write fails, nothing of this login is committed (no session, no "last login", no
+        // reset of the failure count). A crash after the write but before the commit leaves a
+        // token without a row, which reads as "logged out".
+        let failed_attempts = self.store.write(|tx| {
             self.db(throttle::clear(tx, &norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
             let failed = self.db(events::failures_since(tx, &event_email(&norm), since))?;
@@ -364,7 +376,7 @@ impl Vaultty {
                 self.db(sessions::delete_by_token(tx, &old.digest()))?;
             }
             self.db(sessions::delete_expired(tx, now))?;
-            let sid = self.db(sessions::insert(
+            self.db(sessions::insert(
                 tx,
                 account.id,
                 &token.digest(),
@@ -377,15 +389,9 @@ impl Vaultty {
                 &event_email(&norm),
                 Outcome::LoginSuccess,
             ))?;
-            Ok((failed, sid))
+            self.session_file.save(&token)?;
+            Ok(failed)
         })?;
-        if let Err(e) = self.session_file.save(&token) {
-            // Fail closed: a session nobody holds a token for is removed again.
-            let _ = self
-                .store
-                .write(|tx| self.db(sessions::delete(tx, session_id)));
-            return Err(e);
-        }
         let previous_login_at = account.last_login_at;
         let mut acc = Account::from(account);
         acc.last_login_at = Some(now);

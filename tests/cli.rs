@@ -456,6 +456,23 @@ fn exit_6_refused_input_writes_nothing() {
         Some(b"\xc3\x28 not utf-8\n"),
     )
     .expect(EXIT_INVALID, "login with invalid UTF-8");
+    // Refused input is turned away before the store is opened: not even the data dir exists.
+    assert!(!v.dir.exists(), "refused input created the data dir");
+    // And on an existing store, a refusal writes nothing either.
+    v.run(&["whoami"], None)
+        .expect(EXIT_AUTH, "creates the store");
+    v.run(
+        &[
+            "signup",
+            "--email",
+            EMAIL,
+            "--name",
+            NAME,
+            "--password-stdin",
+        ],
+        Some(b"password123456\n"),
+    )
+    .expect(EXIT_INVALID, "common password on an existing store");
     assert_eq!(v.count("accounts"), 0);
     assert_eq!(v.count("sessions"), 0);
     assert!(!v.session_exists());

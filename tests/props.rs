@@ -58,3 +58,10 @@ proptest! {
         checks::form_keys(&data);
     }
 }
+
+/// Inputs the fuzzers found, kept as regression cases.
+#[test]
+fn fuzz_findings() {
+    // A refusal may name the word "vaultty" itself: not an echo of the password.
+    checks::validators(b"vaultty");
+}

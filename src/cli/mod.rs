@@ -135,6 +135,8 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             } else {
                 input::prompt_new("Password: ", "Repeat password: ")?
             };
+            // Refused input never creates the data dir or the store.
+            Vaultty::check_signup(&email, &name, &pw)?;
             let v = Vaultty::open(dir)?;
             let acc = v.signup(&email, &name, &pw)?;
             eprintln!(
@@ -160,6 +162,7 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             } else {
                 input::prompt("Password: ")?
             };
+            crate::auth::policy::validate_email(&email).map_err(Error::invalid)?;
             let v = Vaultty::open(dir)?;
             if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
                 v.install_workspace(ws);

@@ -129,6 +129,18 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 /// A storage error that says what happened to which file, and what to do.
 pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     use rusqlite::ffi::ErrorCode;
+    if matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::DiskFull)
+    ) && crate::paths::disk_is_full(path)
+    {
+        // SQLite says "disk I/O error" for a full disk in several places (growing -shm, for
+        // one); the free space tells the two apart.
+        return Error::storage(
+            path,
+            "the disk is full; nothing was changed. Free some space and try again.",
+        );
+    }
     let message = match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => {
             "is not a vaultty store or is corrupt; it was left untouched. \

@@ -196,7 +196,12 @@ pub fn whoami_email(dir: &Path) -> Option<String> {
         Some(EXIT_OK) => {
             let j: serde_json::Value = serde_json::from_slice(&o.stdout)
                 .unwrap_or_else(|e| panic!("whoami --json printed no JSON ({e}): {}", o.out()));
-            Some(j["email"].as_str().expect("email in whoami --json").to_owned())
+            Some(
+                j["email"]
+                    .as_str()
+                    .expect("email in whoami --json")
+                    .to_owned(),
+            )
         }
         Some(EXIT_AUTH) => None,
         _ => panic!(
@@ -240,7 +245,10 @@ pub fn assert_clean_output(o: &Out, what: &str) {
             );
         }
         if let Some(c) = text.chars().find(|&c| is_forbidden_char(c)) {
-            panic!("{what}: {stream} contains {c:?} (U+{:04X}): {text:?}", c as u32);
+            panic!(
+                "{what}: {stream} contains {c:?} (U+{:04X}): {text:?}",
+                c as u32
+            );
         }
     }
 }
@@ -383,8 +391,8 @@ pub fn session_file_state(dir: &Path) -> Result<SessionFileState, String> {
         return Err(format!("session file mode is {:o}", meta.mode() & 0o777));
     }
     let bytes = fs::read(&p).map_err(|e| format!("cannot read the session file: {e}"))?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| format!("session file is not UTF-8: {bytes:?}"))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| format!("session file is not UTF-8: {bytes:?}"))?;
     let body = text.strip_suffix('\n').unwrap_or(text);
     let v: serde_json::Value = serde_json::from_str(body)
         .map_err(|e| format!("session file is not whole JSON ({e}): {text:?}"))?;
@@ -461,7 +469,11 @@ const STORE_FILES: [&str; 3] = ["vaultty.db", "vaultty.db-wal", "vaultty.db-shm"
 impl Snapshot {
     pub fn take(dir: &Path) -> Snapshot {
         let exists = fs::symlink_metadata(dir).is_ok();
-        let mut entries = if exists { read_tree(dir) } else { BTreeMap::new() };
+        let mut entries = if exists {
+            read_tree(dir)
+        } else {
+            BTreeMap::new()
+        };
         entries.retain(|name, _| !STORE_FILES.contains(&name.as_str()));
         let store = (exists && db_path(dir).is_file()).then(|| dump_store(dir));
         Snapshot {
@@ -474,8 +486,22 @@ impl Snapshot {
     /// Asserts nothing changed since `self`, except `sessions.last_seen_at`.
     #[track_caller]
     pub fn assert_unchanged(&self, dir: &Path, what: &str) {
+        self.compare(dir, what, false);
+    }
+
+    /// Asserts nothing changed since `self`, `sessions.last_seen_at` included.
+    #[track_caller]
+    pub fn assert_unchanged_strict(&self, dir: &Path, what: &str) {
+        self.compare(dir, what, true);
+    }
+
+    #[track_caller]
+    fn compare(&self, dir: &Path, what: &str, last_seen: bool) {
         let now = Snapshot::take(dir);
-        assert_eq!(self.exists, now.exists, "{what}: the data dir appeared or vanished");
+        assert_eq!(
+            self.exists, now.exists,
+            "{what}: the data dir appeared or vanished"
+        );
         assert_eq!(
             self.entries.keys().collect::<Vec<_>>(),
             now.entries.keys().collect::<Vec<_>>(),
@@ -497,13 +523,23 @@ impl Snapshot {
                     );
                 }
                 assert_eq!(a.tables.len(), b.tables.len(), "{what}: tables added");
+                if last_seen {
+                    assert_eq!(
+                        a.session_last_seen, b.session_last_seen,
+                        "{what}: sessions.last_seen_at changed"
+                    );
+                }
             }
-            (a, b) => assert_eq!(a.is_some(), b.is_some(), "{what}: the store appeared or vanished"),
+            (a, b) => assert_eq!(
+                a.is_some(),
+                b.is_some(),
+                "{what}: the store appeared or vanished"
+            ),
         }
     }
 }
 
-fn read_tree(dir: &Path) -> BTreeMap<String, Entry> {
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Entry> {
     let mut out = BTreeMap::new();
     let Ok(rd) = fs::read_dir(dir) else {
         return out;
