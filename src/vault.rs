@@ -284,7 +284,7 @@ impl Vaultty {
             .hash(&normalize_password(password))
             .map_err(Error::Internal)?;
         let now = self.now();
-        let id = self.store.write(|tx| {
+        let id = self.store.write_durable(|tx| {
             let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
                 Ok(id) => id,
                 Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
@@ -502,7 +502,7 @@ impl Vaultty {
             Loaded::Token(token) => {
                 let now = self.now();
                 let digest = token.digest();
-                self.store.write(|tx| {
+                self.store.write_durable(|tx| {
                     let email = match self.db(sessions::by_token(tx, &digest))? {
                         Some(row) => self
                             .db(accounts::by_id(tx, row.account_id))?
@@ -571,7 +571,7 @@ impl Vaultty {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
         };
-        self.store.write(|tx| {
+        self.store.write_durable(|tx| {
             let keep = self
                 .db(sessions::by_token(tx, &token.digest()))?
                 .ok_or(Error::NoSession)?;

@@ -1069,16 +1069,45 @@ fn tm_07_full_disk_fails_closed() {
 #[test]
 fn tm_07_full_disk_is_reported_as_disk_full() {
     let mut disk = SmallDisk::new("tm_07_full_disk_is_reported_as_disk_full");
-    disk.run(&["whoami"], None)
-        .expect(EXIT_AUTH, "create the store");
+    disk.run(
+        &[
+            "signup",
+            "--email",
+            EMAIL,
+            "--name",
+            NAME,
+            "--password-stdin",
+        ],
+        Some(&line(PW1)),
+    )
+    .expect(EXIT_OK, "signup before the disk fills");
     if disk.mode != DiskMode::Tmpfs {
         eprintln!("hostile: SKIPPED tm_07_full_disk_is_reported_as_disk_full: needs ENOSPC");
         return;
     }
     disk.fill();
-    let o = disk.run(&["whoami"], None);
+    // A question that needs no write is still answered truthfully.
+    let who = disk.run(&["whoami"], None);
+    // A command that must write fails closed, and says why.
+    let o = disk.run(
+        &[
+            "signup",
+            "--email",
+            "b@example.com",
+            "--name",
+            NAME,
+            "--password-stdin",
+        ],
+        Some(&line(PW2)),
+    );
     disk.free();
-    assert_refused(&o, EXIT_STORAGE, "whoami on a full disk");
+    assert_eq!(
+        who.code(),
+        Some(EXIT_AUTH),
+        "whoami on a full disk: {}",
+        who.err()
+    );
+    assert_refused(&o, EXIT_STORAGE, "signup on a full disk");
     let err = o.err().to_lowercase();
     assert!(
         err.contains("full") || err.contains("no space"),

@@ -865,3 +865,24 @@ fn prepared_memory_gives_the_same_answers() {
     v.release_workspace();
     assert!(!v.has_workspace());
 }
+
+#[test]
+fn durable_writes_restore_normal_sync_and_wal_survives_close() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    v.logout().unwrap(); // a durable write
+    let sync: i64 = v
+        .store()
+        .conn()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 1, "back to NORMAL after a durable write");
+    drop(v);
+    // no checkpoint-and-delete on close: the next process reuses the WAL
+    let wal = env.dir.join("vaultty.db-wal");
+    assert!(wal.exists());
+    assert_eq!(mode(&wal), 0o600);
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+}

@@ -52,6 +52,18 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        // SQLite quietly falls back to read-only when the file is write-protected; vaultty
+        // needs to write (throttling, sessions), so that is a storage error, reported now.
+        if conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| db_error(path, &e))?
+        {
+            return Err(Error::storage(
+                path,
+                "is read-only; vaultty needs to write it. Check the permissions of the file \
+                 and its directory.",
+            ));
+        }
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -87,11 +99,39 @@ impl Store {
                 format!("cannot switch the store to WAL mode (got {mode})"),
             ));
         }
+        // synchronous = NORMAL in WAL mode: every commit is atomic and survives a crash of the
+        // process; only a power loss can roll back the last commits. Writes whose loss would
+        // weaken security (signup, password change, logout) use `write_durable`, which is FULL.
         c.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;",
+            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(|e| self.err(&e))?;
+        // Each CLI command is a short process: checkpointing (and deleting) the WAL on every
+        // exit would cost fsyncs and a re-created WAL on the next start. SQLite's automatic
+        // checkpoints keep the WAL bounded instead.
+        c.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
         )
         .map_err(|e| self.err(&e))?;
         Ok(())
+    }
+
+    /// Like [`Store::write`], but the commit is flushed to disk (synchronous = FULL) before it
+    /// returns, so not even a power loss can undo it: for signups, password changes and
+    /// logouts.
+    pub fn write_durable<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(|e| self.err(&e))?;
+        let out = self.write(f);
+        let reset = self
+            .conn
+            .execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.err(&e));
+        let out = out?;
+        reset?;
+        Ok(out)
     }
 
     /// The path of the database file.
