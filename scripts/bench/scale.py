@@ -1,0 +1,139 @@
+"""Figure 4: does the number of accounts matter?
+
+Two stores, each made by examples/seed (accounts written straight into a store created by the
+library, one cheap shared hash, one transaction: see that file) plus one real account signed
+up through the CLI: 1,000,000 seeded accounts and 10 seeded accounts. Alternated in one run
+(each round runs each once, in an order shuffled per round): login on each store, whoami
+on each store, and one bare verification in the probe. Login overhead = median login -
+median verification, per store.
+
+The stores are in the page cache (just written), as on a machine that uses vaultty daily; a
+cold-cache first login is not measured here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import common as c  # noqa: E402
+
+c.ensure_fresh_memory_tunable()
+
+EMAIL = "real@example.com"
+
+
+def make_store(name: str, n: int) -> dict:
+    d = c.fresh_dir(name)
+    t0 = time.monotonic()
+    out = subprocess.run([str(c.SEED), "--data-dir", str(d), "--count", str(n)],
+                         capture_output=True, text=True, env=c.clean_env())
+    if out.returncode != 0:
+        raise SystemExit(f"seed failed: {out.stderr}")
+    seed_s = time.monotonic() - t0
+    c.signup(d, EMAIL)
+    db = d / "vaultty.db"
+    size = db.stat().st_size
+    side = sum(p.stat().st_size for p in d.glob("vaultty.db-*"))
+    c.log(f"{name}: {out.stdout.strip()}; +1 real account; {size} B (+{side} B WAL/SHM)")
+    return {"dir": d, "seeded": n, "seed_s": round(seed_s, 1), "db_bytes": size,
+            "side_bytes": side, "bytes_per_account": round(size / (n + 1), 1)}
+
+
+def main():
+    big = int(os.environ.get("BENCH_SCALE_N", "1000000"))
+    rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "40"))
+    stores = {"1M": make_store("scale-big", big), "10": make_store("scale-small", 10)}
+    os.sync()  # the seeding's writes reach the disk before anything is timed
+    probe = c.Probe()
+    probe.set_params(*c.DEFAULT)
+
+    def login(d):
+        r = c.run_cli(["--data-dir", str(d), "login", "--email", EMAIL, "--password-stdin"],
+                      c.PASSWORD + "\n")
+        if r.rc != 0:
+            raise SystemExit(f"login failed (exit {r.rc}): {r.stderr}")
+        return r.wall_ns
+
+    def whoami(d):
+        r = c.run_cli(["--data-dir", str(d), "whoami"])
+        if r.rc != 0:
+            raise SystemExit(f"whoami failed (exit {r.rc}): {r.stderr}")
+        return r.wall_ns
+
+    calls = {
+        "login 1M": lambda: login(stores["1M"]["dir"]),
+        "login 10": lambda: login(stores["10"]["dir"]),
+        "verify": lambda: probe.verify(False)[0],
+        "whoami 1M": lambda: whoami(stores["1M"]["dir"]),
+        "whoami 10": lambda: whoami(stores["10"]["dir"]),
+    }
+    wait = c.wait_for_quiet("scale")
+    for f in calls.values():
+        f()
+        f()
+    names = list(calls)
+    samples = {k: [] for k in names}
+    with c.CpuMeter([probe.pid]) as meter:
+        for r in range(rounds):
+            for k in c.round_order(names, r):
+                samples[k].append(calls[k]())
+    cond = meter.stop()
+    probe.close()
+    st = {k: c.summary_ms(v) for k, v in samples.items()}
+    med = {k: st[k]["median_ms"] for k in names}
+    ov_big = round(med["login 1M"] - med["verify"], 2)
+    ov_small = round(med["login 10"] - med["verify"], 2)
+
+    def apart(a, b):
+        return round(abs(a - b) / min(a, b) * 100, 1)
+
+    ov_apart = apart(ov_big, ov_small)
+    # the same comparison from adjacent pairs (less noise: both logins of a round are
+    # within ~0.5 s of each other)
+    paired = [a - b for a, b in zip(samples["login 1M"], samples["login 10"])]
+    paired_ms = round(c.median(paired) / 1e6, 2)
+    ci = c.bootstrap_ci([x / 1e6 for x in samples["login 1M"]],
+                        [x / 1e6 for x in samples["login 10"]])
+    ci_paired = c.bootstrap_ci([x / 1e6 for x in paired])
+    who_paired = round(c.median([a - b for a, b in zip(samples["whoami 1M"],
+                                                        samples["whoami 10"])]) / 1e6, 2)
+    who_apart = apart(med["whoami 1M"], med["whoami 10"])
+    login_apart = apart(med["login 1M"], med["login 10"])
+    c.log(f"{med}; overhead 1M {ov_big} ms vs 10 {ov_small} ms ({ov_apart}% apart); "
+          f"whoami {who_apart}% apart; {cond}")
+    sb, ss = stores["1M"], stores["10"]
+    figures = [
+        c.figure("4a", "login overhead, 1M-account store vs 10-account store", ov_apart, "%",
+                 "within 10%", ov_apart <= 10, "scripts/bench.sh scale", cond,
+                 note=(f"overhead {ov_big} ms (1M) vs {ov_small} ms (10); whole login "
+                       f"{med['login 1M']} vs {med['login 10']} ms ({login_apart}% apart); "
+                       f"verify {med['verify']} ms; overhead(1M) - overhead(10) = "
+                       f"{round(ov_big - ov_small, 2)} ms, 95% bootstrap interval "
+                       f"{ci[0]:.1f} .. {ci[1]:.1f} ms; median of paired differences "
+                       f"login(1M) - login(10): {paired_ms} ms ({ci_paired[0]:.1f} .. "
+                       f"{ci_paired[1]:.1f})")),
+        c.figure("4b", "whoami, 1M-account store vs 10-account store", who_apart, "%",
+                 "within 10%", who_apart <= 10, "scripts/bench.sh scale", cond,
+                 note=(f"whoami {med['whoami 1M']} ms (1M) vs {med['whoami 10']} ms (10); "
+                       f"median of paired differences {who_paired} ms")),
+        c.figure("4c", "store size per account (1M store)", sb["bytes_per_account"], "B",
+                 "(reported)", None, "scripts/bench.sh scale", {},
+                 note=(f"{sb['db_bytes']} B for {sb['seeded'] + 1} accounts; the 10-account store"
+                       f" is {ss['db_bytes']} B; seeding {sb['seeded']} took {sb['seed_s']} s")),
+    ]
+    for s in stores.values():
+        s["dir"] = str(s["dir"])
+    c.save("scale", {"machine": c.machine(), "wait": wait, "rounds": rounds, "stores": stores,
+                     "stats": st, "overhead_ms": {"1M": ov_big, "10": ov_small},
+                     "paired_diff_ms": {"login": paired_ms, "whoami": who_paired},
+                     "overhead_diff_ci95_ms": [round(ci[0], 2), round(ci[1], 2)],
+                     "paired_login_diff_ci95_ms": [round(ci_paired[0], 2), round(ci_paired[1], 2)],
+                     "figures": figures})
+
+
+if __name__ == "__main__":
+    main()
