@@ -3,7 +3,6 @@
 
 use crate::secret::Password;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
 use zeroize::{Zeroize, Zeroizing};
@@ -190,12 +189,33 @@ impl Hasher {
 
     /// Hashes an (already normalized) password with a fresh random 16-byte salt.
     pub fn hash(&self, password: &Password) -> Result<String, String> {
+        use argon2::password_hash::phc::{Output, ParamsString, Salt};
         let mut salt = [0u8; SALT_LEN];
         getrandom::fill(&mut salt).map_err(|e| format!("random source failed: {e}"))?;
+        let params = self
+            .params
+            .to_argon2()
+            .ok_or_else(|| "invalid Argon2 parameters".to_owned())?;
+        let mut memory = MappedBlocks::new(params.block_count())
+            .ok_or_else(|| "cannot map memory for Argon2".to_owned())?;
+        let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
         self.argon2
-            .hash_password_with_salt(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| format!("hashing failed: {e}"))
+            .hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                &salt,
+                out.as_mut(),
+                memory.as_mut_slice(),
+            )
+            .map_err(|e| format!("hashing failed: {e}"))?;
+        let err = |e: argon2::password_hash::phc::Error| format!("hashing failed: {e}");
+        let phc = PasswordHash {
+            algorithm: argon2::ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| format!("hashing failed: {e}"))?,
+            salt: Some(Salt::new(&salt).map_err(err)?),
+            hash: Some(Output::new(out.as_ref()).map_err(err)?),
+        };
+        Ok(phc.to_string())
     }
 
     /// Checks a password against a stored PHC string, using the parameters stored in it.
@@ -237,10 +257,7 @@ impl Hasher {
         self.verifications.fetch_add(1, Ordering::Relaxed);
         let ok = match workspace {
             Some(ws) => verify_with_memory(password, &parsed, ws),
-            None => self
-                .argon2
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok(),
+            None => verify_in_fresh_memory(password, &parsed),
         };
         if ok {
             Verified::Match {
@@ -279,20 +296,40 @@ impl Hasher {
 /// memory, compared in constant time with the stored output. Falls back to `false` (no match)
 /// on any malformed input, exactly as the crate's own verification does.
 fn verify_with_memory(password: &Password, parsed: &PasswordHash, ws: &mut Workspace) -> bool {
-    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
-        return false;
-    };
     let Ok(params) = Params::try_from(parsed) else {
         return false;
     };
-    let need = params.block_count();
-    let Some(memory) = ws.blocks.get_mut(..need) else {
+    let Some(memory) = ws.blocks.get_mut(..params.block_count()) else {
         // Too small for these parameters (an old, costlier hash): use fresh memory.
-        return Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-            .verify_password(password.expose().as_bytes(), parsed)
-            .is_ok();
+        return verify_in_fresh_memory(password, parsed);
     };
     ws.dirty = true;
+    argon2_matches(password, parsed, params, memory)
+}
+
+/// Verification in freshly mapped memory (see [`MappedBlocks`]).
+fn verify_in_fresh_memory(password: &Password, parsed: &PasswordHash) -> bool {
+    let Ok(params) = Params::try_from(parsed) else {
+        return false;
+    };
+    let Some(mut memory) = MappedBlocks::new(params.block_count()) else {
+        return false;
+    };
+    argon2_matches(password, parsed, params, memory.as_mut_slice())
+}
+
+/// Argon2id of `password` with the stored salt and parameters, computed in `memory`, compared
+/// in constant time with the stored output. `false` (no match) on any malformed input,
+/// exactly as the crate's own verification answers.
+fn argon2_matches(
+    password: &Password,
+    parsed: &PasswordHash,
+    params: Params,
+    memory: &mut [Block],
+) -> bool {
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
     let mut out = Zeroizing::new(vec![0u8; expected.len()]);
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     if argon2
@@ -306,13 +343,71 @@ fn verify_with_memory(password: &Password, parsed: &PasswordHash, ws: &mut Works
     {
         return false;
     }
-    // Output's PartialEq is constant-time (subtle), like the crate's own verification.
+    // Output's PartialEq is constant-time (ctutils), like the crate's own verification.
     argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected)
+}
+
+/// Argon2's working memory for one run, mapped straight from the kernel.
+///
+/// The argon2 crate allocates its blocks zeroed with 64-byte alignment, which makes the
+/// allocator zero all of them on one thread before the hash starts, and frees them afterwards
+/// without wiping (below glibc's mmap threshold they stay in the heap). An anonymous mapping
+/// is zero-filled lazily, so the pages fault in during the parallel fill, and unmapping hands
+/// them back to the kernel, which clears them before anyone else gets them.
+struct MappedBlocks {
+    ptr: std::ptr::NonNull<Block>,
+    len: usize,
+}
+
+impl MappedBlocks {
+    fn new(len: usize) -> Option<Self> {
+        let bytes = len.checked_mul(std::mem::size_of::<Block>())?;
+        if bytes == 0 {
+            return None;
+        }
+        // SAFETY: an anonymous private mapping of `bytes` bytes, checked for failure below.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        // Page alignment satisfies Block's 64-byte alignment; all-zero bytes are a valid Block.
+        Some(Self {
+            ptr: std::ptr::NonNull::new(p.cast::<Block>())?,
+            len,
+        })
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Block] {
+        // SAFETY: `ptr` maps `len` zero-initialised (hence valid) Blocks, exclusively ours.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for MappedBlocks {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly the region mapped in `new`.
+        unsafe {
+            libc::munmap(
+                self.ptr.as_ptr().cast(),
+                self.len * std::mem::size_of::<Block>(),
+            );
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
     fn cheap() -> Hasher {
         Hasher::new(HashParams::insecure_for_tests(64, 1, 1))
@@ -436,6 +531,30 @@ mod tests {
                 "dirty memory from the last run changes nothing"
             );
         }
+    }
+
+    #[test]
+    fn hashes_are_byte_identical_to_the_crate() {
+        // Our hash (mapped memory) must verify with the crate's own verifier, and the crate's
+        // own hash must verify with ours.
+        let h = Hasher::new(HashParams::insecure_for_tests(256, 2, 2));
+        let pw = Password::from("correct horse battery staple");
+        let ours = h.hash(&pw).unwrap();
+        assert!(
+            h.argon2
+                .verify_password(pw.expose().as_bytes(), ours.as_str())
+                .is_ok()
+        );
+        let theirs = h
+            .argon2
+            .hash_password(pw.expose().as_bytes())
+            .unwrap()
+            .to_string();
+        assert_eq!(h.verify(&pw, &theirs), Verified::Match { rehash: false });
+        assert_eq!(
+            h.verify(&Password::from("nope"), &theirs),
+            Verified::NoMatch
+        );
     }
 
     #[test]
