@@ -9,6 +9,10 @@
 #   hostile  hostile input corpus: SQL injection, terminal escapes, bidi, zero-width, invalid
 #            UTF-8, 1 MB fields, NUL, symlink/FIFO session files, read-only data dir, full
 #            disk                                                            (tests/hostile.rs)
+#   props    the fuzz invariants under proptest, 10x the CI cases            (tests/props.rs)
+#   fuzz     cargo-fuzz: validators, session_file, form_keys, VAULTTY_FUZZ_SECS each (default
+#            120; 0 skips). Installs cargo-fuzz if missing; uses RUSTC_BOOTSTRAP=1 on stable.
+#                                                                            (fuzz/, fuzz/README.md)
 #
 # Usage (from anywhere):
 #   bash scripts/robustness.sh
@@ -25,7 +29,9 @@ cd "$(dirname "$0")/.."
 
 export VAULTTY_SOAK_SECS="${VAULTTY_SOAK_SECS:-60}"
 export VAULTTY_CRASH_ITERATIONS="${VAULTTY_CRASH_ITERATIONS:-200}"
-suites=(crash soak hostile)
+export PROPTEST_SCALE="${PROPTEST_SCALE:-10}"
+FUZZ_SECS="${VAULTTY_FUZZ_SECS:-120}"
+suites=(crash soak hostile props)
 
 echo "== build (release): ${suites[*]}"
 cargo test --locked --release --no-run "${suites[@]/#/--test=}" || exit 1
@@ -56,6 +62,34 @@ for suite in "${suites[@]}"; do
     )
     rm -f "$log"
 done
+
+if [ "$FUZZ_SECS" -gt 0 ]; then
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz || exit 1
+    for target in validators session_file form_keys; do
+        suite="fuzz:$target"
+        suites+=("$suite")
+        echo
+        echo "== $suite ($FUZZ_SECS s)"
+        log=$(mktemp)
+        extra=()
+        # long key sequences need the length limit off (see fuzz/README.md)
+        [ "$target" = form_keys ] && extra=(-len_control=0 -max_len=160)
+        start=$SECONDS
+        (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- \
+            -max_total_time="$FUZZ_SECS" -rss_limit_mb=4096 "${extra[@]}") >"$log" 2>&1
+        rc=$?
+        took=$((SECONDS - start))
+        done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1)
+        if [ "$rc" -eq 0 ]; then
+            result[$suite]="PASS in ${took} s: ${done_line:-no Done line}"
+        else
+            result[$suite]="FAIL in ${took} s (crash input in fuzz/artifacts/$target/)"
+            status=1
+        fi
+        summary[$suite]=$(grep -E 'DONE|panicked|SUMMARY' "$log" | tail -3)
+        rm -f "$log"
+    done
+fi
 
 echo
 echo "== robustness summary"

@@ -799,7 +799,10 @@ fn tm_07_read_only_data_dir_refuses_every_command() {
     };
     if is_root() {
         fs::set_permissions(v.tmp.path(), fs::Permissions::from_mode(0o711)).unwrap();
-        for p in [v.dir.clone(), db_path(&v.dir), v.session()] {
+        // the dir and everything in it (the WAL and its index persist between commands)
+        std::os::unix::fs::chown(&v.dir, Some(NOBODY), Some(NOBODY)).unwrap();
+        for entry in fs::read_dir(&v.dir).unwrap() {
+            let p = entry.unwrap().path();
             std::os::unix::fs::chown(&p, Some(NOBODY), Some(NOBODY)).unwrap();
         }
         let probe = as_user(&["whoami"], None);
@@ -814,10 +817,6 @@ fn tm_07_read_only_data_dir_refuses_every_command() {
             return;
         }
     }
-    assert!(
-        !v.dir.join("vaultty.db-wal").exists(),
-        "the store was closed cleanly"
-    );
     fs::set_permissions(db_path(&v.dir), fs::Permissions::from_mode(0o400)).unwrap();
     fs::set_permissions(v.session(), fs::Permissions::from_mode(0o400)).unwrap();
     fs::set_permissions(&v.dir, fs::Permissions::from_mode(0o500)).unwrap();
