@@ -12,22 +12,18 @@ pub fn rfc3339(t: i64) -> String {
 
 /// Date and time in `tz`, e.g. `2026-11-24 10:00 CET`.
 pub fn local(t: i64, tz: &TimeZone) -> String {
-    match Timestamp::from_second(t) {
-        Ok(ts) => ts
-            .to_zoned_datetime(tz.clone())
-            .strftime("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        Err(_) => t.to_string(),
-    }
+    format_in(t, tz, "%Y-%m-%d %H:%M %Z")
 }
 
 /// Time of day in `tz`, e.g. `10:15 CET`.
 pub fn local_time(t: i64, tz: &TimeZone) -> String {
+    format_in(t, tz, "%H:%M %Z")
+}
+
+/// `t` in `tz` with a strftime format; the raw number if `t` is out of range.
+fn format_in(t: i64, tz: &TimeZone, fmt: &str) -> String {
     match Timestamp::from_second(t) {
-        Ok(ts) => ts
-            .to_zoned_datetime(tz.clone())
-            .strftime("%H:%M %Z")
-            .to_string(),
+        Ok(ts) => ts.to_zoned_datetime(tz.clone()).strftime(fmt).to_string(),
         Err(_) => t.to_string(),
     }
 }
@@ -55,6 +51,8 @@ mod tests {
     fn formats() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(local(0, &TimeZone::UTC), "1970-01-01 00:00 UTC");
+        assert_eq!(local_time(3600, &TimeZone::UTC), "01:00 UTC");
+        assert_eq!(local(i64::MAX, &TimeZone::UTC), i64::MAX.to_string());
         assert_eq!(duration(3725), "1 h 2 min");
         assert_eq!(duration(840), "14 min");
         assert_eq!(duration(-5), "0 s");
