@@ -783,6 +783,36 @@ fn fs_02_session_file_with_hostile_content() {
 
 const NOBODY: u32 = 65534;
 
+/// Signup, login and passwd with valid input: each must write to the store. The read-only
+/// and full-disk tests feed them (plus a few more) to a store that cannot be written.
+type Run = (&'static str, &'static [&'static str], Vec<u8>);
+fn commands_that_write() -> Vec<Run> {
+    vec![
+        (
+            "signup",
+            &[
+                "signup",
+                "--email",
+                NEW_EMAIL,
+                "--name",
+                "Mallory",
+                "--password-stdin",
+            ],
+            line(PW2),
+        ),
+        (
+            "login",
+            &["login", "--email", EMAIL, "--password-stdin"],
+            line(PW1),
+        ),
+        (
+            "passwd",
+            &["passwd", "--password-stdin"],
+            two_lines(PW1.as_bytes(), PW2.as_bytes()),
+        ),
+    ]
+}
+
 /// signup, login, passwd and logout in a data dir the user made read-only (`whoami` is in
 /// tests/cli.rs): each fails with exit 1 naming the store, and not one byte changes.
 /// As root the binary runs as uid/gid 65534 (root ignores permission bits), after the tree
@@ -822,31 +852,8 @@ fn tm_07_read_only_data_dir_refuses_every_command() {
     fs::set_permissions(&v.dir, fs::Permissions::from_mode(0o500)).unwrap();
     let before = read_tree(&v.dir);
 
-    let runs: [(&str, &[&str], Vec<u8>); 4] = [
-        (
-            "signup",
-            &[
-                "signup",
-                "--email",
-                NEW_EMAIL,
-                "--name",
-                "Mallory",
-                "--password-stdin",
-            ],
-            line(PW2),
-        ),
-        (
-            "login",
-            &["login", "--email", EMAIL, "--password-stdin"],
-            line(PW1),
-        ),
-        (
-            "passwd",
-            &["passwd", "--password-stdin"],
-            two_lines(PW1.as_bytes(), PW2.as_bytes()),
-        ),
-        ("logout", &["logout"], Vec::new()),
-    ];
+    let mut runs = commands_that_write();
+    runs.push(("logout", &["logout"], Vec::new()));
     let mut outs = Vec::new();
     for (what, args, stdin) in runs {
         outs.push((what, as_user(args, Some(&stdin))));
@@ -1013,33 +1020,10 @@ fn tm_07_full_disk_fails_closed() {
     let before = Snapshot::take(&dir);
 
     disk.fill();
-    let runs: [(&str, &[&str], Vec<u8>); 6] = [
-        (
-            "signup",
-            &[
-                "signup",
-                "--email",
-                NEW_EMAIL,
-                "--name",
-                "Mallory",
-                "--password-stdin",
-            ],
-            line(PW2),
-        ),
-        (
-            "login",
-            &["login", "--email", EMAIL, "--password-stdin"],
-            line(PW1),
-        ),
-        (
-            "passwd",
-            &["passwd", "--password-stdin"],
-            two_lines(PW1.as_bytes(), PW2.as_bytes()),
-        ),
-        ("whoami", &["whoami"], Vec::new()),
-        ("whoami --json", &["whoami", "--json"], Vec::new()),
-        ("logout", &["logout"], Vec::new()),
-    ];
+    let mut runs = commands_that_write();
+    runs.push(("whoami", &["whoami"], Vec::new()));
+    runs.push(("whoami --json", &["whoami", "--json"], Vec::new()));
+    runs.push(("logout", &["logout"], Vec::new()));
     let dir_text = dir.display().to_string();
     for (what, args, stdin) in runs {
         let o = disk.run(args, Some(&stdin));
