@@ -715,6 +715,37 @@ fn fs_01_existing_wide_dir_is_tightened() {
     assert_eq!(mode(&env.dir), 0o700);
 }
 
+#[test]
+fn wal_stays_short_across_many_short_lived_handles() {
+    // One handle per command, as the CLI runs: each process rebuilds the WAL index from every
+    // frame since the last reset, so closing must keep the WAL from growing without bound.
+    let env = Env::new().with_account();
+    let wal = env.dir.join("vaultty.db-wal");
+    let bound = vaultty::store::WAL_TRUNCATE_BYTES + 64 * 1024;
+    let mut largest = 0;
+    for i in 0..150 {
+        env.clock.advance(1);
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        drop(v);
+        let len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert!(len <= bound, "after login {i}: WAL is {len} bytes");
+        largest = largest.max(len);
+    }
+    assert!(largest > 0, "the WAL is kept between commands");
+    // every login is there: nothing was lost to a checkpoint
+    assert_eq!(env.count("sessions"), 1, "each login replaces the session");
+    let logins: i64 = env
+        .db()
+        .query_row(
+            "SELECT count(*) FROM auth_events WHERE outcome = 'login_success'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logins, 150);
+}
+
 // ---- secrets and failures -----------------------------------------------------------------
 
 #[test]

@@ -20,6 +20,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// `PRAGMA application_id` of a vaultty store ("vtty").
 pub const APPLICATION_ID: i32 = 0x7674_7479;
 
+/// A WAL larger than this is checkpointed and truncated when the store is closed (about 62
+/// pages: a few logins' worth).
+pub const WAL_TRUNCATE_BYTES: u64 = 256 * 1024;
+
 /// An open connection to `<data dir>/vaultty.db`.
 #[derive(Debug)]
 pub struct Store {
@@ -107,8 +111,8 @@ impl Store {
         )
         .map_err(|e| self.err(&e))?;
         // Each CLI command is a short process: checkpointing (and deleting) the WAL on every
-        // exit would cost fsyncs and a re-created WAL on the next start. SQLite's automatic
-        // checkpoints keep the WAL bounded instead.
+        // exit would cost fsyncs and a re-created WAL on the next start. Closing truncates it
+        // only once it has grown past WAL_TRUNCATE_BYTES (see `Drop`).
         c.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
@@ -157,6 +161,25 @@ impl Store {
     /// Maps a SQLite error to a storage error that names the file.
     pub fn err(&self, e: &rusqlite::Error) -> Error {
         db_error(&self.path, e)
+    }
+}
+
+impl Drop for Store {
+    /// Keeps the WAL short. A process that opens the store while no other one has it open
+    /// rebuilds the WAL index by reading every frame since the WAL was last reset, and with
+    /// one short process per command the WAL is never reset by SQLite itself (each process
+    /// starts from a rebuilt index that has forgotten the last checkpoint), so without this
+    /// it grows without bound: measured 0.6 ms more per command at 1.6 MB. Housekeeping only:
+    /// everything is committed already, so a failure is ignored, and the checkpoint does not
+    /// wait for other processes (they, or a later command, will do it).
+    fn drop(&mut self) {
+        let wal = sidecar(&self.path, "-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRUNCATE_BYTES) {
+            let _ = self.conn.busy_timeout(Duration::ZERO);
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
     }
 }
 
