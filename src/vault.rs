@@ -5,6 +5,7 @@ use crate::auth::policy::{
     MAX_PASSWORD_CHARS, normalize_email, normalize_password, password_strength_for, validate_email,
     validate_name,
 };
+use crate::auth::slots::Slots;
 use crate::auth::throttle::lock_secs;
 use crate::clock::{Clock, SystemClock};
 use crate::paths::{SESSION_FILE, ensure_private_dir};
@@ -148,6 +149,8 @@ pub struct Vaultty {
     session_file: SessionFile,
     /// Argon2 memory prepared for the next login, if a front end asked for it.
     workspace: Mutex<Option<Workspace>>,
+    /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
+    slots: Slots,
 }
 
 impl std::fmt::Debug for Vaultty {
@@ -181,6 +184,7 @@ impl Vaultty {
             limits: options.limits,
             session_file,
             workspace: Mutex::new(None),
+            slots: Slots::new(dir, options.hash.p),
         })
     }
 
@@ -279,10 +283,11 @@ impl Vaultty {
         {
             return Err(Error::EmailTaken);
         }
-        let hash = self
-            .hasher
-            .hash(&normalize_password(password))
-            .map_err(Error::Internal)?;
+        let hash = {
+            let _slot = self.slots.acquire();
+            self.hasher.hash(&normalize_password(password))
+        }
+        .map_err(Error::Internal)?;
         let now = self.now();
         let id = self.store.write_durable(|tx| {
             let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
@@ -324,6 +329,7 @@ impl Vaultty {
         let verified = {
             let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
             let ws = slot.as_mut();
+            let _run = self.slots.acquire();
             match &account {
                 Some(a) => match self.hasher.verify_in(&pw, &a.password_hash, ws) {
                     Verified::Match { .. } if a.disabled => Verified::NoMatch,
@@ -344,6 +350,7 @@ impl Vaultty {
             return Err(Error::InvalidCredentials);
         };
         let new_hash = if rehash {
+            let _run = self.slots.acquire();
             self.hasher.hash(&pw).ok()
         } else {
             None
@@ -555,7 +562,11 @@ impl Vaultty {
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
-        if self.hasher.verify(&cur, &row.password_hash) == Verified::NoMatch {
+        let verified = {
+            let _run = self.slots.acquire();
+            self.hasher.verify(&cur, &row.password_hash)
+        };
+        if verified == Verified::NoMatch {
             self.store.write(|tx| {
                 self.db(events::record(
                     tx,
@@ -566,7 +577,11 @@ impl Vaultty {
             })?;
             return Err(Error::CurrentPasswordIncorrect);
         }
-        let hash = self.hasher.hash(&new).map_err(Error::Internal)?;
+        let hash = {
+            let _run = self.slots.acquire();
+            self.hasher.hash(&new)
+        }
+        .map_err(Error::Internal)?;
         let token = match self.session_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),

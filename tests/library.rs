@@ -746,6 +746,48 @@ fn wal_stays_short_across_many_short_lived_handles() {
     assert_eq!(logins, 150);
 }
 
+#[test]
+fn argon2_runs_wait_for_a_free_slot() {
+    // Known and unknown emails alike wait while another process holds every Argon2 slot, and
+    // go ahead once one is free.
+    let env = Env::new().with_account();
+    login_waits_for_a_slot(&env, EMAIL, true);
+    login_waits_for_a_slot(&env, "nobody@example.com", false);
+}
+
+fn login_waits_for_a_slot(env: &Env, email: &str, succeeds: bool) {
+    use std::time::Duration;
+    use vaultty::auth::slots::{Slots, slots_for};
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = slots_for(cores, env.options().hash.p);
+    let take_all = |wait: Duration| -> Vec<_> {
+        (0..count)
+            .map(|_| Slots::with_count(&env.dir, count).acquire_within(wait))
+            .collect()
+    };
+    let held = take_all(Duration::from_secs(5));
+    assert!(held.iter().all(Option::is_some), "{email}: slots were free");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let v = env.open();
+    let e = email.to_owned();
+    let t = std::thread::spawn(move || tx.send(v.login(&e, &pw(PW)).is_ok()).unwrap());
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "{email}: the verification did not wait for a slot"
+    );
+    drop(held);
+    let ok = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("login finished once a slot was free");
+    assert_eq!(ok, succeeds, "{email}");
+    t.join().unwrap();
+    // the login gave its slot back
+    assert!(
+        take_all(Duration::from_secs(5)).iter().all(Option::is_some),
+        "{email}: every slot was released"
+    );
+}
+
 // ---- secrets and failures -----------------------------------------------------------------
 
 #[test]

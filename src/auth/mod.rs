@@ -2,4 +2,5 @@
 
 pub mod hashing;
 pub mod policy;
+pub mod slots;
 pub mod throttle;
