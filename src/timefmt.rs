@@ -29,8 +29,26 @@ fn format_in(t: i64, tz: &TimeZone, fmt: &str) -> String {
 }
 
 /// The machine's time zone (UTC when it cannot be found).
+///
+/// With `TZ` unset, `/etc/localtime` is read directly and named after its symlink target
+/// below `zoneinfo/`: jiff's own lookup first lists the whole zoneinfo tree to learn which
+/// names exist (about 100 system calls, for every command that prints a time). `TZ`, and an
+/// `/etc/localtime` that is not such a link, are left to jiff.
 pub fn system_tz() -> TimeZone {
+    if std::env::var_os("TZ").is_none()
+        && let Some(tz) = zone_of_link("/etc/localtime")
+    {
+        return tz;
+    }
     TimeZone::system()
+}
+
+fn zone_of_link(path: &str) -> Option<TimeZone> {
+    let target = std::fs::read_link(path).ok()?;
+    let target = target.to_str()?;
+    let name = &target[target.rfind("zoneinfo/")? + "zoneinfo/".len()..];
+    let data = std::fs::read(path).ok()?;
+    TimeZone::tzif(name, &data).ok()
 }
 
 /// A duration in words, rounded down: `2 h 5 min`, `14 min`, `40 s`.
@@ -46,6 +64,41 @@ pub fn duration(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_zone_is_the_one_jiff_finds() {
+        let ours = system_tz();
+        let jiffs = TimeZone::system();
+        assert_eq!(ours.iana_name(), jiffs.iana_name());
+        for t in [
+            0,
+            1_000_000_000,
+            1_795_000_000,
+            1_800_000_000,
+            4_000_000_000,
+        ] {
+            assert_eq!(local(t, &ours), local(t, &jiffs), "at {t}");
+        }
+    }
+
+    #[test]
+    fn a_link_into_zoneinfo_names_the_zone() {
+        let d = tempfile::tempdir().unwrap();
+        let link = d.path().join("localtime");
+        // Any real zone file will do; UTC is present wherever zoneinfo is.
+        let Ok(_) = std::fs::metadata("/usr/share/zoneinfo/Etc/UTC") else {
+            assert!(zone_of_link(link.to_str().unwrap()).is_none());
+            return;
+        };
+        std::os::unix::fs::symlink("/usr/share/zoneinfo/Etc/UTC", &link).unwrap();
+        let tz = zone_of_link(link.to_str().unwrap()).unwrap();
+        assert_eq!(tz.iana_name(), Some("Etc/UTC"));
+        assert_eq!(local(0, &tz), "1970-01-01 00:00 UTC");
+        // not a link: left to jiff
+        let plain = d.path().join("plain");
+        std::fs::copy("/usr/share/zoneinfo/Etc/UTC", &plain).unwrap();
+        assert!(zone_of_link(plain.to_str().unwrap()).is_none());
+    }
 
     #[test]
     fn formats() {
