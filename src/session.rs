@@ -111,8 +111,13 @@ impl SessionFile {
     }
 
     /// Writes the token atomically: a 0600 temp file in the same directory, synced, renamed
-    /// over the old file (a symlink there is replaced, never followed), then the directory
-    /// synced.
+    /// over the old file (a symlink there is replaced, never followed).
+    ///
+    /// The directory is not synced: the login that writes the file commits with
+    /// `synchronous = NORMAL`, so after a power loss the login may be rolled back anyway, and
+    /// either file is then harmless (the new token without its row reads as logged out; the
+    /// old one is valid exactly if its row is back). The data sync before the rename is what
+    /// keeps the file whole.
     pub fn save(&self, token: &SessionToken) -> Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let io = |e: std::io::Error| {
@@ -130,9 +135,6 @@ impl SessionFile {
         tmp.write_all(body.as_bytes()).map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
         Ok(())
     }
 
