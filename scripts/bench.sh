@@ -56,7 +56,7 @@ install_deps() {
 build() {
     log "cargo build --release (binary, then the bench examples)"
     cargo build --release --locked --bin vaultty
-    cargo build --release --locked --example argon2_probe --example seed
+    cargo build --release --locked --example argon2_probe --example seed --example login_overhead
     mkdir -p target/bench
     # What was built: the commit, and any uncommitted changes to tracked files.
     { git rev-parse --short HEAD && git status --short --untracked-files=no; } \

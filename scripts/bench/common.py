@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "target" / "release" / "vaultty"
 PROBE = ROOT / "target" / "release" / "examples" / "argon2_probe"
 SEED = ROOT / "target" / "release" / "examples" / "seed"
+LOGIN_OVERHEAD = ROOT / "target" / "release" / "examples" / "login_overhead"
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "target" / "bench"))
 RESULTS = OUT / "results"
 DATA = OUT / "data"
