@@ -71,7 +71,7 @@ def burst(d, n: int, pwpath: str) -> dict:
 
 
 def main():
-    reps = int(os.environ.get("BENCH_CONC_REPS", "4"))
+    reps = int(os.environ.get("BENCH_CONC_REPS", "8"))
     ncpu = os.cpu_count() or 1
     d = c.fresh_dir("concurrency")
     for i in range(max(NS)):

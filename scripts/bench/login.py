@@ -65,7 +65,7 @@ def strace_login(d) -> dict:
 
 
 def main():
-    rounds = int(os.environ.get("BENCH_LOGIN_ROUNDS", "40"))
+    rounds = int(os.environ.get("BENCH_LOGIN_ROUNDS", "120"))
     d = c.fresh_dir("login")
     c.signup(d, EMAIL)
     db = str(d / "vaultty.db")
