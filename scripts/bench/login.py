@@ -5,7 +5,10 @@ paths side by side.
     `vaultty login --password-stdin` (wall time from spawn to reaped exit, posix_spawn +
     wait4), one bare vaultty verification in the probe (fresh memory, as the CLI verifies),
     and layers of process start-up for the breakdown (/bin/true, --version, whoami --json,
-    whoami). Overhead = median login - median verification.
+    whoami), and one verification in a new process (`argon2_probe --once`, timed inside it).
+    Overhead = median login - median of that first verification in a new process (a login is
+    a new process; the warm probe's verification, faster by Argon2's cold start, is reported
+    beside it). A low-noise cross-check by layers follows (see below).
 3b. Unknown email versus wrong password through the CLI, alternated. Throttling: every
     attempt counts as a failure before the password is checked, and 5 lock the email. Before
     each attempt the driver deletes every row of the `throttle` table (Python's sqlite3, outside
@@ -131,9 +134,18 @@ def main():
           for k, v in samples.items()}
     st["verify_once_inner"] = {**c.summary_ms([w for w, _ in once_inner]),
                                "cpu_median_ms": round(c.median([u for _, u in once_inner]) / 1e6, 2)}
-    overhead = round(st["login"]["median_ms"] - st["verify"]["median_ms"], 2)
-    lo, hi = c.bootstrap_ci([x / 1e6 for x in samples["login"]],
-                            [x / 1e6 for x in samples["verify"]])
+    # The bare verification a CLI login is compared with: the first verification of a fresh
+    # process (the probe's one-shot mode, timed inside that process, so its process start is
+    # not subtracted), because a login is a fresh process. The warm probe's verification (its
+    # 100th, say) is faster by the cold start of Argon2 in a new process; that comparison is
+    # kept beside it.
+    inner = [w for w, _ in once_inner]
+    overhead = round(st["login"]["median_ms"] - c.median(inner) / 1e6, 2)
+    lo, hi = c.bootstrap_ci([x / 1e6 for x in samples["login"]], [x / 1e6 for x in inner])
+    paired_fresh = [a - b for a, b in zip(samples["login"], inner)]
+    overhead_warm = round(st["login"]["median_ms"] - st["verify"]["median_ms"], 2)
+    lo_w, hi_w = c.bootstrap_ci([x / 1e6 for x in samples["login"]],
+                                [x / 1e6 for x in samples["verify"]])
     paired = [a - b for a, b in zip(samples["login"], samples["verify"])]
     c.log(f"login {st['login']['median_ms']} ms, verify {st['verify']['median_ms']} ms, "
           f"overhead {overhead} ms; whoami {st['whoami']['median_ms']} ms; "
@@ -159,12 +171,31 @@ def main():
 
     trace = strace_login(d)
     c.log(f"strace of one login: {trace}")
+
+    # A low-noise cross-check of figure 3, by layers: what the process costs up to argument
+    # parsing (--version, spawn included), what the login does with the store (timed
+    # in-process with an 8 KiB hash by examples/login_overhead, so without Argon2's noise),
+    # and the local time zone and printing (whoami - whoami --json).
+    out = subprocess.run([str(c.LOGIN_OVERHEAD), "--rounds", "250", str(d), str(d)],
+                         capture_output=True, text=True, env=c.clean_env())
+    if out.returncode != 0:
+        raise SystemExit(f"login_overhead failed: {out.stderr}")
+    store_ns = [int(x) for line in out.stdout.splitlines() for x in line.split()]
+    store_ms = round(c.median(store_ns) / 1e6, 3)
+    zone_ms = round(max(0.0, st["whoami"]["median_ms"] - st["whoami_json"]["median_ms"]), 2)
+    layered = round(st["version"]["median_ms"] + store_ms + zone_ms, 2)
+    c.log(f"layered estimate: --version {st['version']['median_ms']} + store {store_ms} + "
+          f"zone/printing {zone_ms} = {layered} ms")
     figures = [
-        c.figure("3", "CLI login overhead: login --password-stdin wall - one bare verification",
-                 overhead, "ms", "< 5 ms", overhead < 5, "scripts/bench.sh login", cond_a,
-                 note=(f"95% bootstrap interval {lo:.1f} .. {hi:.1f} ms; "
-                       f"login {st['login']['median_ms']} ms - verify {st['verify']['median_ms']}"
-                       f" ms (median of paired differences {round(c.median(paired) / 1e6, 2)} ms);"
+        c.figure("3", "CLI login overhead: login --password-stdin wall - one bare verification "
+                 "(a new process's first)", overhead, "ms", "< 5 ms", overhead < 5,
+                 "scripts/bench.sh login", cond_a,
+                 note=(f"95% bootstrap interval {lo:.1f} .. {hi:.1f} ms; login "
+                       f"{st['login']['median_ms']} ms - first verification in a new process "
+                       f"{st['verify_once_inner']['median_ms']} ms (median of paired differences "
+                       f"{round(c.median(paired_fresh) / 1e6, 2)} ms); against the warm probe's "
+                       f"verification {st['verify']['median_ms']} ms instead: {overhead_warm} ms "
+                       f"({lo_w:.1f} .. {hi_w:.1f}; paired {round(c.median(paired) / 1e6, 2)});"
                        f" layers: /bin/true {st['true']['median_ms']} ms, vaultty --version "
                        f"{st['version']['median_ms']} ms, whoami --json "
                        f"{st['whoami_json']['median_ms']} ms, whoami "
@@ -175,14 +206,22 @@ def main():
                        f"{st['verify_once']['cpu_median_ms']} ms (in-process "
                        f"{st['verify_once_inner']['cpu_median_ms']} ms), warm verification "
                        f"{st['verify']['cpu_median_ms']} ms; fsyncs in one login: "
-                       f"{trace.get('fsync_calls')} taking {trace.get('fsync_total_ms')} ms")),
+                       f"{trace.get('fsync_calls')} taking {trace.get('fsync_total_ms')} ms; "
+                       f"by layers (low noise): --version {st['version']['median_ms']} + store "
+                       f"work {store_ms} (in-process, {len(store_ns)} logins) + zone and "
+                       f"printing {zone_ms} = {layered} ms")),
         c.figure("3b", "CLI failure paths: unknown email vs wrong password, medians apart",
                  spread, "%", "within 10%", spread <= 10, "scripts/bench.sh login", cond_b,
                  note=f"unknown email {a} ms, wrong password {b} ms"),
     ]
     c.save("login", {"machine": c.machine(), "wait": wait, "rounds": rounds, "stats": st,
                      "overhead_ms": overhead, "overhead_ci95_ms": [round(lo, 2), round(hi, 2)],
+                     "overhead_vs_warm_ms": overhead_warm,
+                     "overhead_vs_warm_ci95_ms": [round(lo_w, 2), round(hi_w, 2)],
+                     "paired_overhead_fresh": c.summary_ms(paired_fresh),
                      "paired_overhead": c.summary_ms(paired),
+                     "layered_ms": {"version": st["version"]["median_ms"], "store": store_ms,
+                                    "zone_printing": zone_ms, "total": layered},
                      "failures": sf, "strace": trace, "figures": figures})
 
 
