@@ -13,11 +13,12 @@
 //! - `verify_in`: one `Hasher::verify_in` in the prepared workspace (as the UI runs it); the
 //!   workspace is wiped afterwards, outside the timed region (the UI also wipes after
 //!   answering). Answer: `<wall ns> <process CPU ns>`.
-//! - `verify_mmap`: **an experiment, not vaultty's code**: the same verification with the
-//!   argon2 crate directly, in memory from a fresh anonymous `mmap` (zero pages mapped lazily,
-//!   so the page faults happen inside Argon2's parallel fill instead of in a serial zeroing pass
-//!   before it, and `munmap` returns the pages to the kernel afterwards). It measures what a
-//!   change to `Hasher::verify`'s fresh-memory path would gain. Same answer format.
+//! - `verify_mmap`: **not vaultty's current code**: the same verification with the argon2
+//!   crate directly, in memory from a fresh anonymous `mmap` of ordinary 4 KiB pages (zero
+//!   pages mapped lazily, faulted in during Argon2's parallel fill, `munmap`ped afterwards).
+//!   It began as the experiment that led to `MappedBlocks`; `MappedBlocks` now also aligns
+//!   the area to 2 MiB and asks for transparent huge pages, so this is the same path without
+//!   huge pages, kept to show what they gain. Same answer format.
 //! - `quit` (or end of input): exit.
 //!
 //! Every verification must match; a mismatch is answered `err ...`.
