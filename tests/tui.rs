@@ -486,14 +486,19 @@ fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
 }
 
 #[test]
-fn login_screen_prepares_argon2_memory_once() {
+fn login_screen_prepares_argon2_memory_on_the_first_key() {
     let mut ui = Ui::with_account();
     assert!(
-        ui.vault.has_workspace(),
-        "prepared when the login screen appeared"
+        !ui.vault.has_workspace(),
+        "an idle login screen holds no Argon2 memory"
     );
+    ui.send(Msg::Tick);
+    ui.send(Msg::Resize(80, 24));
+    assert!(!ui.vault.has_workspace(), "only typing asks for it");
+    ui.key(KeyCode::Char('a'));
+    assert!(ui.vault.has_workspace(), "prepared on the first key");
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(
-        KeyCode::Char('a'),
+        KeyCode::Char('b'),
         KeyModifiers::NONE,
     )));
     assert!(cmds.is_empty(), "asked for once, not per key");
@@ -502,7 +507,16 @@ fn login_screen_prepares_argon2_memory_once() {
     // the runtime's worker releases it after a successful login; here we do it by hand
     ui.vault.release_workspace();
     ui.key(KeyCode::Char('l'));
-    assert!(ui.vault.has_workspace(), "prepared again after logout");
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert!(
+        !ui.vault.has_workspace(),
+        "not before a key on the new login screen"
+    );
+    let cmds = ui.send_only(Msg::Paste("ada".into()));
+    assert!(
+        matches!(cmds.first(), Some(Command::PrepareLogin)),
+        "prepared again after logout, on the first paste or key"
+    );
 }
 
 #[test]

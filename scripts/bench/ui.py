@@ -110,7 +110,7 @@ def main():
                        f"{c.summary_ms(true_spawn)['median_ms']} ms")),
         c.figure("5b", "resident memory idle on the login screen", round(rss_login / 1024, 1),
                  "MiB", "(reported)", None, "scripts/bench.sh ui", {},
-                 note="includes the Argon2 memory prepared for the next login"),
+                 note="no key typed yet, so no Argon2 memory prepared (it is prepared on the first key)"),
         c.figure("5b'", "resident memory idle on the dashboard", round(rss_dash / 1024, 1), "MiB",
                  "(reported)", None, "scripts/bench.sh ui", {},
                  note=f"peak (VmHWM) {round(hwm / 1024, 1)} MiB; {threads} threads"),

@@ -296,10 +296,16 @@ impl Model {
 
 /// Applies one message; returns the commands for the worker.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+    // The Argon2 memory for the next login is prepared on the first key typed on the login
+    // screen, not when the screen appears: an idle login screen then holds no 64 MiB, and
+    // typing an email takes far longer than the preparation (milliseconds with huge pages).
+    let typed_on_login =
+        matches!(m.screen, Screen::Login(_)) && matches!(msg, Msg::Key(_) | Msg::Paste(_));
     let mut cmds = apply(m, msg);
-    if matches!(m.screen, Screen::Login(_)) && !m.login_prepared && !m.quit {
+    if typed_on_login && matches!(m.screen, Screen::Login(_)) && !m.login_prepared && !m.quit {
         m.login_prepared = true;
-        cmds.push(Command::PrepareLogin);
+        // First, so that a login submitted by this very key verifies in the prepared memory.
+        cmds.insert(0, Command::PrepareLogin);
     }
     cmds
 }
