@@ -33,7 +33,10 @@ pub const MAX_WAIT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Slots {
     path: PathBuf,
-    count: u32,
+    lanes: u32,
+    /// Worked out on first use: commands that never hash never ask for the core count
+    /// (which reads cgroup files).
+    count: OnceLock<u32>,
     /// Opened on first use (commands that never hash never touch it); `None` if unusable.
     file: OnceLock<Option<Arc<File>>>,
 }
@@ -65,17 +68,26 @@ pub fn slots_for(cores: usize, lanes: u32) -> u32 {
 impl Slots {
     /// Slots in `dir` for runs of `lanes` lanes on this machine's cores.
     pub fn new(dir: &std::path::Path, lanes: u32) -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::with_count(dir, slots_for(cores, lanes))
+        Slots {
+            path: dir.join(LOCK_FILE),
+            lanes,
+            count: OnceLock::new(),
+            file: OnceLock::new(),
+        }
     }
 
     /// Exactly `count` slots (tests).
     pub fn with_count(dir: &std::path::Path, count: u32) -> Self {
-        Slots {
-            path: dir.join(LOCK_FILE),
-            count: count.max(1),
-            file: OnceLock::new(),
-        }
+        let s = Self::new(dir, 1);
+        let _ = s.count.set(count.max(1));
+        s
+    }
+
+    fn count(&self) -> u32 {
+        *self.count.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            slots_for(cores, self.lanes)
+        })
     }
 
     /// Waits for a free slot, for at most [`MAX_WAIT`]. `None`: go ahead without one.
@@ -87,7 +99,8 @@ impl Slots {
     pub fn acquire_within(&self, max_wait: Duration) -> Option<Slot> {
         let file = self.file.get_or_init(|| open(&self.path).map(Arc::new));
         let file = file.as_ref()?;
-        for index in 0..self.count {
+        let count = self.count();
+        for index in 0..count {
             if lock(file, index, libc::F_WRLCK as libc::c_short, false).is_ok() {
                 return Some(Slot {
                     file: file.clone(),
@@ -99,8 +112,8 @@ impl Slots {
         // blocking wait runs on a helper thread so that it can be abandoned after `max_wait`.
         let mut r = [0u8; 4];
         let index = match getrandom::fill(&mut r) {
-            Ok(()) => u32::from_ne_bytes(r) % self.count,
-            Err(_) => std::process::id() % self.count,
+            Ok(()) => u32::from_ne_bytes(r) % count,
+            Err(_) => std::process::id() % count,
         };
         wait_for(file.clone(), index, max_wait)
     }
