@@ -321,6 +321,16 @@ def clean_env() -> dict:
     return env
 
 
+def login_overhead(a: Path, b: Path, rounds: int) -> list[tuple[int, int]]:
+    """examples/login_overhead: `rounds` pairs (ns on store a, ns on store b) of a login's store
+    work, timed in-process with a cheap hash (see that file)."""
+    out = subprocess.run([str(LOGIN_OVERHEAD), "--rounds", str(rounds), str(a), str(b)],
+                         capture_output=True, text=True, env=clean_env())
+    if out.returncode != 0:
+        raise SystemExit(f"login_overhead failed: {out.stderr}")
+    return [(int(x), int(y)) for x, y in (line.split() for line in out.stdout.splitlines())]
+
+
 def signup(data_dir: Path, email: str, name: str = REAL_NAME, password: str = PASSWORD) -> None:
     r = run_cli(["--data-dir", str(data_dir), "signup", "--email", email, "--name", name,
                  "--password-stdin"], password + "\n")

@@ -176,11 +176,7 @@ def main():
     # parsing (--version, spawn included), what the login does with the store (timed
     # in-process with an 8 KiB hash by examples/login_overhead, so without Argon2's noise),
     # and the local time zone and printing (whoami - whoami --json).
-    out = subprocess.run([str(c.LOGIN_OVERHEAD), "--rounds", "250", str(d), str(d)],
-                         capture_output=True, text=True, env=c.clean_env())
-    if out.returncode != 0:
-        raise SystemExit(f"login_overhead failed: {out.stderr}")
-    store_ns = [int(x) for line in out.stdout.splitlines() for x in line.split()]
+    store_ns = [t for pair in c.login_overhead(d, d, 250) for t in pair]
     store_ms = round(c.median(store_ns) / 1e6, 3)
     zone_ms = round(max(0.0, st["whoami"]["median_ms"] - st["whoami_json"]["median_ms"]), 2)
     layered = round(st["version"]["median_ms"] + store_ms + zone_ms, 2)

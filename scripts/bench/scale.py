@@ -94,13 +94,8 @@ def main():
     probe.close()
     ov_rounds = int(os.environ.get("BENCH_SCALE_OVERHEAD_ROUNDS", "2000"))
     with c.CpuMeter() as ov_meter:
-        out = subprocess.run([str(c.LOGIN_OVERHEAD), "--rounds", str(ov_rounds),
-                              str(stores["1M"]["dir"]), str(stores["10"]["dir"])],
-                             capture_output=True, text=True, env=c.clean_env())
+        pairs = c.login_overhead(stores["1M"]["dir"], stores["10"]["dir"], ov_rounds)
     ov_cond = ov_meter.stop()
-    if out.returncode != 0:
-        raise SystemExit(f"login_overhead failed: {out.stderr}")
-    pairs = [tuple(int(x) for x in line.split()) for line in out.stdout.splitlines()]
     st_big = c.summary_ms([a for a, _ in pairs])
     st_small = c.summary_ms([b for _, b in pairs])
     st = {k: c.summary_ms(v) for k, v in samples.items()}
