@@ -23,55 +23,12 @@ const PW: &str = "correct horse battery staple lamp";
 const PW2: &str = "violet tractor sings under amber rain";
 const OTHER_EMAIL: &str = "other@example.com";
 
-const EXIT_OK: i32 = 0;
-const EXIT_STORAGE: i32 = 1;
-const EXIT_USAGE: i32 = 2;
-const EXIT_AUTH: i32 = 3;
-const EXIT_THROTTLED: i32 = 4;
-const EXIT_TAKEN: i32 = 5;
-const EXIT_INVALID: i32 = 6;
+mod common;
 
-/// No command may take longer than this (a hang is a failure, not a stuck test run).
-const TIMEOUT: Duration = Duration::from_secs(120);
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("vaultty")
-}
-
-/// What a finished `vaultty` process left behind.
-struct Out {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl Out {
-    fn from_output(o: std::process::Output) -> Self {
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: o.stdout,
-            stderr: o.stderr,
-        }
-    }
-    fn err(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
-    }
-    fn out(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-    /// Asserts the exit code, showing both streams when it is wrong.
-    #[track_caller]
-    fn expect(self, code: i32, what: &str) -> Self {
-        assert_eq!(
-            self.code,
-            code,
-            "{what}: exit code\n--- stdout:\n{}\n--- stderr:\n{}",
-            self.out(),
-            self.err()
-        );
-        self
-    }
-}
+use common::{
+    BIN, EXIT_AUTH, EXIT_INVALID, EXIT_OK, EXIT_STORAGE, EXIT_TAKEN, EXIT_THROTTLED, EXIT_USAGE,
+    Out, TIMEOUT, is_root,
+};
 
 /// A temporary data dir (`<tempdir>/data`, created by vaultty itself on first use).
 struct Vault {
@@ -99,60 +56,32 @@ impl Vault {
     }
 
     /// `vaultty --data-dir <dir> <args>`, with a clean environment for the data dir.
-    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::new(bin());
-        c.env_remove("VAULTTY_DATA_DIR")
-            .arg("--data-dir")
-            .arg(&self.dir)
-            .args(args)
-            .timeout(TIMEOUT);
-        c
-    }
-
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Out {
-        let mut c = self.cmd(args);
-        if let Some(input) = stdin {
-            c.write_stdin(input.to_vec());
-        }
-        Out::from_output(c.output().unwrap())
+        common::run(&self.dir, args, stdin)
     }
 
     /// Like [`Vault::run`] but through `sh` with the given umask.
     fn run_with_umask(&self, umask: &str, args: &[&str], stdin: Option<&[u8]>) -> Out {
-        let mut c = assert_cmd::Command::new("sh");
+        let mut c = std::process::Command::new("sh");
         c.env_remove("VAULTTY_DATA_DIR")
             .arg("-c")
             .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
-            .arg(bin())
+            .arg(BIN)
             .arg("--data-dir")
             .arg(&self.dir)
             .args(args)
-            .timeout(TIMEOUT);
-        if let Some(input) = stdin {
-            c.write_stdin(input.to_vec());
-        }
-        Out::from_output(c.output().unwrap())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        common::run_cmd(c, stdin, TIMEOUT)
     }
 
     fn signup(&self, email: &str, name: &str, pw: &str) -> Out {
-        self.run(
-            &[
-                "signup",
-                "--email",
-                email,
-                "--name",
-                name,
-                "--password-stdin",
-            ],
-            Some(format!("{pw}\n").as_bytes()),
-        )
+        common::signup(&self.dir, email, name, pw)
     }
 
     fn login(&self, email: &str, pw: &str) -> Out {
-        self.run(
-            &["login", "--email", email, "--password-stdin"],
-            Some(format!("{pw}\n").as_bytes()),
-        )
+        common::login(&self.dir, email, pw)
     }
 
     fn whoami(&self) -> Out {
@@ -160,14 +89,11 @@ impl Vault {
     }
 
     fn whoami_json(&self) -> Out {
-        self.run(&["whoami", "--json"], None)
+        common::whoami(&self.dir)
     }
 
     fn passwd(&self, current: &str, new: &str) -> Out {
-        self.run(
-            &["passwd", "--password-stdin"],
-            Some(format!("{current}\n{new}\n").as_bytes()),
-        )
+        common::passwd(&self.dir, current, new)
     }
 
     fn db_path(&self) -> PathBuf {
@@ -238,11 +164,6 @@ fn mode(path: &Path) -> u32 {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,7 +494,7 @@ fn exit_1_read_only_data_dir() {
     const NOBODY: u32 = 65534;
     let v = Vault::new();
     let as_user = |args: &[&str]| -> std::io::Result<Out> {
-        let mut c = std::process::Command::new(bin());
+        let mut c = std::process::Command::new(BIN);
         c.env_remove("VAULTTY_DATA_DIR")
             .arg("--data-dir")
             .arg(&v.dir)
@@ -583,7 +504,7 @@ fn exit_1_read_only_data_dir() {
         }
         let mut c = assert_cmd::Command::from_std(c);
         c.timeout(TIMEOUT);
-        c.output().map(Out::from_output)
+        c.output().map(Out::from)
     };
     fs::DirBuilder::new().mode(0o700).create(&v.dir).unwrap();
     if is_root() {
@@ -594,11 +515,11 @@ fn exit_1_read_only_data_dir() {
         }
     }
     match as_user(&["whoami"]) {
-        Ok(o) if o.code == EXIT_AUTH => {}
+        Ok(o) if o.code() == Some(EXIT_AUTH) => {}
         Ok(o) => {
             eprintln!(
-                "skipped: cannot run vaultty as an unprivileged user here (exit {}: {})",
-                o.code,
+                "skipped: cannot run vaultty as an unprivileged user here (exit {:?}: {})",
+                o.code(),
                 o.err()
             );
             return;
@@ -619,11 +540,11 @@ fn exit_1_read_only_data_dir() {
     // Let the tempdir be cleaned up whatever happens below.
     fs::set_permissions(&v.dir, fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(
-        (o.code, dir_mode, db_mode),
-        (EXIT_STORAGE, 0o500, 0o400),
-        "a read-only store must fail with exit 1 and keep its modes; got exit {}, dir {:o}, \
+        (o.code(), dir_mode, db_mode),
+        (Some(EXIT_STORAGE), 0o500, 0o400),
+        "a read-only store must fail with exit 1 and keep its modes; got exit {:?}, dir {:o}, \
          vaultty.db {:o}\nstderr: {}",
-        o.code,
+        o.code(),
         dir_mode,
         db_mode,
         o.err()
@@ -700,11 +621,11 @@ fn au_06_no_default_accounts() {
         ("root@example.com", "toor"),
     ] {
         let o = v.login(email, pw);
-        assert_ne!(o.code, EXIT_OK, "{email} / {pw} logged in");
+        assert_ne!(o.code(), Some(EXIT_OK), "{email} / {pw} logged in");
         assert!(
-            o.code == EXIT_AUTH || o.code == EXIT_INVALID,
-            "{email}: exit {} {}",
-            o.code,
+            matches!(o.code(), Some(EXIT_AUTH | EXIT_INVALID)),
+            "{email}: exit {:?} {}",
+            o.code(),
             o.err()
         );
     }
@@ -720,7 +641,7 @@ fn au_08_sql_injection_in_email() {
     v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
     let injection = "' OR '1'='1' --";
     let o = v.login(injection, PW);
-    assert_ne!(o.code, EXIT_OK, "injection logged in: {}", o.err());
+    assert_ne!(o.code(), Some(EXIT_OK), "injection logged in: {}", o.err());
     assert!(!v.session_exists());
     v.signup(injection, NAME, PW2)
         .expect(EXIT_INVALID, "signup with an injection email");
@@ -930,13 +851,13 @@ fn se_08_tampered_session_file_never_grants_another_account() {
     );
     v.put_session(forged.as_bytes());
     let o = v.whoami_json();
-    match o.code {
-        EXIT_OK => {
+    match o.code() {
+        Some(EXIT_OK) => {
             let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
             assert_eq!(j["email"], EMAIL, "{j}");
         }
-        EXIT_AUTH => {}
-        c => panic!("forged session file: exit {c}: {}", o.err()),
+        Some(EXIT_AUTH) => {}
+        c => panic!("forged session file: exit {c:?}: {}", o.err()),
     }
     assert!(!o.out().contains(OTHER_EMAIL));
 
@@ -1106,7 +1027,7 @@ fn tm_01_hostile_name_is_neutralised_on_every_print_path() {
 // ---------------------------------------------------------------------------------------------
 
 fn spawn_signup(v: &Vault, email: &str) -> Child {
-    let mut child = std::process::Command::new(bin())
+    let mut child = std::process::Command::new(BIN)
         .env_remove("VAULTTY_DATA_DIR")
         .arg("--data-dir")
         .arg(&v.dir)
@@ -1135,7 +1056,7 @@ fn spawn_signup(v: &Vault, email: &str) -> Child {
 fn wait_all(children: Vec<Child>) -> Vec<Out> {
     children
         .into_iter()
-        .map(|c| Out::from_output(c.wait_with_output().unwrap()))
+        .map(|c| Out::from(c.wait_with_output().unwrap()))
         .collect()
 }
 
@@ -1158,7 +1079,7 @@ fn concurrent_signups_of_distinct_emails_all_succeed() {
     let outs = wait_all(children);
     assert_no_lock_errors(&outs);
     for (i, o) in outs.iter().enumerate() {
-        assert_eq!(o.code, EXIT_OK, "signup #{i}: {}", o.err());
+        assert_eq!(o.code(), Some(EXIT_OK), "signup #{i}: {}", o.err());
     }
     assert_eq!(v.count("accounts"), 8);
 }
@@ -1180,7 +1101,7 @@ fn concurrent_signups_of_one_email_exactly_one_wins() {
         .collect();
     let outs = wait_all(children);
     assert_no_lock_errors(&outs);
-    let mut codes: Vec<i32> = outs.iter().map(|o| o.code).collect();
+    let mut codes: Vec<i32> = outs.iter().map(|o| o.code().unwrap_or(-1)).collect();
     codes.sort_unstable();
     assert_eq!(
         codes,
@@ -1202,30 +1123,30 @@ fn data_dir_from_env_and_flag_wins() {
     let tmp = tempfile::tempdir().unwrap();
     let from_env = tmp.path().join("env");
     let from_flag = tmp.path().join("flag");
-    let mut c = assert_cmd::Command::new(bin());
+    let mut c = assert_cmd::Command::new(BIN);
     c.env("VAULTTY_DATA_DIR", &from_env)
         .arg("whoami")
         .timeout(TIMEOUT);
-    Out::from_output(c.output().unwrap()).expect(EXIT_AUTH, "whoami via env");
+    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami via env");
     assert!(from_env.join("vaultty.db").exists());
 
-    let mut c = assert_cmd::Command::new(bin());
+    let mut c = assert_cmd::Command::new(BIN);
     c.env("VAULTTY_DATA_DIR", &from_env)
         .arg("--data-dir")
         .arg(&from_flag)
         .arg("whoami")
         .timeout(TIMEOUT);
-    Out::from_output(c.output().unwrap()).expect(EXIT_AUTH, "whoami via flag");
+    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami via flag");
     assert!(from_flag.join("vaultty.db").exists());
 
     // The flag may also come after the command.
     let later = tmp.path().join("later");
-    let mut c = assert_cmd::Command::new(bin());
+    let mut c = assert_cmd::Command::new(BIN);
     c.env_remove("VAULTTY_DATA_DIR")
         .arg("whoami")
         .arg("--data-dir")
         .arg(&later)
         .timeout(TIMEOUT);
-    Out::from_output(c.output().unwrap()).expect(EXIT_AUTH, "whoami, flag after command");
+    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami, flag after command");
     assert!(later.join("vaultty.db").exists());
 }

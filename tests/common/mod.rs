@@ -1,5 +1,5 @@
-//! Shared harness of the robustness suites (`tests/crash.rs`, `tests/soak.rs`,
-//! `tests/hostile.rs`): running the real binary with a timeout, reading the store behind its
+//! Shared harness of the CLI tests and the robustness suites (`tests/cli.rs`,
+//! `tests/crash.rs`, `tests/soak.rs`, `tests/hostile.rs`): running the real binary with a timeout, reading the store behind its
 //! back, snapshots of a data dir, output hygiene checks and a small seeded PRNG.
 //!
 //! Every run gets `--data-dir` explicitly and has `VAULTTY_DATA_DIR` removed from its
@@ -73,6 +73,19 @@ impl Out {
             self.err()
         );
         self
+    }
+}
+
+impl From<std::process::Output> for Out {
+    /// A process collected by other means (`wait_with_output`, assert_cmd); `elapsed` is not
+    /// measured then and stays zero.
+    fn from(o: std::process::Output) -> Self {
+        Out {
+            status: o.status,
+            stdout: o.stdout,
+            stderr: o.stderr,
+            elapsed: Duration::ZERO,
+        }
     }
 }
 
