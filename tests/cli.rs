@@ -334,19 +334,7 @@ fn exit_6_refused_input_writes_nothing() {
         ),
     ];
     for (email, name, stdin, why) in cases {
-        let o = v
-            .run(
-                &[
-                    "signup",
-                    "--email",
-                    email,
-                    "--name",
-                    name,
-                    "--password-stdin",
-                ],
-                Some(stdin),
-            )
-            .expect(EXIT_INVALID, why);
+        let o = common::signup_raw(&v.dir, email, name, stdin).expect(EXIT_INVALID, why);
         assert!(o.err().contains(why), "{why}: {}", o.err());
         assert!(
             !o.err().contains('\u{202e}'),
@@ -382,18 +370,8 @@ fn exit_6_refused_input_writes_nothing() {
     // And on an existing store, a refusal writes nothing either.
     v.run(&["whoami"], None)
         .expect(EXIT_AUTH, "creates the store");
-    v.run(
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            NAME,
-            "--password-stdin",
-        ],
-        Some(b"password123456\n"),
-    )
-    .expect(EXIT_INVALID, "common password on an existing store");
+    common::signup_raw(&v.dir, EMAIL, NAME, b"password123456\n")
+        .expect(EXIT_INVALID, "common password on an existing store");
     assert_eq!(v.count("accounts"), 0);
     assert_eq!(v.count("sessions"), 0);
     assert!(!v.session_exists());
@@ -404,18 +382,7 @@ fn exit_6_refused_input_writes_nothing() {
 #[test]
 fn exit_6_several_refusals_are_reported_one_per_line() {
     let v = Vault::new();
-    let o = v
-        .run(
-            &[
-                "signup",
-                "--email",
-                "bad",
-                "--name",
-                " ",
-                "--password-stdin",
-            ],
-            Some(b"tooshort\n"),
-        )
+    let o = common::signup_raw(&v.dir, "bad", " ", b"tooshort\n")
         .expect(EXIT_INVALID, "three refused inputs");
     let err = o.err();
     for field in ["Email:", "Name:", "Password:"] {

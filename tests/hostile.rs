@@ -72,23 +72,10 @@ impl Vault {
         run(&self.dir, args, stdin)
     }
     fn signup_raw(&self, email: &str, name: &str, stdin: &[u8]) -> Out {
-        self.run(
-            &[
-                "signup",
-                "--email",
-                email,
-                "--name",
-                name,
-                "--password-stdin",
-            ],
-            Some(stdin),
-        )
+        signup_raw(&self.dir, email, name, stdin)
     }
     fn login_raw(&self, email: &str, stdin: &[u8]) -> Out {
-        self.run(
-            &["login", "--email", email, "--password-stdin"],
-            Some(stdin),
-        )
+        login_raw(&self.dir, email, stdin)
     }
     fn passwd_raw(&self, stdin: &[u8]) -> Out {
         self.run(&["passwd", "--password-stdin"], Some(stdin))

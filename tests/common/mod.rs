@@ -163,6 +163,11 @@ pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
 }
 
 pub fn signup(dir: &Path, email: &str, name: &str, pw: &str) -> Out {
+    signup_raw(dir, email, name, format!("{pw}\n").as_bytes())
+}
+
+/// `signup --password-stdin` with exactly `stdin` on standard input.
+pub fn signup_raw(dir: &Path, email: &str, name: &str, stdin: &[u8]) -> Out {
     run(
         dir,
         &[
@@ -173,15 +178,20 @@ pub fn signup(dir: &Path, email: &str, name: &str, pw: &str) -> Out {
             name,
             "--password-stdin",
         ],
-        Some(format!("{pw}\n").as_bytes()),
+        Some(stdin),
     )
 }
 
 pub fn login(dir: &Path, email: &str, pw: &str) -> Out {
+    login_raw(dir, email, format!("{pw}\n").as_bytes())
+}
+
+/// `login --password-stdin` with exactly `stdin` on standard input.
+pub fn login_raw(dir: &Path, email: &str, stdin: &[u8]) -> Out {
     run(
         dir,
         &["login", "--email", email, "--password-stdin"],
-        Some(format!("{pw}\n").as_bytes()),
+        Some(stdin),
     )
 }
 
