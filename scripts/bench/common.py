@@ -342,8 +342,8 @@ class Probe:
     """The examples/argon2_probe process: one vaultty verification per request, timed inside
     the process (wall ns, process CPU ns)."""
 
-    def __init__(self):
-        env = dict(clean_env(), GLIBC_TUNABLES=FRESH_MEMORY_TUNABLE)
+    def __init__(self, extra_env: dict | None = None):
+        env = dict(clean_env(), GLIBC_TUNABLES=FRESH_MEMORY_TUNABLE, **(extra_env or {}))
         self.p = subprocess.Popen([str(PROBE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True, bufsize=1, env=env)
         self.pid = self.p.pid

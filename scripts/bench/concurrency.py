@@ -3,18 +3,30 @@
 One data dir (the store path and the session file are fixed inside it; each login replaces
 the session file, which is harmless here) with 32 accounts signed up through the CLI, one per
 process: the throttle counts every attempt as a failure before verifying, so N concurrent
-logins to one account would lock it at the 5th. For N = 2, 8, 32 (4 repetitions each,
+logins to one account would lock it at the 5th. For N = 2, 8, 32 (BENCH_CONC_REPS repetitions each, default 12,
 interleaved), the driver starts N `vaultty login --password-stdin` processes back to back
 (posix_spawn) and waits for all; throughput = N / (time from the first spawn to the last exit).
 Every login must exit 0.
 
-Ideal = cores / CPU time of one verification. One verification's CPU time is measured in the
-probe (examples/argon2_probe, fresh memory like the CLI) as the process CPU clock
-(CLOCK_PROCESS_CPUTIME_ID: user + system time of all its threads, so both rayon workers and the
-kernel's page-fault work count) around `Hasher::verify`; median of 5 per repetition, taken
-between the bursts. With p = 4 lanes on 2
-cores one verification keeps both cores busy, so its wall time is about half its CPU time.
-The whole login process's CPU (wait4 rusage) is reported beside it.
+Ideal = cores / one verification's time, taken two ways, both measured in probes
+(examples/argon2_probe: fresh memory like the CLI, the process CPU clock
+CLOCK_PROCESS_CPUTIME_ID around `Hasher::verify`, i.e. user + system time of all its threads,
+so the page-fault work counts):
+
+- strict: the CPU time of one verification as vaultty runs it alone, p = 4 lanes on the rayon
+  pool (2 threads here). Alone, a run has both cores' L2 caches and the whole L3 to itself,
+  which no two concurrent logins can have, so this is a bound no concurrent run reaches;
+- one core: the time of one verification on one core (a second probe with
+  RAYON_NUM_THREADS=1, so its CPU time is its wall time). This is the issue's
+  "cores / one verification time" read literally: each core verifying one login after
+  another, the physical limit for logins that run at once.
+
+Each burst is paired with its own baseline: two verifications of each probe right before it,
+so that the machine's drift (20-30% within minutes on this VM) cancels. The figure is the
+median over the repetitions of each burst's share of its own ideal; the share of the median
+ideal is reported beside it. The target counts as met only when both shares reach 90%: the
+two ideals differ by a few percent here, so the reading chosen does not decide the outcome.
+The whole login process's CPU (wait4 rusage) is reported too.
 """
 
 from __future__ import annotations
@@ -71,7 +83,7 @@ def burst(d, n: int, pwpath: str) -> dict:
 
 
 def main():
-    reps = int(os.environ.get("BENCH_CONC_REPS", "8"))
+    reps = int(os.environ.get("BENCH_CONC_REPS", "12"))
     ncpu = os.cpu_count() or 1
     d = c.fresh_dir("concurrency")
     for i in range(max(NS)):
@@ -81,51 +93,60 @@ def main():
         pwpath = f.name
     wait = c.wait_for_quiet("concurrency")
     probe = c.Probe()
-    probe.set_params(*c.DEFAULT)
-    for _ in range(2):
-        probe.verify(False)
+    one_core = c.Probe({"RAYON_NUM_THREADS": "1"})
+    for p in (probe, one_core):
+        p.set_params(*c.DEFAULT)
+        p.verify(False)
     burst(d, 2, pwpath)  # warm-up
-    # One verification's CPU time is sampled between the bursts (5 per repetition), so it is
-    # measured under the same conditions as the bursts it is compared with.
-    one = []
     runs = {n: [] for n in NS}
     conds = {}
-    with c.CpuMeter([probe.pid]) as meter:
+    strict_cpu, core_cpu = [], []
+    with c.CpuMeter([probe.pid, one_core.pid]) as meter:
         for _ in range(reps):
-            one += [probe.verify(False) for _ in range(5)]
             for n in NS:
+                # this burst's own baseline, right before it
+                s2 = [probe.verify(False)[1] for _ in range(2)]
+                s1 = [one_core.verify(False)[1] for _ in range(2)]
+                strict_cpu += s2
+                core_cpu += s1
                 with c.CpuMeter() as m:
-                    runs[n].append(burst(d, n, pwpath))
+                    r = burst(d, n, pwpath)
                 conds.setdefault(n, []).append(m.stop())
-                c.log(f"N={n}: {runs[n][-1]}")
+                r["ideal_strict"] = round(ncpu / (c.median(s2) / 1e9), 3)
+                r["ideal_one_core"] = round(ncpu / (c.median(s1) / 1e9), 3)
+                r["pct_strict"] = round(r["logins_per_s"] / r["ideal_strict"] * 100, 1)
+                r["pct_one_core"] = round(r["logins_per_s"] / r["ideal_one_core"] * 100, 1)
+                runs[n].append(r)
+                c.log(f"N={n}: {r}")
     cond = meter.stop()
     probe.close()
-    cpu_verify = c.median([u for _, u in one]) / 1e9
-    wall_verify = c.median([w for w, _ in one]) / 1e9
-    ideal = ncpu / cpu_verify
-    cond_cpu = {"samples": len(one), "cpu_ms_min": round(min(u for _, u in one) / 1e6, 1),
-                "cpu_ms_max": round(max(u for _, u in one) / 1e6, 1)}
-    c.log(f"one verification: CPU {cpu_verify * 1e3:.1f} ms, wall {wall_verify * 1e3:.1f} ms; "
-          f"ideal {ideal:.2f} logins/s on {ncpu} cores; {cond_cpu}")
+    one_core.close()
     os.unlink(pwpath)
+    verification = {}
+    for name, xs in (("strict", strict_cpu), ("one_core", core_cpu)):
+        verification[name] = {"cpu_ms": round(c.median(xs) / 1e6, 2), "samples": len(xs),
+                              "cpu_ms_min": round(min(xs) / 1e6, 1),
+                              "cpu_ms_max": round(max(xs) / 1e6, 1)}
+    c.log(f"one verification: {verification}")
     figures, table = [], {}
     for n in NS:
-        tput = c.median([r["logins_per_s"] for r in runs[n]])
-        cpu_login = c.median([r["cpu_per_login_s"] for r in runs[n]])
-        share = round(tput / ideal * 100, 1)
-        table[n] = {"logins_per_s": tput, "pct_of_ideal": share,
-                    "cpu_per_login_s": cpu_login, "runs": runs[n], "conditions": conds[n]}
+        rs = runs[n]
+        tput = c.median([r["logins_per_s"] for r in rs])
+        cpu_login = c.median([r["cpu_per_login_s"] for r in rs])
+        strict = c.median([r["pct_strict"] for r in rs])
+        core = c.median([r["pct_one_core"] for r in rs])
+        table[n] = {"logins_per_s": tput, "pct_strict": strict, "pct_one_core": core,
+                    "cpu_per_login_s": cpu_login, "runs": rs, "conditions": conds[n]}
         worst = max(conds[n], key=lambda x: x["foreign_cpu_pct"])
         figures.append(c.figure(
             f"6.N={n}", f"{n} concurrent CLI logins: throughput", tput, "logins/s",
-            f">= 90% of ideal {ideal:.2f}/s", share >= 90, "scripts/bench.sh concurrency",
-            worst, note=(f"{share}% of ideal; CPU per login process {cpu_login * 1e3:.0f} ms "
-                         f"vs {cpu_verify * 1e3:.0f} ms per verification; all exits 0")))
+            ">= 90% of ideal (both readings)", min(core, strict) >= 90,
+            "scripts/bench.sh concurrency", worst,
+            note=(f"{core}% of the one-core ideal, {strict}% of the strict one (medians of "
+                  f"per-burst shares); CPU per login process {cpu_login * 1e3:.0f} ms; "
+                  f"all exits 0")))
     c.save("concurrency", {"machine": c.machine(), "wait": wait, "reps": reps,
-                           "verification": {"cpu_ms": round(cpu_verify * 1e3, 2),
-                                            "wall_ms": round(wall_verify * 1e3, 2),
-                                            "conditions": cond_cpu},
-                           "ideal_logins_per_s": round(ideal, 3), "results": table,
+                           "verification": verification, "results": table,
                            "conditions": cond, "figures": figures})
 
 
