@@ -3,9 +3,10 @@
 One data dir (the store path and the session file are fixed inside it; each login replaces
 the session file, which is harmless here) with 32 accounts signed up through the CLI, one per
 process: the throttle counts every attempt as a failure before verifying, so N concurrent
-logins to one account would lock it at the 5th. For N = 2, 8, 32 (BENCH_CONC_REPS repetitions each, default 12,
-interleaved), the driver starts N `vaultty login --password-stdin` processes back to back
-(posix_spawn) and waits for all; throughput = N / (time from the first spawn to the last exit).
+logins to one account would lock it at the 5th. For N = 2, 8, 32 (BENCH_CONC_REPS
+repetitions each, default 12, interleaved), the driver starts N `vaultty login
+--password-stdin` processes back to back (posix_spawn) and waits for all; throughput = N /
+(time from the first spawn to the last exit).
 Every login must exit 0.
 
 Ideal = cores / one verification's time, taken two ways, both measured in probes
