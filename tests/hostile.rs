@@ -932,6 +932,21 @@ impl SmallDisk {
         let _ = fs::remove_file(self.filler());
     }
 
+    /// Signs up the test account (EMAIL, NAME, PW1) on this disk.
+    fn signup(&self) -> Out {
+        self.run(
+            &[
+                "signup",
+                "--email",
+                EMAIL,
+                "--name",
+                NAME,
+                "--password-stdin",
+            ],
+            Some(&line(PW1)),
+        )
+    }
+
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Out {
         let mut c = vaultty(&self.dir(), args);
         if self.mode == DiskMode::Rlimit && self.full {
@@ -987,18 +1002,7 @@ fn mount_tmpfs(at: &Path, options: &str) -> bool {
 fn tm_07_full_disk_fails_closed() {
     let mut disk = SmallDisk::new("tm_07_full_disk_fails_closed");
     let dir = disk.dir();
-    disk.run(
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            NAME,
-            "--password-stdin",
-        ],
-        Some(&line(PW1)),
-    )
-    .expect(EXIT_OK, "signup");
+    disk.signup().expect(EXIT_OK, "signup");
     disk.run(
         &["login", "--email", EMAIL, "--password-stdin"],
         Some(&line(PW1)),
@@ -1039,18 +1043,8 @@ fn tm_07_full_disk_fails_closed() {
 #[test]
 fn tm_07_full_disk_is_reported_as_disk_full() {
     let mut disk = SmallDisk::new("tm_07_full_disk_is_reported_as_disk_full");
-    disk.run(
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            NAME,
-            "--password-stdin",
-        ],
-        Some(&line(PW1)),
-    )
-    .expect(EXIT_OK, "signup before the disk fills");
+    disk.signup()
+        .expect(EXIT_OK, "signup before the disk fills");
     if disk.mode != DiskMode::Tmpfs {
         eprintln!("hostile: SKIPPED tm_07_full_disk_is_reported_as_disk_full: needs ENOSPC");
         return;
@@ -1095,18 +1089,7 @@ fn tm_07_full_disk_is_reported_as_disk_full() {
 fn tm_07_full_disk_login_fails_closed_without_a_session() {
     let mut disk = SmallDisk::new("tm_07_full_disk_login_fails_closed_without_a_session");
     let dir = disk.dir();
-    disk.run(
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            NAME,
-            "--password-stdin",
-        ],
-        Some(&line(PW1)),
-    )
-    .expect(EXIT_OK, "signup");
+    disk.signup().expect(EXIT_OK, "signup");
     // Keep a connection open (so the WAL is not deleted), grow the WAL with a committed
     // insert and delete of padding rows, and make the next writer reuse it from the start:
     // the login's transactions then need no new disk blocks.
