@@ -503,11 +503,7 @@ mod tests {
             .acquire_within(Duration::ZERO)
             .unwrap();
         assert_eq!(indices(&beside), [BESIDE]);
-        assert_eq!(
-            beside.run(rayon::current_num_threads),
-            2,
-            "as wide as the wide run"
-        );
+        assert_eq!(beside.run(rayon::current_num_threads), 2, "as wide as the wide run");
         // the place beside is taken: the third waits, and gives up after its longest wait
         let t = Instant::now();
         let third = slots(dir.path(), 2, 4).acquire_within(Duration::from_millis(200));
