@@ -17,8 +17,8 @@
 //!   under load each core verifies one login after another on one thread, with no lanes
 //!   waiting for each other at Argon2's sync points and no two runs' threads sharing a core;
 //! - one run that arrives while a *wide* run (one on several slots) holds them all goes ahead
-//!   beside it, on as many threads, instead of waiting for all of it: two logins started
-//!   together both start at once and end together;
+//!   beside it on one thread, instead of waiting for all of it: two logins started together
+//!   both start at once;
 //! - everyone else lines up in one queue (a lock byte): the process at its head, the only one
 //!   waiting for slots, waits for all of them at once (a helper thread per slot) and takes
 //!   whichever frees first, so no core idles while a run waits behind a busy one. (The
@@ -76,8 +76,6 @@ pub struct Slots {
 pub struct Slot {
     /// Each slot with the open file description that locked it.
     held: Vec<(Arc<File>, u32)>,
-    /// Threads for the run: one per slot, except beside a wide run (see [`BESIDE`]).
-    threads: usize,
     /// Held while the run uses more than one slot (see [`BESIDE`]).
     _wide: Option<Held>,
 }
@@ -86,16 +84,14 @@ impl Slot {
     /// The slots `held` on `file`, announced as wide by `wide`.
     fn on(file: &Arc<File>, (held, wide): (Vec<u32>, Option<Held>)) -> Slot {
         Slot {
-            threads: held.len(),
             held: held.into_iter().map(|i| (file.clone(), i)).collect(),
             _wide: wide,
         }
     }
 
-    /// How many threads the run may use: one per slot held, or beside a wide run as many
-    /// as it uses.
+    /// How many slots are held: the number of threads the run may use.
     pub fn threads(&self) -> usize {
-        self.threads
+        self.held.len()
     }
 
     /// Runs `f` (an Argon2 run) on a thread pool of [`Slot::threads`] threads, or on the
@@ -174,13 +170,11 @@ impl Slots {
             return Some(Slot::on(file, self.widen(file, file, vec![index])));
         }
         // Every slot is taken by one run that uses every core: rather than wait for all of it,
-        // one newcomer runs beside it, as wide (this is what two logins started together
-        // meet: the first takes every slot before the second asks; on one thread, the second
-        // would still be running alone on one core long after the first is done).
+        // one newcomer runs beside it on one thread (this is what two logins started together
+        // meet: the first takes every slot before the second asks).
         if others_hold(file, WIDE) && try_lock(file, BESIDE) {
             return Some(Slot {
                 held: vec![(file.clone(), BESIDE)],
-                threads: self.lanes.min(count) as usize,
                 _wide: None,
             });
         }
@@ -495,7 +489,7 @@ mod tests {
     }
 
     #[test]
-    fn one_run_goes_beside_a_wide_run_as_wide_and_the_next_waits() {
+    fn one_run_goes_beside_a_wide_run_and_the_next_waits() {
         let dir = tempfile::tempdir().unwrap();
         let wide = slots(dir.path(), 2, 4).acquire().unwrap();
         assert_eq!(wide.threads(), 2);
@@ -503,7 +497,7 @@ mod tests {
             .acquire_within(Duration::ZERO)
             .unwrap();
         assert_eq!(indices(&beside), [BESIDE]);
-        assert_eq!(beside.run(rayon::current_num_threads), 2, "as wide as the wide run");
+        assert_eq!(beside.run(rayon::current_num_threads), 1);
         // the place beside is taken: the third waits, and gives up after its longest wait
         let t = Instant::now();
         let third = slots(dir.path(), 2, 4).acquire_within(Duration::from_millis(200));
