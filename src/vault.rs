@@ -283,11 +283,8 @@ impl Vaultty {
         {
             return Err(Error::EmailTaken);
         }
-        let hash = {
-            let _slot = self.slots.acquire();
-            self.hasher.hash(&normalize_password(password))
-        }
-        .map_err(Error::Internal)?;
+        let pw = normalize_password(password);
+        let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
         let now = self.now();
         let id = self.store.write_durable(|tx| {
             let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
@@ -329,14 +326,13 @@ impl Vaultty {
         let verified = {
             let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
             let ws = slot.as_mut();
-            let _run = self.slots.acquire();
-            match &account {
-                Some(a) => match self.hasher.verify_in(&pw, &a.password_hash, ws) {
+            self.argon2(|h| match &account {
+                Some(a) => match h.verify_in(&pw, &a.password_hash, ws) {
                     Verified::Match { .. } if a.disabled => Verified::NoMatch,
                     v => v,
                 },
-                None => self.hasher.verify_dummy_in(&pw, ws),
-            }
+                None => h.verify_dummy_in(&pw, ws),
+            })
         };
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
             self.store.write(|tx| {
@@ -350,8 +346,7 @@ impl Vaultty {
             return Err(Error::InvalidCredentials);
         };
         let new_hash = if rehash {
-            let _run = self.slots.acquire();
-            self.hasher.hash(&pw).ok()
+            self.argon2(|h| h.hash(&pw)).ok()
         } else {
             None
         };
@@ -413,6 +408,17 @@ impl Vaultty {
             previous_login_at,
             failed_attempts,
         })
+    }
+
+    /// Runs `work` (one Argon2 run) once it holds Argon2 slots, on as many threads as slots
+    /// (see `auth::slots`); without a slot (unusable lock file, waited too long), on the
+    /// default pool.
+    fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
+        let hasher = &self.hasher;
+        match self.slots.acquire() {
+            Some(slot) => slot.run(|| work(hasher)),
+            None => work(hasher),
+        }
     }
 
     /// The throttle step of every password check: refuses while locked (recording the refusal),
@@ -562,10 +568,7 @@ impl Vaultty {
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
-        let verified = {
-            let _run = self.slots.acquire();
-            self.hasher.verify(&cur, &row.password_hash)
-        };
+        let verified = self.argon2(|h| h.verify(&cur, &row.password_hash));
         if verified == Verified::NoMatch {
             self.store.write(|tx| {
                 self.db(events::record(
@@ -577,11 +580,7 @@ impl Vaultty {
             })?;
             return Err(Error::CurrentPasswordIncorrect);
         }
-        let hash = {
-            let _run = self.slots.acquire();
-            self.hasher.hash(&new)
-        }
-        .map_err(Error::Internal)?;
+        let hash = self.argon2(|h| h.hash(&new)).map_err(Error::Internal)?;
         let token = match self.session_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),

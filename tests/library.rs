@@ -759,7 +759,7 @@ fn login_waits_for_a_slot(env: &Env, email: &str, succeeds: bool) {
     use std::time::Duration;
     use vaultty::auth::slots::{Slots, slots_for};
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let count = slots_for(cores, env.options().hash.p);
+    let count = slots_for(cores);
     let take_all = |wait: Duration| -> Vec<_> {
         (0..count)
             .map(|_| Slots::with_count(&env.dir, count).acquire_within(wait))
