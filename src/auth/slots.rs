@@ -25,9 +25,10 @@
 //!   earlier design queued each waiter on one slot chosen at random: at the end of a burst,
 //!   one slot's queue ran dry while the other's still held several runs.)
 //!
-//! Measured on 2 cores, the two designs interleaved (BENCHMARKS.md §6): with 8 and 32 logins
-//! at once the cores were busy 95.9–97.1% of the time (medians of two runs), against
-//! 93.5–95.7% with the earlier design.
+//! Measured on 2 cores against the earlier design, builds alternated burst by burst
+//! (`scripts/bench/concurrency_ab.py`, BENCHMARKS.md §6): with 8 and 32 logins at once,
+//! 3.5–6.6% more logins per second in two runs of 24 repetitions, the cores busy 96–98% of
+//! the time against 93–96%; with 2 at once, no different.
 //!
 //! This is about throughput and memory, never security: when the lock file cannot be used
 //! (a read-only dir, a full disk) or no slot frees up within [`MAX_WAIT`] (its holder stopped
