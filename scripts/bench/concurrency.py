@@ -86,15 +86,21 @@ def burst(d, n: int, pwpath: str, binary=None) -> dict:
             "busy_pct": round(cpu / (ncpu * wall) * 100, 1)}
 
 
-def main():
-    reps = int(os.environ.get("BENCH_CONC_REPS", "12"))
-    ncpu = os.cpu_count() or 1
-    d = c.fresh_dir("concurrency")
+def store(name: str):
+    """A fresh data dir `name` with the bursts' 32 accounts, and a file with their password
+    (the caller unlinks it)."""
+    d = c.fresh_dir(name)
     for i in range(max(NS)):
         c.signup(d, f"user{i:02d}@example.com", name=f"Bench User {i:02d}")
     with tempfile.NamedTemporaryFile("w", delete=False) as f:
         f.write(c.PASSWORD + "\n")
-        pwpath = f.name
+    return d, f.name
+
+
+def main():
+    reps = int(os.environ.get("BENCH_CONC_REPS", "12"))
+    ncpu = os.cpu_count() or 1
+    d, pwpath = store("concurrency")
     wait = c.wait_for_quiet("concurrency")
     probe = c.Probe()
     one_core = c.Probe({"RAYON_NUM_THREADS": "1"})

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import common as c  # noqa: E402
-from concurrency import NS, burst  # noqa: E402
+from concurrency import NS, burst, store  # noqa: E402
 
 
 def main():
@@ -39,14 +38,8 @@ def main():
         if not os.access(path, os.X_OK):
             raise SystemExit(f"not an executable: {path}")
     reps = int(os.environ.get("BENCH_AB_REPS", "16"))
-    c.ensure_fresh_memory_tunable()
     c.BIN = c.Path(b)
-    d = c.fresh_dir("concurrency_ab")
-    for i in range(max(NS)):
-        c.signup(d, f"user{i:02d}@example.com", name=f"Bench User {i:02d}")
-    with tempfile.NamedTemporaryFile("w", delete=False) as f:
-        f.write(c.PASSWORD + "\n")
-        pwpath = f.name
+    d, pwpath = store("concurrency_ab")
     wait = c.wait_for_quiet("concurrency_ab")
     builds = {"A": a, "B": b}
     runs = {(name, n): [] for name in builds for n in NS}
