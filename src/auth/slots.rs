@@ -81,6 +81,9 @@ pub struct Slot {
     threads: usize,
     /// Held while the run uses more than one slot (see [`BESIDE`]).
     _wide: Option<Held>,
+    /// The wait that won the slots, if any: its helpers still waiting must let go of
+    /// whatever they win once the slots are released.
+    wait: Option<Arc<Mutex<Wait>>>,
 }
 
 impl Slot {
@@ -90,6 +93,7 @@ impl Slot {
             threads: held.len(),
             held: held.into_iter().map(|i| (file.clone(), i)).collect(),
             _wide: wide,
+            wait: None,
         }
     }
 
@@ -115,6 +119,9 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        if let Some(w) = &self.wait {
+            w.lock().unwrap_or_else(|e| e.into_inner()).keep.clear();
+        }
         // One unlock per open file description, of the range its slots span, so that a waiter
         // finds them all free at once (nothing else in that range is ours: one run at a time
         // uses a `Slots`, and the other descriptions belong to this run's waits).
@@ -183,6 +190,7 @@ impl Slots {
                 held: vec![(file.clone(), BESIDE)],
                 threads: self.lanes.min(count) as usize,
                 _wide: None,
+                wait: None,
             });
         }
         // Line up. The shared lock on WAITING tells runs that start meanwhile that someone
@@ -191,7 +199,7 @@ impl Slots {
         let started = Instant::now();
         let _waiting = Held::shared(file, WAITING);
         let queue_file = Arc::new(open(&self.path)?);
-        let queue = wait_any(&queue_file, &[QUEUE], max_wait, |won, _| vec![won])?;
+        let (queue, _) = wait_any(&queue_file, &[QUEUE], max_wait, |won, _| vec![won])?;
         let _queue = Held {
             file: queue_file,
             index: queue[0],
@@ -204,12 +212,14 @@ impl Slots {
         let all: Vec<u32> = (0..count).collect();
         let left = max_wait.saturating_sub(started.elapsed());
         let mut wide = None;
-        let held = wait_any(&slot_file, &all, left, |won, extra| {
+        let (held, wait) = wait_any(&slot_file, &all, left, |won, extra| {
             let (held, w) = self.widen(file, &slot_file, [vec![won], extra].concat());
             wide = w;
             held
         })?;
-        Some(Slot::on(&slot_file, (held, wide)))
+        let mut slot = Slot::on(&slot_file, (held, wide));
+        slot.wait = Some(wait);
+        Some(slot)
     }
 
     /// Settles the slots of a run that holds `held` (locked on `on`): up to the run's lanes
@@ -286,7 +296,7 @@ fn others_hold(file: &File, index: u32) -> bool {
 
 /// What became of a wait, decided under one lock so that a lock won just as the waiter
 /// settles, or gives up, is kept or released, never leaked.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Wait {
     /// The first byte won.
     winner: Option<u32>,
@@ -294,7 +304,7 @@ struct Wait {
     extra: Vec<u32>,
     /// The waiter settled (or gave up): helpers that win now release, unless kept.
     over: bool,
-    /// What the waiter kept.
+    /// What the waiter kept, until it lets go of it.
     keep: Vec<u32>,
 }
 
@@ -302,13 +312,14 @@ struct Wait {
 /// Each byte is waited for on a helper thread, so that the wait can be abandoned. Once one
 /// is won, `settle(won, also_won)` runs with the helpers held off: it may lock more bytes on
 /// `file` (a helper still waiting for one of them then leaves it locked), and returns the
-/// bytes to keep. Every other byte a helper wins is released.
+/// bytes to keep. Every other byte a helper wins is released, and so is every byte once
+/// `keep` is emptied in the returned state (the caller does so when it lets go).
 fn wait_any(
     file: &Arc<File>,
     indices: &[u32],
     max_wait: Duration,
     settle: impl FnOnce(u32, Vec<u32>) -> Vec<u32>,
-) -> Option<Vec<u32>> {
+) -> Option<(Vec<u32>, Arc<Mutex<Wait>>)> {
     let state = Arc::new(Mutex::new(Wait::default()));
     let (tx, rx) = mpsc::channel::<()>();
     for &index in indices {
@@ -342,15 +353,15 @@ fn wait_any(
         if let Some(won) = s.winner {
             s.over = true;
             let extra = std::mem::take(&mut s.extra);
-            let mut keep = settle(won, extra.clone());
+            let keep = settle(won, extra.clone());
             for i in extra {
                 if !keep.contains(&i) {
                     let _ = lock(file, i, libc::F_UNLCK as libc::c_short, false);
                 }
             }
             s.keep.clone_from(&keep);
-            keep.shrink_to_fit();
-            return Some(keep);
+            drop(s);
+            return Some((keep, state));
         }
         if r.is_err() {
             s.over = true;
