@@ -17,6 +17,12 @@ use std::time::Duration;
 /// How long a process waits for another one holding the write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The first wait for a lock another process holds; each further wait doubles, up to
+/// [`BUSY_STEP_MAX`] (see [`busy_step`]).
+const BUSY_STEP_FIRST: Duration = Duration::from_micros(50);
+/// The longest single wait between two tries.
+const BUSY_STEP_MAX: Duration = Duration::from_millis(5);
+
 /// `PRAGMA application_id` of a vaultty store ("vtty").
 pub const APPLICATION_ID: i32 = 0x7674_7479;
 
@@ -55,7 +61,9 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        conn.busy_handler(Some(busy_wait))
+            .map_err(|e| db_error(path, &e))?;
         // SQLite quietly falls back to read-only when the file is write-protected; vaultty
         // needs to write (throttling, sessions), so that is a storage error, reported now.
         if conn
@@ -79,7 +87,6 @@ impl Store {
 
     fn configure(&self) -> Result<()> {
         let c = &self.conn;
-        c.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(&e))?;
         // Look before writing anything: reading the schema turns "not a database" into a clear
         // error, and a database of another application is refused before WAL mode touches it.
         let tables: i64 = c
@@ -183,6 +190,41 @@ impl Drop for Store {
     }
 }
 
+/// How long to wait before the next try for a lock another process holds, after `tries`
+/// failed tries; `None` once [`BUSY_TIMEOUT`] has been spent waiting.
+///
+/// SQLite's own busy timeout sleeps 1, 2, 5, 10, 15, 20, 25 ms and so on: a write that waits
+/// behind one of about a millisecond (every login's, every signup's) sleeps at least 1 ms,
+/// often 3, while the lock is free again after a fraction of that. When logins start or end
+/// together, that sleep was idle time on the cores. These waits start at 50 µs and double up
+/// to 5 ms: a short wait ends soon after the lock is free, a long one polls as rarely as
+/// SQLite's does. Measured with 2 logins at once, alternating builds burst by burst: 2.9%
+/// more logins per second (BENCHMARKS.md, section 6).
+pub fn busy_step(tries: u32) -> Option<Duration> {
+    let mut waited = Duration::ZERO;
+    let mut step = BUSY_STEP_FIRST;
+    for _ in 0..tries {
+        waited += step;
+        if waited >= BUSY_TIMEOUT {
+            return None;
+        }
+        step = (step * 2).min(BUSY_STEP_MAX);
+    }
+    Some(step.min(BUSY_TIMEOUT - waited))
+}
+
+/// SQLite's busy handler: sleeps [`busy_step`] and tries again, or gives up ("database is
+/// locked") once [`BUSY_TIMEOUT`] is spent.
+fn busy_wait(tries: i32) -> bool {
+    match busy_step(u32::try_from(tries).unwrap_or(0)) {
+        Some(d) => {
+            std::thread::sleep(d);
+            true
+        }
+        None => false,
+    }
+}
+
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
@@ -237,4 +279,82 @@ pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_waits_start_short_grow_and_stop_at_the_timeout() {
+        assert_eq!(busy_step(0), Some(Duration::from_micros(50)));
+        assert_eq!(busy_step(1), Some(Duration::from_micros(100)));
+        assert_eq!(busy_step(6), Some(Duration::from_micros(3200)));
+        assert_eq!(busy_step(7), Some(BUSY_STEP_MAX));
+        assert_eq!(busy_step(1000), Some(BUSY_STEP_MAX));
+        // The waits add up to the timeout exactly, and then it gives up.
+        let mut total = Duration::ZERO;
+        let mut tries = 0;
+        while let Some(d) = busy_step(tries) {
+            assert!(
+                d > Duration::ZERO && d <= BUSY_STEP_MAX,
+                "{d:?} after {tries}"
+            );
+            total += d;
+            tries += 1;
+        }
+        assert_eq!(total, BUSY_TIMEOUT);
+        assert!(tries > 6000 && tries < 6020, "{tries} tries");
+    }
+
+    #[test]
+    fn a_writer_waits_for_another_connections_write_lock() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(
+            d.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let a = Store::open_in(d.path()).unwrap();
+        a.write(|c| {
+            c.execute_batch("CREATE TABLE probe (x INTEGER)").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let dir = d.path().to_path_buf();
+        let b = std::thread::spawn(move || {
+            let b = Store::open_in(&dir).unwrap();
+            go_rx.recv().unwrap();
+            let t = std::time::Instant::now();
+            b.write(|c| {
+                c.execute("INSERT INTO probe VALUES (2)", []).unwrap();
+                Ok(())
+            })
+            .unwrap();
+            done_tx.send(t.elapsed()).unwrap();
+        });
+        a.write(|c| {
+            c.execute("INSERT INTO probe VALUES (1)", []).unwrap();
+            go_tx.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+            // b is still waiting: the lock is held until this commits
+            assert!(done_rx.try_recv().is_err());
+            Ok(())
+        })
+        .unwrap();
+        b.join().unwrap();
+        let waited = done_rx.recv().unwrap();
+        assert!(waited >= Duration::from_millis(25), "{waited:?}");
+        let xs: Vec<i64> = a
+            .conn()
+            .prepare("SELECT x FROM probe ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(xs, [1, 2]);
+    }
 }
