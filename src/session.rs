@@ -119,23 +119,36 @@ impl SessionFile {
     /// old one is valid exactly if its row is back). The data sync before the rename is what
     /// keeps the file whole.
     pub fn save(&self, token: &SessionToken) -> Result<()> {
+        self.stage(token)?.install()
+    }
+
+    /// The first half of [`SessionFile::save`]: the token written to a 0600 temp file beside
+    /// the session file and synced, not yet in place. [`Staged::install`] renames it over
+    /// the session file; dropping it removes the temp file and leaves the session file as it
+    /// was. A login stages its file before taking the store's write lock and installs it
+    /// inside the transaction, so the write lock is not held while the disk syncs.
+    pub fn stage(&self, token: &SessionToken) -> Result<Staged> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        let io = |e: std::io::Error| {
-            Error::storage(&self.path, format!("cannot write the session file: {e}"))
-        };
         let mut tmp = tempfile::Builder::new()
             .prefix(".session.")
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .tempfile_in(dir)
-            .map_err(io)?;
+            .map_err(|e| self.write_error(e))?;
         let body = Zeroizing::new(format!(
             "{{\"version\":{VERSION},\"token\":\"{}\"}}\n",
             token.to_hex().as_str()
         ));
-        tmp.write_all(body.as_bytes()).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        Ok(())
+        tmp.write_all(body.as_bytes())
+            .map_err(|e| self.write_error(e))?;
+        tmp.as_file().sync_all().map_err(|e| self.write_error(e))?;
+        Ok(Staged {
+            tmp,
+            file: self.clone(),
+        })
+    }
+
+    fn write_error(&self, e: std::io::Error) -> Error {
+        Error::storage(&self.path, format!("cannot write the session file: {e}"))
     }
 
     /// Removes the file (or whatever is at its path; a symlink itself, not its target).
@@ -148,6 +161,24 @@ impl SessionFile {
                 format!("cannot remove the session file: {e}"),
             )),
         }
+    }
+}
+
+/// A session file written and synced beside its place, see [`SessionFile::stage`].
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    file: SessionFile,
+}
+
+impl Staged {
+    /// Renames the staged file over the session file (a symlink there is replaced, never
+    /// followed).
+    pub fn install(self) -> Result<()> {
+        let Staged { tmp, file } = self;
+        tmp.persist(&file.path)
+            .map_err(|e| file.write_error(e.error))?;
+        Ok(())
     }
 }
 

@@ -357,10 +357,13 @@ impl Vaultty {
         let token = SessionToken::generate()
             .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
         let expires_at = now.saturating_add(self.limits.absolute_secs);
-        // The session file is written inside the transaction, just before it commits: if the
-        // write fails, nothing of this login is committed (no session, no "last login", no
-        // reset of the failure count). A crash after the write but before the commit leaves a
-        // token without a row, which reads as "logged out".
+        // The session file is written and synced before the write lock is taken (other
+        // processes wait for that lock; they need not wait for the disk too), and renamed
+        // into place inside the transaction, just before it commits: if either step fails,
+        // nothing of this login is committed (no session, no "last login", no reset of the
+        // failure count). A crash after the rename but before the commit leaves a token
+        // without a row, which reads as "logged out".
+        let staged = self.session_file.stage(&token)?;
         let failed_attempts = self.store.write(|tx| {
             self.db(throttle::clear(tx, &norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
@@ -391,7 +394,7 @@ impl Vaultty {
                 &event_email(&norm),
                 Outcome::LoginSuccess,
             ))?;
-            self.session_file.save(&token)?;
+            staged.install()?;
             Ok(failed)
         })?;
         let previous_login_at = account.last_login_at;
