@@ -29,6 +29,15 @@ ideal is reported beside it. The target counts as met only when both shares reac
 two ideals differ by a few percent here, so the reading chosen does not decide the outcome.
 The whole login process's CPU (wait4 rusage) is reported too, and how busy the cores were:
 the logins' CPU time over (cores x the burst's wall time).
+
+A third reading is reported beside the target, not as it: **all cores**, one verification's
+time while every core verifies (one single-threaded probe per core, all started at the same
+moment, before each burst). Both readings above time a verification with the rest of the
+machine idle; logins at once never run like that, and on this VM verifications at once are
+sometimes much slower than one alone (ad hoc, 30 pairs against 30 lone runs, three runs a
+few minutes apart: +1.8%, +0.6%, +22%). The share of this ideal says how much of the gap is
+vaultty's (processes, store, queue) and how much the machine's own (shared caches, memory
+bandwidth, the host).
 """
 
 from __future__ import annotations
@@ -86,6 +95,21 @@ def burst(d, n: int, pwpath: str, binary=None) -> dict:
             "busy_pct": round(cpu / (ncpu * wall) * 100, 1)}
 
 
+def verify_together(probes) -> list[int]:
+    """One fresh-memory verification in each probe, all asked at the same moment; the
+    process CPU ns of each."""
+    for p in probes:
+        p.p.stdin.write("verify\n")
+        p.p.stdin.flush()
+    out = []
+    for p in probes:
+        ans = p.p.stdout.readline().strip()
+        if not ans or ans.startswith("err"):
+            raise RuntimeError(f"probe: verify -> {ans!r}")
+        out.append(int(ans.split()[1]))
+    return out
+
+
 def store(name: str):
     """A fresh data dir `name` with the bursts' 32 accounts, and a file with their password
     (the caller unlinks it)."""
@@ -104,21 +128,25 @@ def main():
     wait = c.wait_for_quiet("concurrency")
     probe = c.Probe()
     one_core = c.Probe({"RAYON_NUM_THREADS": "1"})
-    for p in (probe, one_core):
+    # one single-threaded probe per core for the all-cores reading (one_core is the first)
+    all_cores = [one_core] + [c.Probe({"RAYON_NUM_THREADS": "1"}) for _ in range(ncpu - 1)]
+    for p in (probe, *all_cores):
         p.set_params(*c.DEFAULT)
         p.verify(False)
     burst(d, 2, pwpath)  # warm-up
     runs = {n: [] for n in NS}
     conds = {}
-    strict_cpu, core_cpu = [], []
-    with c.CpuMeter([probe.pid, one_core.pid]) as meter:
+    strict_cpu, core_cpu, all_cpu = [], [], []
+    with c.CpuMeter([probe.pid, *(p.pid for p in all_cores)]) as meter:
         for _ in range(reps):
             for n in NS:
                 # this burst's own baseline, right before it
                 s2 = [probe.verify(False)[1] for _ in range(2)]
                 s1 = [one_core.verify(False)[1] for _ in range(2)]
+                sa = verify_together(all_cores) + verify_together(all_cores)
                 strict_cpu += s2
                 core_cpu += s1
+                all_cpu += sa
                 with c.CpuMeter() as m:
                     r = burst(d, n, pwpath)
                 conds.setdefault(n, []).append(m.stop())
@@ -126,14 +154,17 @@ def main():
                 r["ideal_one_core"] = round(ncpu / (c.median(s1) / 1e9), 3)
                 r["pct_strict"] = round(r["logins_per_s"] / r["ideal_strict"] * 100, 1)
                 r["pct_one_core"] = round(r["logins_per_s"] / r["ideal_one_core"] * 100, 1)
+                r["ideal_all_cores"] = round(ncpu / (c.median(sa) / 1e9), 3)
+                r["pct_all_cores"] = round(r["logins_per_s"] / r["ideal_all_cores"] * 100, 1)
                 runs[n].append(r)
                 c.log(f"N={n}: {r}")
     cond = meter.stop()
     probe.close()
-    one_core.close()
+    for p in all_cores:
+        p.close()
     os.unlink(pwpath)
     verification = {}
-    for name, xs in (("strict", strict_cpu), ("one_core", core_cpu)):
+    for name, xs in (("strict", strict_cpu), ("one_core", core_cpu), ("all_cores", all_cpu)):
         verification[name] = {"cpu_ms": round(c.median(xs) / 1e6, 2), "samples": len(xs),
                               "cpu_ms_min": round(min(xs) / 1e6, 1),
                               "cpu_ms_max": round(max(xs) / 1e6, 1)}
@@ -141,12 +172,16 @@ def main():
     figures, table = [], {}
     for n in NS:
         rs = runs[n]
-        tput = c.median([r["logins_per_s"] for r in rs])
+        # medians of an even count are means of two values: rounded, so that no float noise
+        # (17.865000000000002) reaches the report
+        tput = round(c.median([r["logins_per_s"] for r in rs]), 2)
         cpu_login = c.median([r["cpu_per_login_s"] for r in rs])
-        busy = c.median([r["busy_pct"] for r in rs])
-        strict = c.median([r["pct_strict"] for r in rs])
-        core = c.median([r["pct_one_core"] for r in rs])
+        busy = round(c.median([r["busy_pct"] for r in rs]), 1)
+        strict = round(c.median([r["pct_strict"] for r in rs]), 1)
+        core = round(c.median([r["pct_one_core"] for r in rs]), 1)
+        allc = round(c.median([r["pct_all_cores"] for r in rs]), 1)
         table[n] = {"logins_per_s": tput, "pct_strict": strict, "pct_one_core": core,
+                    "pct_all_cores": allc,
                     "cpu_per_login_s": cpu_login, "busy_pct": busy, "runs": rs,
                     "conditions": conds[n]}
         worst = max(conds[n], key=lambda x: x["foreign_cpu_pct"])
@@ -155,7 +190,8 @@ def main():
             ">= 90% of ideal (both readings)", min(core, strict) >= 90,
             "scripts/bench.sh concurrency", worst,
             note=(f"{core}% of the one-core ideal, {strict}% of the strict one (medians of "
-                  f"per-burst shares); CPU per login process {cpu_login * 1e3:.0f} ms; "
+                  f"per-burst shares; {allc}% of the all-cores one, not the target); CPU per "
+                  f"login process {cpu_login * 1e3:.0f} ms; "
                   f"cores busy {busy}%; all exits 0")))
     c.save("concurrency", {"machine": c.machine(), "wait": wait, "reps": reps,
                            "verification": verification, "results": table,

@@ -57,9 +57,9 @@ def main():
         for name in builds:
             rs = runs[(name, n)]
             t = table[f"{name}.N={n}"] = {
-                "logins_per_s": c.median([r["logins_per_s"] for r in rs]),
+                "logins_per_s": round(c.median([r["logins_per_s"] for r in rs]), 3),
                 "cpu_per_login_ms": round(c.median([r["cpu_per_login_s"] for r in rs]) * 1e3, 1),
-                "busy_pct": c.median([r["busy_pct"] for r in rs]),
+                "busy_pct": round(c.median([r["busy_pct"] for r in rs]), 1),
                 "runs": rs,
             }
             print(f"N={n:2d} {name}: {t['logins_per_s']:.2f} logins/s, CPU per login "
