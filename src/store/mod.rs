@@ -198,8 +198,9 @@ impl Drop for Store {
 /// often 3, while the lock is free again after a fraction of that. When logins start or end
 /// together, that sleep was idle time on the cores. These waits start at 50 µs and double up
 /// to 5 ms: a short wait ends soon after the lock is free, a long one polls as rarely as
-/// SQLite's does. Measured with 2 logins at once, alternating builds burst by burst: 2.9%
-/// more logins per second (BENCHMARKS.md, section 6).
+/// SQLite's does. Measured with 2 logins at once, builds alternated burst by burst: 0.9–2.9%
+/// more logins per second, the cores busy 97.2% instead of 96.0%; with 8 or 32 at once, no
+/// measurable difference (BENCHMARKS.md, section 6).
 pub fn busy_step(tries: u32) -> Option<Duration> {
     let mut waited = Duration::ZERO;
     let mut step = BUSY_STEP_FIRST;
