@@ -350,9 +350,19 @@ class Probe:
         self.params = None
 
     def ask(self, line: str) -> str:
-        assert self.p.stdin and self.p.stdout
+        self.send(line)
+        return self.answer(line)
+
+    def send(self, line: str) -> None:
+        """Sends a command without waiting for its answer (see `answer`), so that several
+        probes can work at the same moment."""
+        assert self.p.stdin
         self.p.stdin.write(line + "\n")
         self.p.stdin.flush()
+
+    def answer(self, line: str) -> str:
+        """The answer to the command `line` sent last."""
+        assert self.p.stdout
         ans = self.p.stdout.readline().strip()
         if not ans or ans.startswith("err"):
             raise RuntimeError(f"probe: {line!r} -> {ans!r}")

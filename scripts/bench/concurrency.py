@@ -99,15 +99,8 @@ def verify_together(probes) -> list[int]:
     """One fresh-memory verification in each probe, all asked at the same moment; the
     process CPU ns of each."""
     for p in probes:
-        p.p.stdin.write("verify\n")
-        p.p.stdin.flush()
-    out = []
-    for p in probes:
-        ans = p.p.stdout.readline().strip()
-        if not ans or ans.startswith("err"):
-            raise RuntimeError(f"probe: verify -> {ans!r}")
-        out.append(int(ans.split()[1]))
-    return out
+        p.send("verify")
+    return [int(p.answer("verify").split()[1]) for p in probes]
 
 
 def store(name: str):
