@@ -520,6 +520,39 @@ fn login_screen_prepares_argon2_memory_on_the_first_key() {
 }
 
 #[test]
+fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_the_next() {
+    use vaultty::tui::app::PREPARED_IDLE_SECS;
+    let mut ui = Ui::with_account();
+    ui.type_str("ada@");
+    assert!(ui.vault.has_workspace(), "prepared on the first key");
+    // Keys keep it: the minute counts from the last one.
+    ui.clock.advance(PREPARED_IDLE_SECS - 10);
+    ui.key(KeyCode::Char('x'));
+    ui.clock.advance(PREPARED_IDLE_SECS - 1);
+    let wake = ui.model.next_wake().expect("a wake-up to free the memory");
+    assert!(wake <= std::time::Duration::from_secs(2), "{wake:?}");
+    ui.send(Msg::Tick);
+    assert!(
+        ui.vault.has_workspace(),
+        "kept until a minute after the last key"
+    );
+    ui.clock.advance(1);
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(
+        matches!(cmds.as_slice(), [Command::ReleaseLogin]),
+        "freed a minute after the last key: {cmds:?}"
+    );
+    ui.run(cmds);
+    assert!(!ui.vault.has_workspace(), "the worker freed it");
+    assert_eq!(ui.model.next_wake(), None, "and then nothing wakes the UI");
+    // The next key prepares it again, so the login that follows still verifies in prepared
+    // memory; what was typed stays.
+    ui.key(KeyCode::Char('y'));
+    assert!(ui.vault.has_workspace(), "prepared again on the next key");
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "ada@xy");
+}
+
+#[test]
 fn idle_ui_has_no_wake_ups() {
     let ui = Ui::new();
     assert_eq!(

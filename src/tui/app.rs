@@ -20,6 +20,9 @@ pub const FLASH_SECS: i64 = 4;
 pub const TOUCH_EVERY: i64 = 30;
 /// Spinner frame interval while the worker is busy.
 pub const SPIN: Duration = Duration::from_millis(100);
+/// How long the Argon2 memory prepared for a login is kept after the last key typed on the
+/// login screen (it is prepared again on the next key).
+pub const PREPARED_IDLE_SECS: i64 = 60;
 
 /// Everything that can happen to the UI.
 #[derive(Debug)]
@@ -49,6 +52,8 @@ pub enum Reply {
 pub enum Command {
     /// Prepare the Argon2 memory for the next login while the user types (no reply).
     PrepareLogin,
+    /// Wipe and free that memory: nobody has typed for [`PREPARED_IDLE_SECS`] (no reply).
+    ReleaseLogin,
     /// Validate the session file's session; `refresh` counts as use.
     LoadSession {
         refresh: bool,
@@ -186,6 +191,8 @@ pub struct Model {
     checking_expiry: bool,
     /// Whether the worker was asked to prepare memory for the next login.
     login_prepared: bool,
+    /// When a key was last typed on the login screen.
+    login_typed_at: i64,
 }
 
 impl Model {
@@ -206,6 +213,7 @@ impl Model {
             last_touch: i64::MIN / 2,
             checking_expiry: false,
             login_prepared: false,
+            login_typed_at: i64::MIN / 2,
         }
     }
 
@@ -271,6 +279,9 @@ impl Model {
         {
             consider(secs(info.expires_at()) + Duration::from_millis(50));
         }
+        if self.login_prepared {
+            consider(secs(self.login_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
+        }
         wake
     }
 
@@ -301,6 +312,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     // typing an email takes far longer than the preparation (milliseconds with huge pages).
     let typed_on_login =
         matches!(m.screen, Screen::Login(_)) && matches!(msg, Msg::Key(_) | Msg::Paste(_));
+    if typed_on_login {
+        m.login_typed_at = m.now();
+    }
     let mut cmds = apply(m, msg);
     if typed_on_login && matches!(m.screen, Screen::Login(_)) && !m.login_prepared && !m.quit {
         m.login_prepared = true;
@@ -329,8 +343,14 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
 
 fn on_tick(m: &mut Model) -> Vec<Command> {
     let now = m.now();
+    let mut cmds = vec![];
     if m.busy.is_some() {
         m.spinner = m.spinner.wrapping_add(1);
+    } else if m.login_prepared && now >= m.login_typed_at + PREPARED_IDLE_SECS {
+        // Typed on, then left: the 64 MiB are not kept for a login that may never come. The
+        // next key prepares them again.
+        m.login_prepared = false;
+        cmds.push(Command::ReleaseLogin);
     }
     if m.flash
         .as_ref()
@@ -345,9 +365,9 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
     {
         // Ask the store rather than trust our copy: another terminal may have used it.
         m.checking_expiry = true;
-        return vec![Command::LoadSession { refresh: false }];
+        cmds.push(Command::LoadSession { refresh: false });
     }
-    vec![]
+    cmds
 }
 
 fn on_paste(m: &mut Model, text: String) -> Vec<Command> {

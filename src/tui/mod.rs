@@ -130,6 +130,10 @@ pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
             vault.prepare_login();
             return None;
         }
+        Command::ReleaseLogin => {
+            vault.release_workspace();
+            return None;
+        }
         Command::LoadSession { refresh: true } => Reply::Session(vault.current_session()),
         Command::LoadSession { refresh: false } => Reply::Session(vault.peek_session()),
         Command::Login { email, password } => Reply::Login(vault.login(&email, &password)),
