@@ -292,6 +292,72 @@ fn tm_05_usage_errors_exit_2_and_no_password_flag() {
     }
 }
 
+/// A command whose process may not use transparent huge pages (`PR_SET_THP_DISABLE`, set in
+/// the child before `exec` and inherited from there).
+fn without_huge_pages(mut c: std::process::Command) -> std::process::Command {
+    // SAFETY: prctl only sets a flag of the forked child; it is async-signal-safe.
+    unsafe {
+        c.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    c
+}
+
+/// Argon2's memory asks for transparent huge pages; without them (THP off, or no huge page
+/// free under memory pressure) it runs in 4 KiB pages and must give the same answer. A hash
+/// made with huge pages verifies in a process that may not use them, and the other way
+/// round; a wrong password still fails there.
+#[test]
+fn argon2_gives_the_same_answer_without_huge_pages() {
+    let v = Vault::new();
+    // The flag really reaches the child (the kernel reports it from 5.0 on).
+    let status = common::run_cmd(
+        without_huge_pages({
+            let mut c = std::process::Command::new("cat");
+            c.arg("/proc/self/status")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            c
+        }),
+        None,
+        TIMEOUT,
+    );
+    let status = status.out();
+    if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+        assert!(
+            line.ends_with('0'),
+            "PR_SET_THP_DISABLE did not take: {line}"
+        );
+    }
+    let no_thp = |args: &[&str], pw: &str| {
+        common::run_cmd(
+            without_huge_pages(common::vaultty(&v.dir, args)),
+            Some(format!("{pw}\n").as_bytes()),
+            TIMEOUT,
+        )
+    };
+    let login = ["login", "--email", EMAIL, "--password-stdin"];
+    v.signup(EMAIL, NAME, PW)
+        .expect(EXIT_OK, "signup with huge pages");
+    no_thp(&login, PW).expect(EXIT_OK, "login without them");
+    no_thp(&login, PW2).expect(EXIT_AUTH, "a wrong password without them");
+    let signup = [
+        "signup",
+        "--email",
+        OTHER_EMAIL,
+        "--name",
+        NAME,
+        "--password-stdin",
+    ];
+    no_thp(&signup, PW2).expect(EXIT_OK, "signup without huge pages");
+    v.login(OTHER_EMAIL, PW2).expect(EXIT_OK, "login with them");
+}
+
 #[test]
 fn exit_5_duplicate_email_any_case() {
     let v = Vault::new();
