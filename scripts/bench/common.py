@@ -217,6 +217,24 @@ def summary_ms(ns: list[int]) -> dict:
             "min_ms": round(ms[0], 2), "max_ms": round(ms[-1], 2)}
 
 
+def alternate(calls: dict, rounds: int, pids: list[int] | None = None) -> tuple[dict, dict]:
+    """Runs every call of `calls` (name -> () -> result) once per round, in `round_order`,
+    for `rounds` rounds, while a CpuMeter (naming `pids`) watches the rest of the machine.
+    Returns the results per name, in round order, and the meter's conditions."""
+    out = {k: [] for k in calls}
+    with CpuMeter(pids) as meter:
+        for r in range(rounds):
+            for name in round_order(list(calls), r):
+                out[name].append(calls[name]())
+    return out, meter.stop()
+
+
+def timing_stats(timings: list[tuple[int, int]]) -> dict:
+    """summary_ms of the walls of (wall ns, CPU ns) pairs, plus the median CPU time in ms."""
+    return {**summary_ms([w for w, _ in timings]),
+            "cpu_median_ms": round(median([u for _, u in timings]) / 1e6, 2)}
+
+
 def round_order(names: list[str], r: int) -> list[str]:
     """The order of the implementations in round `r`: a shuffle seeded by the round number,
     so every implementation runs equally often at each position and after each other one

@@ -135,17 +135,8 @@ def main():
         }
         for name in IMPLS:  # warm-up: thread pools, code and the probe's workspace
             calls[name]()
-        wall = {k: [] for k in IMPLS}
-        cpu = {k: [] for k in IMPLS}
-        with c.CpuMeter([probe.pid]) as meter:
-            for r in range(rounds):
-                for name in c.round_order(IMPLS, r):
-                    w, u = calls[name]()
-                    wall[name].append(w)
-                    cpu[name].append(u)
-        cond = meter.stop()
-        stats = {k: {**c.summary_ms(wall[k]),
-                     "cpu_median_ms": round(c.median(cpu[k]) / 1e6, 2)} for k in IMPLS}
+        timings, cond = c.alternate({k: calls[k] for k in IMPLS}, rounds, [probe.pid])
+        stats = {k: c.timing_stats(timings[k]) for k in IMPLS}
         med = {k: stats[k]["median_ms"] for k in IMPLS}
         ratios = {
             "fresh/debian": round(med["vaultty_fresh"] / med["debian_libargon2"], 3),

@@ -120,20 +120,10 @@ def main():
         f()
         f()
     once_inner.clear()
-    samples = {k: [] for k in calls}
-    cpu = {k: [] for k in calls}
-    names = list(calls)
-    with c.CpuMeter([probe.pid]) as meter_a:
-        for r in range(rounds):
-            for k in c.round_order(names, r):
-                w, u = calls[k]()
-                samples[k].append(w)
-                cpu[k].append(u)
-    cond_a = meter_a.stop()
-    st = {k: {**c.summary_ms(v), "cpu_median_ms": round(c.median(cpu[k]) / 1e6, 2)}
-          for k, v in samples.items()}
-    st["verify_once_inner"] = {**c.summary_ms([w for w, _ in once_inner]),
-                               "cpu_median_ms": round(c.median([u for _, u in once_inner]) / 1e6, 2)}
+    timings, cond_a = c.alternate(calls, rounds, [probe.pid])
+    samples = {k: [w for w, _ in v] for k, v in timings.items()}
+    st = {k: c.timing_stats(v) for k, v in timings.items()}
+    st["verify_once_inner"] = c.timing_stats(once_inner)
     # The bare verification a CLI login is compared with: the first verification of a fresh
     # process (the probe's one-shot mode, timed inside that process, so its process start is
     # not subtracted), because a login is a fresh process. The warm probe's verification (its
@@ -152,16 +142,10 @@ def main():
           f"/bin/true {st['true']['median_ms']} ms; {cond_a}")
 
     # 3b: the two failure paths
-    fails = {"unknown email": [], "wrong password": []}
     fail_calls = {"unknown email": lambda: fail(UNKNOWN), "wrong password": lambda: fail(EMAIL)}
     for f in fail_calls.values():
         f()
-    keys = list(fail_calls)
-    with c.CpuMeter([probe.pid]) as meter_b:
-        for r in range(rounds):
-            for k in c.round_order(keys, r):
-                fails[k].append(fail_calls[k]())
-    cond_b = meter_b.stop()
+    fails, cond_b = c.alternate(fail_calls, rounds, [probe.pid])
     clear_throttle(db)
     probe.close()
     sf = {k: c.summary_ms(v) for k, v in fails.items()}

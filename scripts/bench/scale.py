@@ -84,13 +84,7 @@ def main():
     for f in calls.values():
         f()
         f()
-    names = list(calls)
-    samples = {k: [] for k in names}
-    with c.CpuMeter([probe.pid]) as meter:
-        for r in range(rounds):
-            for k in c.round_order(names, r):
-                samples[k].append(calls[k]())
-    cond = meter.stop()
+    samples, cond = c.alternate(calls, rounds, [probe.pid])
     probe.close()
     ov_rounds = int(os.environ.get("BENCH_SCALE_OVERHEAD_ROUNDS", "2000"))
     with c.CpuMeter() as ov_meter:
@@ -99,7 +93,7 @@ def main():
     st_big = c.summary_ms([a for a, _ in pairs])
     st_small = c.summary_ms([b for _, b in pairs])
     st = {k: c.summary_ms(v) for k, v in samples.items()}
-    med = {k: st[k]["median_ms"] for k in names}
+    med = {k: st[k]["median_ms"] for k in samples}
     cli_ov_big = round(med["login 1M"] - med["verify"], 2)
     cli_ov_small = round(med["login 10"] - med["verify"], 2)
     ov_big = round(c.median([a for a, _ in pairs]) / 1e6, 3)
