@@ -38,6 +38,15 @@ sometimes much slower than one alone (ad hoc, 30 pairs against 30 lone runs, thr
 few minutes apart: +1.8%, +0.6%, +22%). The share of this ideal says how much of the gap is
 vaultty's (processes, store, queue) and how much the machine's own (shared caches, memory
 bandwidth, the host).
+
+A reference is reported beside the target too, not as it: **bare verification processes**.
+Each N = 2 burst of logins is paired (order alternating) with a burst of 2 processes that do
+nothing but one verification each (`argon2_probe --once PHC`: start, one `Hasher::verify` in
+fresh memory, exit), shared baseline and all. It shows what the machine gives two
+verifications in new processes at once, before any of a login's own work (the store, the
+slots, the session file): a ceiling for figure 6 at N = 2 for any CLI that verifies in the
+process it starts. Only N = 2: bare processes have no queue, so at larger N they would all
+run at once, unlike logins.
 """
 
 from __future__ import annotations
@@ -53,19 +62,38 @@ import common as c  # noqa: E402
 c.ensure_fresh_memory_tunable()
 
 NS = [2, 8, 32]
+# N for the reference bursts of bare verification processes (no slots, no store: at larger N
+# they would all run at once, unlike logins, so only two, which run at once either way)
+BARE_N = 2
 
 
 def burst(d, n: int, pwpath: str, binary=None) -> dict:
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    """N `vaultty login --password-stdin` processes at once, one account each."""
+    return spawn_all([([str(binary or c.BIN), "--data-dir", str(d), "login", "--email",
+                        f"user{i:02d}@example.com", "--password-stdin"], pwpath)
+                      for i in range(n)], "logins")
+
+
+def bare_burst(n: int, phc: str) -> dict:
+    """N one-shot verification processes at once (`argon2_probe --once PHC`: a new process, one
+    `Hasher::verify` in fresh memory, exit), without any of a login's other work."""
+    return spawn_all([([str(c.PROBE), "--once", phc], None) for _ in range(n)],
+                     "verification processes")
+
+
+def spawn_all(commands: list[tuple[list[str], str | None]], what: str) -> dict:
+    """Starts every (argv, stdin file or None) back to back with posix_spawn and waits for all;
+    every one must exit 0."""
+    n = len(commands)
+    devnull = os.open(os.devnull, os.O_RDWR)
     errs = [tempfile.TemporaryFile() for _ in range(n)]
     env = c.clean_env()
     pids = []
     try:
         t0 = time.perf_counter_ns()
-        for i in range(n):
-            argv = [str(binary or c.BIN), "--data-dir", str(d), "login", "--email",
-                    f"user{i:02d}@example.com", "--password-stdin"]
-            fd = os.open(pwpath, os.O_RDONLY)  # its own offset: one open file per child
+        for i, (argv, stdin) in enumerate(commands):
+            # its own offset: one open file per child
+            fd = os.open(stdin, os.O_RDONLY) if stdin else os.dup(devnull)
             try:
                 pids.append(os.posix_spawn(argv[0], argv, env, file_actions=[
                     (os.POSIX_SPAWN_DUP2, fd, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
@@ -82,8 +110,9 @@ def burst(d, n: int, pwpath: str, binary=None) -> dict:
         if bad:
             i = bad[0][0]
             errs[i].seek(0)
-            raise SystemExit(f"N={n}: {len(bad)} logins failed, e.g. user{i:02d}: exit "
-                             f"{bad[0][1]}: {errs[i].read().decode(errors='replace')}")
+            raise SystemExit(f"N={n}: {len(bad)} {what} failed, e.g. "
+                             f"{' '.join(commands[i][0][1:])}: exit {bad[0][1]}: "
+                             f"{errs[i].read().decode(errors='replace')}")
     finally:
         os.close(devnull)
         for e in errs:
@@ -93,6 +122,17 @@ def burst(d, n: int, pwpath: str, binary=None) -> dict:
     return {"n": n, "wall_s": round(wall, 3), "logins_per_s": round(n / wall, 2),
             "cpu_per_login_s": round(cpu / n, 4),
             "busy_pct": round(cpu / (ncpu * wall) * 100, 1)}
+
+
+def summary(rs: list[dict]) -> dict:
+    """Medians over the bursts of one kind. Medians of an even count are means of two values:
+    rounded, so that no float noise (17.865000000000002) reaches the report."""
+    def med(key, digits=1):
+        return round(c.median([r[key] for r in rs]), digits)
+    return {"logins_per_s": med("logins_per_s", 2), "pct_strict": med("pct_strict"),
+            "pct_one_core": med("pct_one_core"), "pct_all_cores": med("pct_all_cores"),
+            "cpu_per_login_s": med("cpu_per_login_s", 5), "busy_pct": med("busy_pct"),
+            "runs": rs}
 
 
 def verify_together(probes) -> list[int]:
@@ -124,14 +164,24 @@ def main():
     # one single-threaded probe per core for the all-cores reading (one_core is the first)
     all_cores = [one_core] + [c.Probe({"RAYON_NUM_THREADS": "1"}) for _ in range(ncpu - 1)]
     for p in (probe, *all_cores):
-        p.set_params(*c.DEFAULT)
+        phc, _ = p.set_params(*c.DEFAULT)
         p.verify(False)
     burst(d, 2, pwpath)  # warm-up
+    bare_burst(BARE_N, phc)
     runs = {n: [] for n in NS}
+    bare = []
     conds = {}
     strict_cpu, core_cpu, all_cpu = [], [], []
+
+    def shares(r, s2, s1, sa):
+        """Adds the burst's share of each ideal, taken from its own baseline."""
+        for key, sample in (("strict", s2), ("one_core", s1), ("all_cores", sa)):
+            r[f"ideal_{key}"] = round(ncpu / (c.median(sample) / 1e9), 3)
+            r[f"pct_{key}"] = round(r["logins_per_s"] / r[f"ideal_{key}"] * 100, 1)
+        return r
+
     with c.CpuMeter([probe.pid, *(p.pid for p in all_cores)]) as meter:
-        for _ in range(reps):
+        for rep in range(reps):
             for n in NS:
                 # this burst's own baseline, right before it
                 s2 = [probe.verify(False)[1] for _ in range(2)]
@@ -140,17 +190,17 @@ def main():
                 strict_cpu += s2
                 core_cpu += s1
                 all_cpu += sa
+                # the bare reference shares the baseline of the logins' burst of the same N,
+                # running before it in odd repetitions and after it in even ones
+                if n == BARE_N and rep % 2:
+                    bare.append(shares(bare_burst(n, phc), s2, s1, sa))
                 with c.CpuMeter() as m:
-                    r = burst(d, n, pwpath)
+                    r = shares(burst(d, n, pwpath), s2, s1, sa)
                 conds.setdefault(n, []).append(m.stop())
-                r["ideal_strict"] = round(ncpu / (c.median(s2) / 1e9), 3)
-                r["ideal_one_core"] = round(ncpu / (c.median(s1) / 1e9), 3)
-                r["pct_strict"] = round(r["logins_per_s"] / r["ideal_strict"] * 100, 1)
-                r["pct_one_core"] = round(r["logins_per_s"] / r["ideal_one_core"] * 100, 1)
-                r["ideal_all_cores"] = round(ncpu / (c.median(sa) / 1e9), 3)
-                r["pct_all_cores"] = round(r["logins_per_s"] / r["ideal_all_cores"] * 100, 1)
                 runs[n].append(r)
                 c.log(f"N={n}: {r}")
+                if n == BARE_N and not rep % 2:
+                    bare.append(shares(bare_burst(n, phc), s2, s1, sa))
     cond = meter.stop()
     probe.close()
     for p in all_cores:
@@ -164,28 +214,29 @@ def main():
     c.log(f"one verification: {verification}")
     figures, table = [], {}
     for n in NS:
-        rs = runs[n]
-        # medians of an even count are means of two values: rounded, so that no float noise
-        # (17.865000000000002) reaches the report
-        tput = round(c.median([r["logins_per_s"] for r in rs]), 2)
-        cpu_login = c.median([r["cpu_per_login_s"] for r in rs])
-        busy = round(c.median([r["busy_pct"] for r in rs]), 1)
-        strict = round(c.median([r["pct_strict"] for r in rs]), 1)
-        core = round(c.median([r["pct_one_core"] for r in rs]), 1)
-        allc = round(c.median([r["pct_all_cores"] for r in rs]), 1)
-        table[n] = {"logins_per_s": tput, "pct_strict": strict, "pct_one_core": core,
-                    "pct_all_cores": allc,
-                    "cpu_per_login_s": cpu_login, "busy_pct": busy, "runs": rs,
-                    "conditions": conds[n]}
+        table[n] = summary(runs[n])
+        table[n]["conditions"] = conds[n]
+        t = table[n]
         worst = max(conds[n], key=lambda x: x["foreign_cpu_pct"])
         figures.append(c.figure(
-            f"6.N={n}", f"{n} concurrent CLI logins: throughput", tput, "logins/s",
-            ">= 90% of ideal (both readings)", min(core, strict) >= 90,
+            f"6.N={n}", f"{n} concurrent CLI logins: throughput", t["logins_per_s"], "logins/s",
+            ">= 90% of ideal (both readings)", min(t["pct_one_core"], t["pct_strict"]) >= 90,
             "scripts/bench.sh concurrency", worst,
-            note=(f"{core}% of the one-core ideal, {strict}% of the strict one (medians of "
-                  f"per-burst shares; {allc}% of the all-cores one, not the target); CPU per "
-                  f"login process {cpu_login * 1e3:.0f} ms; "
-                  f"cores busy {busy}%; all exits 0")))
+            note=(f"{t['pct_one_core']}% of the one-core ideal, {t['pct_strict']}% of the strict "
+                  f"one (medians of per-burst shares; {t['pct_all_cores']}% of the all-cores "
+                  f"one, not the target); CPU per login process "
+                  f"{t['cpu_per_login_s'] * 1e3:.0f} ms; cores busy {t['busy_pct']}%; "
+                  f"all exits 0")))
+    b = summary(bare)
+    table[f"bare{BARE_N}"] = b
+    figures.append(c.figure(
+        "6.ref", f"reference: {BARE_N} bare verification processes at once (no login work)",
+        b["logins_per_s"], "verifications/s", "(reference, not a target)", None,
+        "scripts/bench.sh concurrency",
+        note=(f"{b['pct_one_core']}% of the one-core ideal, {b['pct_strict']}% of the strict "
+              f"one ({b['pct_all_cores']}% of the all-cores one), with the baselines of the "
+              f"N = {BARE_N} login bursts they alternate with; CPU per process "
+              f"{b['cpu_per_login_s'] * 1e3:.0f} ms; cores busy {b['busy_pct']}%")))
     c.save("concurrency", {"machine": c.machine(), "wait": wait, "reps": reps,
                            "verification": verification, "results": table,
                            "conditions": cond, "figures": figures})
