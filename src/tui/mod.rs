@@ -28,8 +28,10 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 /// Exit code when stdout is not a terminal (a usage problem).
 pub const EXIT_NOT_A_TERMINAL: u8 = 2;
 
-/// Test hook: `VAULTTY_TEST_CRASH=panic` panics and `=error` returns an error right after the
-/// first frame, so tests can check that the terminal is restored on both paths.
+/// Test hook (only with the `test-hooks` feature, which `cargo test` turns on):
+/// `VAULTTY_TEST_CRASH=panic` panics and `=error` returns an error right after the first frame,
+/// so tests can check that the terminal is restored on both paths.
+#[cfg(feature = "test-hooks")]
 const CRASH_ENV: &str = "VAULTTY_TEST_CRASH";
 
 /// Runs the UI on the data dir `dir`.
@@ -174,6 +176,7 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
 }
 
 fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
@@ -201,6 +204,7 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
         app::refresh(&mut model);
         terminal.draw(|f| view::view(&model, f))?;
         if std::mem::take(&mut first) {
+            #[cfg(feature = "test-hooks")]
             match crash.as_deref() {
                 Some("panic") => panic!("test panic requested by {CRASH_ENV}"),
                 Some("error") => anyhow::bail!("test error requested by {CRASH_ENV}"),
