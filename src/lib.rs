@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod paths;
+pub mod process;
 pub mod sanitize;
 pub mod secret;
 pub mod session;

@@ -1,5 +1,13 @@
 use std::process::ExitCode;
 
+/// Every heap block is wiped when it is freed, so copies of a password that third-party code
+/// makes (the strength estimator, the prompt's line buffer, the UI's input field) do not
+/// outlive their use in freed memory (BENCHMARKS.md, "The zeroing allocator", has its cost).
+#[global_allocator]
+static ALLOC: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 fn main() -> ExitCode {
+    vaultty::process::harden();
     vaultty::cli::main(vaultty::tui::run)
 }

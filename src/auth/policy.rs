@@ -246,7 +246,9 @@ fn built_from_context(password: &str, context: &[String]) -> bool {
     for w in context {
         if rest.contains(w.as_str()) {
             matched = true;
-            *rest = rest.replace(w.as_str(), "");
+            // A new zeroizing buffer each time: assigning through the old one would drop its
+            // String without wiping it.
+            rest = Zeroizing::new(rest.replace(w.as_str(), ""));
         }
     }
     matched && rest.chars().filter(|c| c.is_alphabetic()).count() < 5

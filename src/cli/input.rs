@@ -2,21 +2,51 @@
 
 use super::CliError;
 use crate::{Error, Field, Password, ValidationError};
-use std::io::{BufRead, Read};
-use zeroize::Zeroizing;
+use std::io::Read;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The most bytes one password line may have on stdin (256 code points of up to 4 bytes,
 /// plus a newline). A longer line is refused, never cut.
 const MAX_LINE_BYTES: usize = 256 * 4 + 2;
 
 /// Reads `n` passwords, one per line, from standard input. Only the line ending is stripped.
+///
+/// std's `Stdin` keeps what it reads in a process-wide buffer that is never wiped, so the
+/// lines are read straight from file descriptor 0, a byte at a time (a password is at most a
+/// kilobyte, and nothing past the last line is consumed), into zeroizing buffers of our own.
 pub fn stdin_passwords(n: usize) -> Result<Vec<Password>, CliError> {
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    read_passwords(&mut lock, n)
+    use std::os::fd::BorrowedFd;
+    // SAFETY: descriptor 0 stays open for the life of the process; it is only borrowed here.
+    let fd = unsafe { BorrowedFd::borrow_raw(0) };
+    let mut stdin = std::fs::File::from(
+        fd.try_clone_to_owned()
+            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?,
+    );
+    read_passwords(&mut stdin, n)
 }
 
-pub(crate) fn read_passwords(r: &mut impl BufRead, n: usize) -> Result<Vec<Password>, CliError> {
+/// Reads one line (up to `limit` bytes, the newline included) into `line`, which must have room
+/// for it already, so that it is never reallocated (a reallocation would leave a copy behind).
+fn read_line(r: &mut impl Read, line: &mut Vec<u8>, limit: usize) -> std::io::Result<()> {
+    let mut byte = [0u8; 1];
+    while line.len() < limit {
+        match r.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => {
+                line.push(byte[0]);
+                if byte[0] == b'\n' {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    byte.zeroize();
+    Ok(())
+}
+
+pub(crate) fn read_passwords(r: &mut impl Read, n: usize) -> Result<Vec<Password>, CliError> {
     let field = |i: usize| {
         if n == 2 && i == 0 {
             Field::CurrentPassword
@@ -27,9 +57,7 @@ pub(crate) fn read_passwords(r: &mut impl BufRead, n: usize) -> Result<Vec<Passw
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE_BYTES + 1));
-        r.by_ref()
-            .take(MAX_LINE_BYTES as u64 + 1)
-            .read_until(b'\n', &mut line)
+        read_line(r, &mut line, MAX_LINE_BYTES + 1)
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
         if line.len() > MAX_LINE_BYTES {
             return Err(Error::invalid(
