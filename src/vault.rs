@@ -28,6 +28,25 @@ pub struct SessionLimits {
     pub idle_secs: i64,
 }
 
+impl SessionLimits {
+    /// How far ahead of this process's clock a session's times may be and still count: a
+    /// clock stepped back a little (by NTP, say) must not end every session, but a row written
+    /// under a clock set days ahead must not live on under the real one.
+    pub const CLOCK_TOLERANCE_SECS: i64 = 5 * 60;
+
+    /// Whether a session row's times are possible under this clock: it started no later than
+    /// now (within the tolerance), was last used no later than now, and does not end more
+    /// than the absolute lifetime from now. Anything else was written under a clock that was
+    /// wrong (or tampered with), and the session is ended.
+    fn plausible(&self, row: &sessions::SessionRow, now: i64) -> bool {
+        let latest = now.saturating_add(Self::CLOCK_TOLERANCE_SECS);
+        row.created_at <= latest
+            && row.last_seen_at <= latest
+            && row.expires_at <= latest.saturating_add(self.absolute_secs)
+            && row.expires_at <= row.created_at.saturating_add(self.absolute_secs)
+    }
+}
+
 impl Default for SessionLimits {
     fn default() -> Self {
         Self {
@@ -430,9 +449,24 @@ impl Vaultty {
     fn gate(&self, norm: &str, now: i64, throttled: Outcome) -> Result<Gate> {
         self.store.write(|tx| {
             let row = self.db(throttle::get(tx, norm))?.unwrap_or_default();
-            if row.locked_until > now {
+            // A lock is never longer, from now, than the policy gives for this many failures
+            // (at most an hour): a deadline written under a clock set ahead (or a clock that
+            // went back since) must not lock the account for days.
+            // The capped deadline is written back, so it counts from the first time a sane
+            // clock saw it rather than moving along with every "now".
+            let locked_until = row
+                .locked_until
+                .min(now.saturating_add(lock_secs(row.failures)));
+            if locked_until < row.locked_until {
+                let capped = ThrottleRow {
+                    locked_until,
+                    ..row
+                };
+                self.db(throttle::put(tx, norm, capped, now))?;
+            }
+            if locked_until > now {
                 self.db(events::record(tx, now, &event_email(norm), throttled))?;
-                return Ok(Gate::Locked(row.locked_until - now));
+                return Ok(Gate::Locked(locked_until - now));
             }
             let failures = row.failures.saturating_add(1);
             let lock = lock_secs(failures);
@@ -488,6 +522,7 @@ impl Vaultty {
         let account = self.db(accounts::by_id(c, row.account_id))?;
         let expired = now >= row.expires_at
             || now.saturating_sub(row.last_seen_at) > self.limits.idle_secs
+            || !self.limits.plausible(&row, now)
             || account.as_ref().is_none_or(|a| a.disabled);
         if expired {
             self.store

@@ -959,3 +959,70 @@ fn durable_writes_restore_normal_sync_and_wal_survives_close() {
     let v = env.open();
     v.login(EMAIL, &pw(PW)).unwrap();
 }
+
+// ---- a clock that cannot be trusted (issue 12, finding 2) ---------------------------------
+
+#[test]
+fn au_09_a_lock_written_under_a_clock_days_ahead_never_exceeds_the_policy() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    // The attacker's process runs 12 days ahead and fails 11 times: its own clock gives the
+    // longest lock, an hour past its "now".
+    env.clock.set(T0 + 12 * 86_400);
+    for _ in 0..11 {
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    }
+    // Under the real clock the victim waits at most the policy's maximum, not 12 days.
+    env.clock.set(T0);
+    match v.login(EMAIL, &pw(PW)) {
+        Err(Error::Throttled(wait)) => assert!(wait <= 3600, "locked for {wait} s"),
+        other => panic!("expected a lock, got {other:?}"),
+    }
+    env.clock.set(T0 + 3600);
+    v.login(EMAIL, &pw(PW)).unwrap();
+}
+
+#[test]
+fn au_09_a_clock_that_goes_back_keeps_the_lock_it_had() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    for _ in 0..5 {
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+    }
+    // The clock steps back ten minutes: still locked, for no more than the policy's 60 s
+    // counted from the clock's new "now".
+    env.clock.set(T0 - 600);
+    match v.login(EMAIL, &pw(PW)) {
+        Err(Error::Throttled(wait)) => assert!(wait > 0 && wait <= 60, "locked for {wait} s"),
+        other => panic!("expected a lock, got {other:?}"),
+    }
+}
+
+#[test]
+fn se_09_a_session_from_a_clock_a_year_ahead_is_not_valid_now() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    env.clock.set(T0 + 365 * 86_400);
+    v.login(EMAIL, &pw(PW)).unwrap();
+    assert!(v.current_session().unwrap().is_some());
+    env.clock.set(T0);
+    assert_eq!(v.current_session().unwrap(), None, "future created_at");
+    assert_eq!(env.count("sessions"), 0, "and its row is gone");
+}
+
+#[test]
+fn se_09_a_session_never_outlives_12_hours_from_now() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    // A tampered (or mis-clocked) row that ends in a year, stamped as if created now.
+    env.db()
+        .execute("UPDATE sessions SET expires_at = ?1", [T0 + 365 * 86_400])
+        .unwrap();
+    assert_eq!(v.current_session().unwrap(), None);
+    // Within the tolerance a clock stepped back a little keeps the session.
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    env.clock.set(T0 - 60);
+    assert!(v.current_session().unwrap().is_some(), "60 s back is fine");
+}
