@@ -345,13 +345,16 @@ impl Vaultty {
         let verified = {
             let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
             let ws = slot.as_mut();
-            self.argon2(|h| match &account {
-                Some(a) => match h.verify_in(&pw, &a.password_hash, ws) {
-                    Verified::Match { .. } if a.disabled => Verified::NoMatch,
-                    v => v,
+            self.argon2_for(
+                account.as_ref().map(|a| a.password_hash.as_str()),
+                |h| match &account {
+                    Some(a) => match h.verify_in(&pw, &a.password_hash, ws) {
+                        Verified::Match { .. } if a.disabled => Verified::NoMatch,
+                        v => v,
+                    },
+                    None => h.verify_dummy_in(&pw, ws),
                 },
-                None => h.verify_dummy_in(&pw, ws),
-            })
+            )
         };
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
             self.store.write(|tx| {
@@ -436,8 +439,23 @@ impl Vaultty {
     /// (see `auth::slots`); without a slot (unusable lock file, waited too long), on the
     /// default pool.
     fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
+        self.argon2_for(None, work)
+    }
+
+    /// [`Vaultty::argon2`] for a verification against the stored hash `phc`: when that hash
+    /// costs more than the current parameters, the run waits for a slot however long it takes
+    /// rather than going ahead without one.
+    fn argon2_for<R: Send>(&self, phc: Option<&str>, work: impl FnOnce(&Hasher) -> R + Send) -> R {
         let hasher = &self.hasher;
-        match self.slots.acquire() {
+        let costly = phc
+            .and_then(Hasher::stored_params)
+            .is_some_and(|p| p.costlier_than(hasher.params()));
+        let slot = if costly {
+            self.slots.acquire_without_bypass()
+        } else {
+            self.slots.acquire()
+        };
+        match slot {
             Some(slot) => slot.run(|| work(hasher)),
             None => work(hasher),
         }
@@ -606,7 +624,9 @@ impl Vaultty {
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
-        let verified = self.argon2(|h| h.verify(&cur, &row.password_hash));
+        let verified = self.argon2_for(Some(&row.password_hash), |h| {
+            h.verify(&cur, &row.password_hash)
+        });
         if verified == Verified::NoMatch {
             self.store.write(|tx| {
                 self.db(events::record(

@@ -1026,3 +1026,117 @@ fn se_09_a_session_never_outlives_12_hours_from_now() {
     env.clock.set(T0 - 60);
     assert!(v.current_session().unwrap().is_some(), "60 s back is fine");
 }
+
+#[test]
+fn hs_05_a_costlier_stored_hash_never_runs_outside_the_queue() {
+    // A stored hash dearer than the current parameters (here 128 KiB against the tests' 64)
+    // waits for a slot however long that takes; cheaper runs give up waiting (after MAX_WAIT
+    // in the queue and up to MAX_WAIT more for a slot) and go ahead.
+    use std::time::Duration;
+    use vaultty::auth::hashing::Hasher;
+    use vaultty::auth::slots::{MAX_WAIT, Slots, slots_for};
+    let env = Env::new().with_account();
+    let dear = Hasher::new(HashParams::insecure_for_tests(128, 1, 1))
+        .hash(&pw(PW))
+        .unwrap();
+    env.db()
+        .execute("UPDATE accounts SET password_hash = ?1", [&dear])
+        .unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = slots_for(cores);
+    let held: Vec<_> = (0..count)
+        .map(|_| Slots::with_count(&env.dir, count).acquire_within(Duration::from_secs(5)))
+        .collect();
+    assert!(held.iter().all(Option::is_some), "slots were free");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let v = env.open();
+    let t = std::thread::spawn(move || tx.send(v.login(EMAIL, &pw(PW)).is_ok()).unwrap());
+    assert!(
+        rx.recv_timeout(MAX_WAIT * 2 + Duration::from_secs(2))
+            .is_err(),
+        "the costly verification went ahead without a slot"
+    );
+    drop(held);
+    let ok = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("login finished once a slot was free");
+    assert!(ok);
+    t.join().unwrap();
+}
+
+// ---- a tampered store (issue 12, finding 3) -----------------------------------------------
+
+#[test]
+fn st_01_a_planted_trigger_is_refused_and_left_alone() {
+    let env = Env::new().with_account();
+    // What the review planted: a trigger that wipes throttling and failure events, for
+    // unlimited silent guessing.
+    env.db()
+        .execute_batch(
+            "CREATE TRIGGER forget AFTER INSERT ON throttle BEGIN
+                 DELETE FROM throttle; DELETE FROM auth_events;
+             END;",
+        )
+        .unwrap();
+    let before = std::fs::read(env.dir.join("vaultty.db")).unwrap();
+    let err = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(err.exit_code(), 1);
+    assert!(msg.contains("unexpected trigger \"forget\""), "{msg}");
+    assert!(msg.contains("changed outside vaultty"), "{msg}");
+    assert_eq!(
+        std::fs::read(env.dir.join("vaultty.db")).unwrap(),
+        before,
+        "reported, not repaired"
+    );
+}
+
+#[test]
+fn st_01_extra_views_indexes_and_altered_tables_are_refused() {
+    for (sql, expect) in [
+        ("CREATE VIEW v AS SELECT 1", "unexpected view \"v\""),
+        (
+            "CREATE INDEX extra ON accounts(name)",
+            "unexpected index \"extra\"",
+        ),
+        (
+            "ALTER TABLE accounts ADD COLUMN hint TEXT",
+            "table \"accounts\" was altered",
+        ),
+        (
+            "DROP INDEX sessions_account",
+            "index \"sessions_account\" is missing",
+        ),
+    ] {
+        let env = Env::new().with_account();
+        env.db().execute_batch(sql).unwrap();
+        let msg = Vaultty::open_with(&env.dir, env.options())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains(expect), "{sql}: {msg}");
+    }
+    // ANALYZE's statistics are SQLite's own, not a change of design.
+    let env = Env::new().with_account();
+    env.db().execute_batch("ANALYZE").unwrap();
+    env.open();
+}
+
+#[test]
+fn st_02_connections_are_defensive() {
+    let env = Env::new();
+    let v = env.open();
+    let c = v.store().conn();
+    let pragma = |p: &str| -> i64 {
+        c.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(pragma("trusted_schema"), 0);
+    assert_eq!(pragma("cell_size_check"), 1);
+    assert!(
+        c.db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE)
+            .unwrap()
+    );
+    // Defensive mode refuses writable_schema, the usual way to plant objects unseen.
+    c.execute_batch("PRAGMA writable_schema = ON").unwrap();
+    assert_eq!(pragma("writable_schema"), 0);
+}

@@ -31,13 +31,11 @@ impl HashParams {
         t: 2,
         p: 1,
     };
-    /// Stored hashes claiming more than this are refused before verifying (a tampered store
-    /// must not make a login allocate gigabytes or run for minutes).
-    pub const CEILING: HashParams = HashParams {
-        m_kib: 1024 * 1024,
-        t: 64,
-        p: 16,
-    };
+    /// Stored hashes costlier than a small multiple of [`HashParams::DEFAULT`] are refused
+    /// before verifying, so that a tampered store cannot make a login allocate gigabytes or run
+    /// for minutes: memory at most this many times the default's, and memory × passes at most
+    /// this many times the default's (besides at most 64 passes and 16 lanes).
+    pub const CEILING_FACTOR: u64 = 4;
 
     /// Parameters at or above the OWASP floor (and within the ceiling); `None` otherwise.
     pub fn new(m_kib: u32, t: u32, p: u32) -> Option<Self> {
@@ -58,8 +56,24 @@ impl HashParams {
             || (self.t >= 3 && self.m_kib >= 12_288)
     }
 
+    /// Whether a hash at these parameters may be verified (see [`HashParams::CEILING_FACTOR`]).
     pub fn within_ceiling(&self) -> bool {
-        self.m_kib <= Self::CEILING.m_kib && self.t <= Self::CEILING.t && self.p <= Self::CEILING.p
+        let d = Self::DEFAULT;
+        self.t <= 64
+            && self.p <= 16
+            && u64::from(self.m_kib) <= Self::CEILING_FACTOR * u64::from(d.m_kib)
+            && self.work() <= Self::CEILING_FACTOR * d.work()
+    }
+
+    /// Whether a run at these parameters needs more memory, or more memory × passes, than one
+    /// at `other`.
+    pub fn costlier_than(&self, other: HashParams) -> bool {
+        self.m_kib > other.m_kib || self.work() > other.work()
+    }
+
+    /// Memory × passes: what an Argon2 run's time is proportional to.
+    fn work(&self) -> u64 {
+        u64::from(self.m_kib) * u64::from(self.t)
     }
 
     fn to_argon2(self) -> Option<Params> {
@@ -227,7 +241,8 @@ impl Hasher {
     }
 
     /// Checks a password against a stored PHC string, using the parameters stored in it.
-    /// Hashes that are not Argon2id v19 or that exceed [`HashParams::CEILING`] never match and
+    /// Hashes that are not Argon2id v19 or that exceed the ceiling ([`HashParams::within_ceiling`]) never
+    /// match and
     /// are refused before any work is done.
     pub fn verify(&self, password: &Password, phc: &str) -> Verified {
         self.verify_in(password, phc, None)
@@ -274,6 +289,17 @@ impl Hasher {
         } else {
             Verified::NoMatch
         }
+    }
+
+    /// The parameters a stored Argon2id PHC string claims, if it parses.
+    pub fn stored_params(phc: &str) -> Option<HashParams> {
+        let parsed = PasswordHash::new(phc).ok()?;
+        let p = Params::try_from(&parsed).ok()?;
+        Some(HashParams {
+            m_kib: p.m_cost(),
+            t: p.t_cost(),
+            p: p.p_cost(),
+        })
     }
 
     /// Spends the cost of one verification at the current parameters, for an unknown email.
@@ -523,6 +549,25 @@ mod tests {
             assert_eq!(h.verify(&pw, bad), Verified::NoMatch, "{bad}");
         }
         assert_eq!(h.verifications(), 0);
+    }
+
+    #[test]
+    fn hs_04_total_cost_is_capped_near_the_default() {
+        let p = HashParams::insecure_for_tests;
+        // What the review ran: 1 GiB at 64 passes took 65 s.
+        assert!(!p(1024 * 1024, 64, 4).within_ceiling());
+        assert!(!p(1024 * 1024, 1, 4).within_ceiling(), "memory alone");
+        assert!(!p(128 * 1024, 8, 4).within_ceiling(), "memory x passes");
+        assert!(!p(8, 1_000_000, 1).within_ceiling(), "passes alone");
+        assert!(
+            p(256 * 1024, 3, 4).within_ceiling(),
+            "4x the default is allowed"
+        );
+        assert!(HashParams::DEFAULT.within_ceiling());
+        let h = cheap();
+        let gib = "$argon2id$v=19$m=1048576,t=64,p=4$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(h.verify(&Password::from("x"), gib), Verified::NoMatch);
+        assert_eq!(h.verifications(), 0, "refused before any work");
     }
 
     #[test]

@@ -32,7 +32,9 @@
 //!
 //! This is about throughput and memory, never security: when the lock file cannot be used
 //! (a read-only dir, a full disk) or no slot frees up within [`MAX_WAIT`] (its holder stopped
-//! with Ctrl-Z, say), the run goes ahead without one, on the default thread pool. Every path
+//! with Ctrl-Z, say), the run goes ahead without one, on the default thread pool. A run
+//! costlier than the current parameters never does while the lock file works
+//! ([`Slots::acquire_without_bypass`]): it waits its turn however long that takes. Every path
 //! takes slots the same way, so an unknown email and a wrong password still wait alike.
 
 use std::fs::File;
@@ -171,6 +173,20 @@ impl Slots {
     /// Waits for a free slot, for at most [`MAX_WAIT`]. `None`: go ahead without one.
     pub fn acquire(&self) -> Option<Slot> {
         self.acquire_within(MAX_WAIT)
+    }
+
+    /// Like [`Slots::acquire`], but never goes ahead without a slot while the lock file is
+    /// usable: for runs costlier than the current parameters (a stored hash from a tampered
+    /// store, or an old, dearer one), which must never pile up outside the queue.
+    pub fn acquire_without_bypass(&self) -> Option<Slot> {
+        loop {
+            if let Some(slot) = self.acquire() {
+                return Some(slot);
+            }
+            if !matches!(self.file.get(), Some(Some(_))) {
+                return None;
+            }
+        }
     }
 
     /// [`Slots::acquire`] with another longest wait.

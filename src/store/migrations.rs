@@ -3,6 +3,7 @@
 
 use super::{APPLICATION_ID, Store};
 use crate::{Error, Result};
+use rusqlite::Connection;
 
 const MIGRATIONS: &[&str] = &[
     // 1: accounts, sessions, throttling, auth events.
@@ -45,7 +46,9 @@ const MIGRATIONS: &[&str] = &[
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn apply(store: &Store) -> Result<()> {
-    if user_version(store)? == LATEST {
+    let version = user_version(store)?;
+    check_schema(store, version)?;
+    if version == LATEST {
         return Ok(());
     }
     store.write(|tx| {
@@ -87,4 +90,55 @@ fn newer(store: &Store, v: i64) -> Error {
             "was written by a newer vaultty (schema {v}, this one knows {LATEST}); upgrade vaultty"
         ),
     )
+}
+
+/// One object of a schema as SQLite lists it: type, name, table, and the SQL that made it.
+type SchemaRow = (String, String, String, Option<String>);
+
+fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
+    // sqlite_stat* tables are SQLite's own statistics (ANALYZE), not part of our design.
+    c.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
+    )?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    .collect()
+}
+
+/// The schema the first `version` migrations make, built in an in-memory database.
+fn expected_schema(version: i64) -> rusqlite::Result<Vec<SchemaRow>> {
+    let c = Connection::open_in_memory()?;
+    for sql in MIGRATIONS.iter().take(version as usize) {
+        c.execute_batch(sql)?;
+    }
+    schema_of(&c)
+}
+
+/// Refuses a store whose schema is not exactly what its migrations made: an extra trigger or
+/// view (a trigger that deletes throttle rows gives unlimited silent guessing), a missing or
+/// altered table or index. Nothing is changed: the store is reported, never repaired.
+fn check_schema(store: &Store, version: i64) -> Result<()> {
+    let actual = schema_of(store.conn()).map_err(|e| store.err(&e))?;
+    let expected = expected_schema(version).map_err(|e| store.err(&e))?;
+    if actual == expected {
+        return Ok(());
+    }
+    let what = match actual.iter().find(|o| !expected.contains(o)) {
+        Some((kind, name, ..)) if expected.iter().any(|e| &e.1 == name) => {
+            format!("its {kind} \"{name}\" was altered")
+        }
+        Some((kind, name, ..)) => format!("it has an unexpected {kind} \"{name}\""),
+        None => match expected.iter().find(|o| !actual.contains(o)) {
+            Some((kind, name, ..)) => format!("its {kind} \"{name}\" is missing"),
+            None => "its objects are not the expected ones".to_owned(),
+        },
+    };
+    Err(Error::storage(
+        store.path(),
+        format!(
+            "the store was changed outside vaultty: {what}. It was left untouched and will not \
+             be used. Whoever can write this file can change accounts and throttling: restore a \
+             backup you trust (or remove the object with sqlite3 if you added it yourself)."
+        ),
+    ))
 }

@@ -114,9 +114,14 @@ impl Store {
         // process; only a power loss can roll back the last commits. Writes whose loss would
         // weaken security (signup, password change, logout) use `write_durable`, which is FULL.
         c.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL;",
+            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL;
+             PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON;",
         )
         .map_err(|e| self.err(&e))?;
+        // Defensive mode: no writable_schema, no journal_mode=OFF, no writes to shadow tables,
+        // whatever a statement asks for.
+        c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+            .map_err(|e| self.err(&e))?;
         // Each CLI command is a short process: checkpointing (and deleting) the WAL on every
         // exit would cost fsyncs and a re-created WAL on the next start. Closing truncates it
         // only once it has grown past WAL_TRUNCATE_BYTES (see `Drop`).
@@ -317,11 +322,13 @@ mod tests {
         )
         .unwrap();
         let a = Store::open_in(d.path()).unwrap();
-        a.write(|c| {
-            c.execute_batch("CREATE TABLE probe (x INTEGER)").unwrap();
-            Ok(())
-        })
-        .unwrap();
+        let probe = |c: &Connection, x: i64| {
+            c.execute(
+                "INSERT INTO auth_events (at, email, outcome) VALUES (?1, 'probe', 'probe')",
+                [x],
+            )
+            .unwrap();
+        };
         let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let dir = d.path().to_path_buf();
@@ -330,14 +337,14 @@ mod tests {
             go_rx.recv().unwrap();
             let t = std::time::Instant::now();
             b.write(|c| {
-                c.execute("INSERT INTO probe VALUES (2)", []).unwrap();
+                probe(c, 2);
                 Ok(())
             })
             .unwrap();
             done_tx.send(t.elapsed()).unwrap();
         });
         a.write(|c| {
-            c.execute("INSERT INTO probe VALUES (1)", []).unwrap();
+            probe(c, 1);
             go_tx.send(()).unwrap();
             std::thread::sleep(Duration::from_millis(30));
             // b is still waiting: the lock is held until this commits
@@ -350,7 +357,7 @@ mod tests {
         assert!(waited >= Duration::from_millis(25), "{waited:?}");
         let xs: Vec<i64> = a
             .conn()
-            .prepare("SELECT x FROM probe ORDER BY rowid")
+            .prepare("SELECT at FROM auth_events WHERE email = 'probe' ORDER BY id")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
