@@ -110,6 +110,24 @@ impl SessionFile {
         }
     }
 
+    /// Fails unless a new session file can be renamed into place: nothing there, or a file
+    /// (or symlink) that the rename replaces. A directory, say, is reported, and left alone.
+    pub fn check_replaceable(&self) -> Result<()> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::storage(
+                &self.path,
+                format!("cannot read the session file: {e}"),
+            )),
+            Ok(m) if m.is_dir() => Err(Error::storage(
+                &self.path,
+                "is a directory where the session file belongs; it was left alone. Move it \
+                 aside and try again.",
+            )),
+            Ok(_) => Ok(()),
+        }
+    }
+
     /// Writes the token atomically: a 0600 temp file in the same directory, synced, renamed
     /// over the old file (a symlink there is replaced, never followed).
     ///

@@ -337,6 +337,18 @@ impl Vaultty {
         let norm = normalize_email(&email);
         let pw = normalize_password(password);
         check_password_length(Field::Password, &pw)?;
+        // Everything this login will write outside the store is made ready before the password
+        // is checked: the session file's place is usable and its new content is on disk. A
+        // problem there is then reported the same whatever the password (no oracle), and after
+        // the check only the store's commit and a rename remain.
+        self.session_file.check_replaceable()?;
+        let old_token = match self.session_file.load()? {
+            Loaded::Token(t) => Some(t),
+            _ => None,
+        };
+        let token = SessionToken::generate()
+            .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
+        let staged = self.session_file.stage(&token)?;
         let now = self.now();
         let account = match self.gate(&norm, now, Outcome::LoginThrottled)? {
             Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
@@ -372,21 +384,14 @@ impl Vaultty {
         } else {
             None
         };
-        let old_token = match self.session_file.load()? {
-            Loaded::Token(t) => Some(t),
-            _ => None,
-        };
-        let token = SessionToken::generate()
-            .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
         let expires_at = now.saturating_add(self.limits.absolute_secs);
-        // The session file is written and synced before the write lock is taken (other
-        // processes wait for that lock; they need not wait for the disk too), and renamed
+        // The session file was written and synced before the write lock is taken (other
+        // processes wait for that lock; they need not wait for the disk too), and is renamed
         // into place inside the transaction, just before it commits: if either step fails,
         // nothing of this login is committed (no session, no "last login", no reset of the
         // failure count). A crash after the rename but before the commit leaves a token
         // without a row, which reads as "logged out".
-        let staged = self.session_file.stage(&token)?;
-        let failed_attempts = self.store.write(|tx| {
+        let committed = self.store.write(|tx| {
             self.db(throttle::clear(tx, &norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
             let failed = self.db(events::failures_since(tx, &event_email(&norm), since))?;
@@ -418,7 +423,20 @@ impl Vaultty {
             ))?;
             staged.install()?;
             Ok(failed)
-        })?;
+        });
+        // A failure after the password was found right must not tell the caller so: it is
+        // recorded (in a write of its own) and answered exactly like a wrong password.
+        let Ok(failed_attempts) = committed else {
+            let _ = self.store.write(|tx| {
+                self.db(events::record(
+                    tx,
+                    now,
+                    &event_email(&norm),
+                    Outcome::LoginFailure,
+                ))
+            });
+            return Err(Error::InvalidCredentials);
+        };
         let previous_login_at = account.last_login_at;
         let mut acc = Account::from(account);
         acc.last_login_at = Some(now);

@@ -1186,3 +1186,37 @@ fn tm_07_failed_session_write_must_not_hide_earlier_failed_attempts() {
         o.err()
     );
 }
+
+/// Issue 12, finding 7: with a directory planted at the session file's path, a right and a
+/// wrong password used to answer differently (exit 1 against exit 3), and the attempt never
+/// reached `auth_events`. The session path is now checked before the password is: both answer
+/// alike, and no password is checked at all.
+#[test]
+fn au_10_no_password_oracle_through_an_unusable_session_path() {
+    let v = Vault::alice();
+    fs::create_dir(v.session()).unwrap();
+    let events = |v: &Vault| count(&v.db(), "auth_events");
+    let before = events(&v);
+    let right = login(&v.dir, EMAIL, PW1);
+    let wrong = login(&v.dir, EMAIL, "wrong horse battery staple lamp");
+    assert_eq!(
+        right.code(),
+        wrong.code(),
+        "right: {}\nwrong: {}",
+        right.err(),
+        wrong.err()
+    );
+    assert_eq!(right.err(), wrong.err());
+    assert_refused(
+        &right,
+        EXIT_STORAGE,
+        "login with a directory at the session path",
+    );
+    assert!(right.err().contains("is a directory"), "{}", right.err());
+    assert_eq!(
+        events(&v),
+        before,
+        "no password was checked, so no attempt to record"
+    );
+    assert_eq!(count(&v.db(), "throttle"), 0, "nor one counted");
+}

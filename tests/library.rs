@@ -1140,3 +1140,43 @@ fn st_02_connections_are_defensive() {
     c.execute_batch("PRAGMA writable_schema = ON").unwrap();
     assert_eq!(pragma("writable_schema"), 0);
 }
+
+#[test]
+fn au_10_a_failure_after_the_password_was_found_right_looks_like_a_wrong_one() {
+    // The login waits for an Argon2 slot after its session file is staged; meanwhile a
+    // directory appears at the session path, so the rename after the verification fails.
+    use std::time::Duration;
+    use vaultty::auth::slots::{Slots, slots_for};
+    let env = Env::new().with_account();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = slots_for(cores);
+    let held: Vec<_> = (0..count)
+        .map(|_| Slots::with_count(&env.dir, count).acquire_within(Duration::from_secs(5)))
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let v = env.open();
+    let t = std::thread::spawn(move || tx.send(v.login(EMAIL, &pw(PW))).unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::create_dir(env.dir.join("session")).unwrap();
+    drop(held);
+    let result = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    t.join().unwrap();
+    assert!(
+        matches!(result, Err(Error::InvalidCredentials)),
+        "{result:?}"
+    );
+    let outcomes: Vec<String> = env
+        .db()
+        .prepare("SELECT outcome FROM auth_events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        outcomes,
+        ["signup", "login_failure"],
+        "the attempt is recorded"
+    );
+    assert_eq!(env.count("sessions"), 0);
+}
