@@ -437,6 +437,11 @@ impl Vaultty {
             });
             return Err(Error::InvalidCredentials);
         };
+        if new_hash.is_some() {
+            // As after a password change: the replaced hash must not stay in the WAL. The
+            // login itself is done, so a busy store only postpones this to a later change.
+            let _ = self.store.truncate_wal();
+        }
         let previous_login_at = account.last_login_at;
         let mut acc = Account::from(account);
         acc.last_login_at = Some(now);
@@ -611,6 +616,9 @@ impl Vaultty {
             Loaded::Absent | Loaded::Rejected(_) => false,
         };
         self.session_file.remove()?;
+        if ended {
+            self.store.truncate_wal()?;
+        }
         Ok(ended)
     }
 
@@ -661,30 +669,36 @@ impl Vaultty {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
         };
-        self.store.write_durable(|tx| {
-            let keep = self
-                .db(sessions::by_token(tx, &token.digest()))?
-                .ok_or(Error::NoSession)?;
-            if !self.db(accounts::replace_hash(
-                tx,
-                row.id,
-                &row.password_hash,
-                &hash,
-            ))? {
-                return Err(Error::Internal(
-                    "the password was changed by another process meanwhile; try again".into(),
-                ));
-            }
-            self.db(throttle::clear(tx, &norm))?;
-            let ended = self.db(sessions::delete_others(tx, row.id, keep.id))?;
-            self.db(events::record(
-                tx,
-                now,
-                &event_email(&norm),
-                Outcome::PasswordChanged,
-            ))?;
-            Ok(ended)
-        })
+        self.store
+            .write_durable(|tx| {
+                let keep = self
+                    .db(sessions::by_token(tx, &token.digest()))?
+                    .ok_or(Error::NoSession)?;
+                if !self.db(accounts::replace_hash(
+                    tx,
+                    row.id,
+                    &row.password_hash,
+                    &hash,
+                ))? {
+                    return Err(Error::Internal(
+                        "the password was changed by another process meanwhile; try again".into(),
+                    ));
+                }
+                self.db(throttle::clear(tx, &norm))?;
+                let ended = self.db(sessions::delete_others(tx, row.id, keep.id))?;
+                self.db(events::record(
+                    tx,
+                    now,
+                    &event_email(&norm),
+                    Outcome::PasswordChanged,
+                ))?;
+                Ok(ended)
+            })
+            .and_then(|ended| {
+                // The old hash must not outlive the change in the WAL.
+                self.store.truncate_wal()?;
+                Ok(ended)
+            })
     }
 }
 

@@ -1180,3 +1180,57 @@ fn au_10_a_failure_after_the_password_was_found_right_looks_like_a_wrong_one() {
     );
     assert_eq!(env.count("sessions"), 0);
 }
+
+// ---- what the store files keep (issue 12, finding 8) ---------------------------------------
+
+/// Whether any file in the data dir (the database, `-wal`, `-shm`) holds `needle`.
+fn store_files_contain(env: &Env, needle: &[u8]) -> Vec<String> {
+    std::fs::read_dir(&env.dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("vaultty.db"))
+        })
+        .filter(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            bytes.windows(needle.len()).any(|w| w == needle)
+        })
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+#[test]
+fn fs_03_the_old_hash_is_gone_from_every_store_file_after_a_password_change() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let old = env.stored_hash();
+    assert!(
+        !store_files_contain(&env, old.as_bytes()).is_empty(),
+        "the probe finds it before"
+    );
+    v.change_password(&pw(PW), &pw("a brand new passphrase for ada"))
+        .unwrap();
+    assert_ne!(env.stored_hash(), old);
+    assert_eq!(
+        store_files_contain(&env, old.as_bytes()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn fs_03_an_ended_session_is_gone_from_every_store_file_after_logout() {
+    use sha2::Digest as _;
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let token = hex::decode(token_hex(&env, "session")).unwrap();
+    let digest = sha2::Sha256::digest(&token);
+    assert!(
+        !store_files_contain(&env, &digest).is_empty(),
+        "the probe finds it before"
+    );
+    assert!(v.logout().unwrap());
+    assert_eq!(store_files_contain(&env, &digest), Vec::<String>::new());
+}

@@ -150,6 +150,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Copies every committed page into the database file and empties the WAL, so that pages
+    /// a change replaced (an old password hash, an ended session's token digest) no longer sit
+    /// in `-wal`. Waits for other processes' transactions like any write.
+    pub fn truncate_wal(&self) -> Result<()> {
+        let (busy, _, _): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.err(&e))?;
+        if busy != 0 {
+            return Err(Error::storage(
+                &self.path,
+                "the store stayed busy, so its log could not be emptied; try again",
+            ));
+        }
+        Ok(())
+    }
+
     /// The path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
