@@ -188,7 +188,7 @@ impl Vaultty {
     }
 
     pub fn open_with(dir: &Path, options: Options) -> Result<Self> {
-        ensure_private_dir(dir)?;
+        let dir = &ensure_private_dir(dir)?;
         let store = Store::open_in(dir)?;
         let session_file = SessionFile::new(
             options
@@ -205,6 +205,15 @@ impl Vaultty {
             workspace: Mutex::new(None),
             slots: Slots::new(dir, options.hash.p),
         })
+    }
+
+    /// Opens the vault in `dir` only if it holds a store already: `None` (and nothing created)
+    /// otherwise. For commands that only read or end a session.
+    pub fn open_existing(dir: &Path) -> Result<Option<Self>> {
+        if !crate::paths::store_exists(dir) {
+            return Ok(None);
+        }
+        Self::open(dir).map(Some)
     }
 
     /// Allocates and touches the Argon2 memory for the next login now (call it while the user

@@ -434,8 +434,7 @@ fn exit_6_refused_input_writes_nothing() {
     // Refused input is turned away before the store is opened: not even the data dir exists.
     assert!(!v.dir.exists(), "refused input created the data dir");
     // And on an existing store, a refusal writes nothing either.
-    v.run(&["whoami"], None)
-        .expect(EXIT_AUTH, "creates the store");
+    common::create_store(&v.dir);
     common::signup_raw(&v.dir, EMAIL, NAME, b"password123456\n")
         .expect(EXIT_INVALID, "common password on an existing store");
     assert_eq!(v.count("accounts"), 0);
@@ -547,8 +546,29 @@ fn exit_1_read_only_data_dir() {
             return;
         }
     }
-    match as_user(&["whoami"]) {
-        Ok(o) if o.code() == Some(EXIT_AUTH) => {}
+    // Signup as that user creates the store (whoami creates nothing).
+    let signup_as_user = || -> std::io::Result<Out> {
+        let mut c = std::process::Command::new(BIN);
+        c.env_remove("VAULTTY_DATA_DIR")
+            .arg("--data-dir")
+            .arg(&v.dir)
+            .args([
+                "signup",
+                "--email",
+                EMAIL,
+                "--name",
+                NAME,
+                "--password-stdin",
+            ]);
+        if is_root() {
+            c.uid(NOBODY).gid(NOBODY);
+        }
+        let mut c = assert_cmd::Command::from_std(c);
+        c.timeout(TIMEOUT).write_stdin(format!("{PW}\n"));
+        c.output().map(Out::from)
+    };
+    match signup_as_user() {
+        Ok(o) if o.code() == Some(EXIT_OK) => {}
         Ok(o) => {
             eprintln!(
                 "skipped: cannot run vaultty as an unprivileged user here (exit {:?}: {})",
@@ -645,6 +665,7 @@ fn au_01_unknown_email_and_wrong_password_fail_identically() {
 #[test]
 fn au_06_no_default_accounts() {
     let v = Vault::new();
+    common::create_store(&v.dir);
     v.whoami().expect(EXIT_AUTH, "whoami on a fresh store");
     assert_eq!(v.count("accounts"), 0);
     for (email, pw) in [
@@ -1121,7 +1142,7 @@ fn concurrent_signups_of_distinct_emails_all_succeed() {
 #[test]
 fn concurrent_signups_of_one_email_exactly_one_wins() {
     let v = Vault::new();
-    v.whoami().expect(EXIT_AUTH, "create the store");
+    common::create_store(&v.dir);
     let children: Vec<Child> = (0..6)
         .map(|i| {
             let email = if i % 2 == 0 {
@@ -1153,33 +1174,42 @@ fn concurrent_signups_of_one_email_exactly_one_wins() {
 
 #[test]
 fn data_dir_from_env_and_flag_wins() {
+    // Signup creates the store, so where it appears shows which data dir was used.
     let tmp = tempfile::tempdir().unwrap();
     let from_env = tmp.path().join("env");
     let from_flag = tmp.path().join("flag");
-    let mut c = assert_cmd::Command::new(BIN);
-    c.env("VAULTTY_DATA_DIR", &from_env)
-        .arg("whoami")
-        .timeout(TIMEOUT);
-    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami via env");
+    let signup = |env: Option<&Path>, flag: Option<(&Path, bool)>, what: &str| {
+        let mut c = assert_cmd::Command::new(BIN);
+        c.env_remove("VAULTTY_DATA_DIR").timeout(TIMEOUT);
+        if let Some(e) = env {
+            c.env("VAULTTY_DATA_DIR", e);
+        }
+        let args = [
+            "signup",
+            "--email",
+            EMAIL,
+            "--name",
+            NAME,
+            "--password-stdin",
+        ];
+        match flag {
+            // The flag may also come after the command.
+            Some((dir, true)) => c.args(args).arg("--data-dir").arg(dir),
+            Some((dir, false)) => c.arg("--data-dir").arg(dir).args(args),
+            None => c.args(args),
+        };
+        c.write_stdin(format!("{PW}\n"));
+        Out::from(c.output().unwrap()).expect(EXIT_OK, what);
+    };
+    signup(Some(&from_env), None, "signup via env");
     assert!(from_env.join("vaultty.db").exists());
-
-    let mut c = assert_cmd::Command::new(BIN);
-    c.env("VAULTTY_DATA_DIR", &from_env)
-        .arg("--data-dir")
-        .arg(&from_flag)
-        .arg("whoami")
-        .timeout(TIMEOUT);
-    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami via flag");
+    signup(
+        Some(&from_env),
+        Some((&from_flag, false)),
+        "signup via flag",
+    );
     assert!(from_flag.join("vaultty.db").exists());
-
-    // The flag may also come after the command.
     let later = tmp.path().join("later");
-    let mut c = assert_cmd::Command::new(BIN);
-    c.env_remove("VAULTTY_DATA_DIR")
-        .arg("whoami")
-        .arg("--data-dir")
-        .arg(&later)
-        .timeout(TIMEOUT);
-    Out::from(c.output().unwrap()).expect(EXIT_AUTH, "whoami, flag after command");
+    signup(None, Some((&later, true)), "signup, flag after command");
     assert!(later.join("vaultty.db").exists());
 }

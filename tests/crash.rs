@@ -657,8 +657,7 @@ fn crash_sigkill_at_random_moments_keeps_the_store_consistent() {
 
     // Create the store up front: store creation racing a kill is not what this test is about
     // (it is covered by the first signups of the concurrency tests).
-    t.clean(run(&dir, &["whoami"], None))
-        .expect(EXIT_AUTH, "create the store");
+    create_store(&dir);
 
     for it in 1..=iterations {
         let roll = t.rng.below(100);

@@ -53,7 +53,7 @@ impl Vault {
     /// An empty store (no hash computed).
     fn empty_store() -> Self {
         let v = Vault::new();
-        whoami(&v.dir).expect(EXIT_AUTH, "create the store");
+        create_store(&v.dir);
         v
     }
     /// Alice signed up (one Argon2 run).

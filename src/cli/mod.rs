@@ -173,8 +173,12 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Logout => {
-            let v = Vaultty::open(dir)?;
-            if v.logout()? {
+            // A data dir (or store) that is not there has no session, and is not created.
+            let ended = match Vaultty::open_existing(dir)? {
+                Some(v) => v.logout()?,
+                None => false,
+            };
+            if ended {
                 eprintln!("Logged out.");
             } else {
                 eprintln!("No session was active.");
@@ -182,7 +186,7 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Whoami { json } => {
-            let v = Vaultty::open(dir)?;
+            let v = Vaultty::open_existing(dir)?.ok_or(Error::NoSession)?;
             let info = v.current_session()?.ok_or(Error::NoSession)?;
             if json {
                 println!("{}", output::session_json(&info));
@@ -192,7 +196,7 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Passwd { password_stdin } => {
-            let v = Vaultty::open(dir)?;
+            let v = Vaultty::open_existing(dir)?.ok_or(Error::NoSession)?;
             // Fail before asking for passwords when nobody is logged in.
             if v.current_session()?.is_none() {
                 return Err(Error::NoSession.into());
