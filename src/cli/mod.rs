@@ -19,6 +19,7 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "vaultty",
     version,
+    color = clap::ColorChoice::Never,
     about = "A local account vault for the terminal: sign up, log in, see your dashboard, log out.",
     after_help = "Run without a command to open the terminal UI.\n\
                   Passwords are never taken as arguments: you are prompted on the terminal, \
@@ -78,10 +79,7 @@ pub enum Command {
 pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
-        }
+        Err(e) => return usage_error(&e),
     };
     let dir = match paths::resolve_data_dir(cli.data_dir.as_deref()) {
         Ok(d) => d,
@@ -93,6 +91,28 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
     match run(&dir, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// Prints clap's answer (a usage error, or `--help`/`--version`) ourselves: clap echoes the
+/// offending argument, and on a terminal it does so raw, so an argument carrying OSC 52 or
+/// CSI sequences would reach the terminal. Rendered without colour, each line sanitized.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    let text = e.render().to_string();
+    let clean: Vec<String> = text
+        .trim_end()
+        .lines()
+        .map(crate::sanitize::for_display)
+        .collect();
+    let clean = clean.join("\n");
+    if e.use_stderr() {
+        eprintln!("{clean}");
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        // `--help | head` closes the pipe early: not an error worth a panic.
+        let _ = writeln!(std::io::stdout(), "{clean}");
+        ExitCode::SUCCESS
     }
 }
 
