@@ -304,22 +304,34 @@ impl Vaultty {
     pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
         let (email, name) = Self::check_signup(email, name, password)?;
         let norm = normalize_email(&email);
-        // Cheap early answer for a duplicate; the UNIQUE constraint below decides races.
-        if self
-            .db(accounts::by_email_norm(self.store.conn(), &norm))?
-            .is_some()
-        {
-            return Err(Error::EmailTaken);
+        let now = self.now();
+        // Signup tells whether an email has an account, so it is throttled like a login (per
+        // email, counted up front, cleared by success) and every "taken" answer is recorded:
+        // emails cannot be probed at speed or unseen. The UNIQUE constraint below decides races.
+        match self.gate(&norm, now, Outcome::SignupThrottled)? {
+            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::Open(Some(_)) => {
+                self.store.write(|tx| {
+                    self.db(events::record(
+                        tx,
+                        now,
+                        &event_email(&norm),
+                        Outcome::SignupTaken,
+                    ))
+                })?;
+                return Err(Error::EmailTaken);
+            }
+            Gate::Open(None) => {}
         }
         let pw = normalize_password(password);
         let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
-        let now = self.now();
         let id = self.store.write_durable(|tx| {
             let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
                 Ok(id) => id,
                 Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
                 Err(e) => return Err(self.store.err(&e)),
             };
+            self.db(throttle::clear(tx, &norm))?;
             self.db(events::record(
                 tx,
                 now,

@@ -1234,3 +1234,40 @@ fn fs_03_an_ended_session_is_gone_from_every_store_file_after_logout() {
     assert!(v.logout().unwrap());
     assert_eq!(store_files_contain(&env, &digest), Vec::<String>::new());
 }
+
+#[test]
+fn au_11_signup_probes_for_taken_emails_are_throttled_and_recorded() {
+    // The review asked "already registered?" 50 times in 1.8 s, unthrottled and unlogged.
+    let env = Env::new().with_account();
+    let v = env.open();
+    let mut answers = Vec::new();
+    for _ in 0..8 {
+        answers.push(match v.signup(EMAIL, "Probe", &pw(PW)) {
+            Err(Error::EmailTaken) => "taken",
+            Err(Error::Throttled(_)) => "throttled",
+            other => panic!("{other:?}"),
+        });
+    }
+    assert_eq!(answers[..5], ["taken"; 5]);
+    assert_eq!(answers[5..], ["throttled"; 3], "{answers:?}");
+    let recorded: i64 = env
+        .db()
+        .query_row(
+            "SELECT count(*) FROM auth_events WHERE outcome IN ('signup_taken', 'signup_throttled')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(recorded, 8, "every probe is in auth_events");
+    // A signup of a new email is not slowed by this, and leaves no throttle row behind.
+    v.signup("grace@example.com", "Grace", &pw(PW)).unwrap();
+    let rows: i64 = env
+        .db()
+        .query_row(
+            "SELECT count(*) FROM throttle WHERE email_norm = 'grace@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 0);
+}

@@ -6,6 +6,10 @@ use rusqlite::{Connection, params};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Signup,
+    /// A signup for an email that has an account.
+    SignupTaken,
+    /// A signup refused while the email was throttled.
+    SignupThrottled,
     LoginSuccess,
     LoginFailure,
     LoginThrottled,
@@ -18,6 +22,8 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Signup => "signup",
+            Outcome::SignupTaken => "signup_taken",
+            Outcome::SignupThrottled => "signup_throttled",
             Outcome::LoginSuccess => "login_success",
             Outcome::LoginFailure => "login_failure",
             Outcome::LoginThrottled => "login_throttled",
