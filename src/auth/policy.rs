@@ -49,6 +49,120 @@ pub fn is_common(password: &str) -> bool {
         && COMMON.contains(core)
 }
 
+static PASSPHRASES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../assets/known-passphrases.txt")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Is `password` a famous example passphrase ("Correct Horse Battery Staple")? Compared by its
+/// letters alone, so case, spaces, digits and punctuation do not hide it.
+pub fn is_known_passphrase(password: &str) -> bool {
+    let letters: Zeroizing<String> = Zeroizing::new(
+        password
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect(),
+    );
+    PASSPHRASES.contains(letters.as_str())
+}
+
+/// Lines of keys on a US keyboard, as walks are typed: the rows, and the columns read top to
+/// bottom (and bottom to top) one after another. Both directions count.
+const KEY_LINES: [&str; 7] = [
+    "`1234567890-=",
+    "qwertyuiop[]\\",
+    "asdfghjkl;'",
+    "zxcvbnm,./",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/-['=]",
+    "qazwsxedcrfvtgbyhnujmik,ol.p;/",
+    "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+];
+
+/// The key a character is typed with (shifted symbols map to their key, letters to lowercase).
+fn key_of(c: char) -> char {
+    const SHIFTED: &str = "~!@#$%^&*()_+{}|:\"<>?";
+    const PLAIN: &str = "`1234567890-=[]\\;',./";
+    match SHIFTED.chars().position(|s| s == c) {
+        Some(i) => PLAIN.chars().nth(i).unwrap_or(c),
+        None => c.to_ascii_lowercase(),
+    }
+}
+
+/// Is `password` nothing but keyboard walks, each a run of at least 3 neighbouring keys along a
+/// row or a column ("!QAZ2wsx#EDC4rfv", "zxcvbnm,./asdfghjkl")? Lists cannot hold every walk
+/// with every shift pattern; the keys can be followed instead.
+pub fn is_keyboard_walk(password: &str) -> bool {
+    static LINES: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
+        KEY_LINES
+            .iter()
+            .flat_map(|l| [l.chars().collect(), l.chars().rev().collect()])
+            .collect()
+    });
+    let keys: Zeroizing<Vec<char>> = Zeroizing::new(password.chars().map(key_of).collect());
+    let run_at = |i: usize| -> usize {
+        let mut best = 0;
+        for line in LINES.iter() {
+            for start in (0..line.len()).filter(|&s| line[s] == keys[i]) {
+                let n = line[start..]
+                    .iter()
+                    .zip(&keys[i..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                best = best.max(n);
+            }
+        }
+        best
+    };
+    let mut i = 0;
+    while i < keys.len() {
+        match run_at(i) {
+            n if n >= 3 => i += n,
+            _ => return false,
+        }
+    }
+    !keys.is_empty()
+}
+
+/// zxcvbn's guesses for `entropy`, with every date and year counted as the cheapest one: the
+/// crate measures a year by its distance from the current year, so the same password (a date
+/// plus a word) could pass this year and fail the next. An attacker tries every date anyway;
+/// counted this way the verdict does not depend on the clock.
+fn clock_free_guesses(entropy: &zxcvbn::Entropy) -> f64 {
+    use zxcvbn::matching::patterns::MatchPattern;
+    /// The crate's smallest year distance (MIN_YEAR_SPACE in its scoring).
+    const MIN_YEAR_SPACE: i32 = 20;
+    let this_year = i32::from(
+        jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .year(),
+    );
+    let mut guesses = entropy.guesses() as f64;
+    for m in entropy.sequence() {
+        let year = match &m.pattern {
+            MatchPattern::Date(d) => Some(d.year),
+            MatchPattern::Regex(r) if r.regex_name == "recent_year" => m.token.parse().ok(),
+            _ => None,
+        };
+        if let Some(year) = year {
+            let space = (year - this_year).abs().max(MIN_YEAR_SPACE);
+            guesses = guesses * f64::from(MIN_YEAR_SPACE) / f64::from(space);
+        }
+    }
+    guesses
+}
+
+/// zxcvbn's score (0..=4) for a number of guesses (the crate's own thresholds).
+fn score_for(guesses: f64) -> u8 {
+    const DELTA: f64 = 5.0;
+    [1e3, 1e6, 1e8, 1e10]
+        .iter()
+        .take_while(|&&t| guesses >= t + DELTA)
+        .count() as u8
+}
+
 /// Applies NFKC: the only transformation a password ever gets.
 pub fn normalize_password(p: &Password) -> Password {
     Password::new(Zeroizing::new(p.expose().nfkc().collect()))
@@ -171,6 +285,20 @@ pub(crate) fn password_strength_for(
             "Pick several unrelated words, e.g. four random words with spaces.",
         );
     }
+    if is_known_passphrase(pw.expose()) {
+        return refuse(
+            0,
+            "is a famous example passphrase: attackers try those first.",
+            "Pick your own words, e.g. four random words with spaces.",
+        );
+    }
+    if is_keyboard_walk(pw.expose()) {
+        return refuse(
+            0,
+            "is a keyboard pattern: attackers try those first.",
+            "Pick several unrelated words instead, e.g. four random words with spaces.",
+        );
+    }
     let context = context_words(email, name);
     if built_from_context(pw.expose(), &context) {
         return refuse(
@@ -188,13 +316,26 @@ pub(crate) fn password_strength_for(
     }
     let inputs: Vec<&str> = context.iter().map(String::as_str).collect();
     let entropy = zxcvbn::zxcvbn(pw.expose(), &inputs);
-    let score = u8::from(entropy.score());
+    let score = score_for(clock_free_guesses(&entropy));
     if score < MIN_ZXCVBN_SCORE {
         let fb = entropy.feedback();
+        let dated = || {
+            use zxcvbn::matching::patterns::MatchPattern;
+            entropy
+                .sequence()
+                .iter()
+                .any(|m| matches!(m.pattern, MatchPattern::Date(_) | MatchPattern::Regex(_)))
+        };
         let warning = fb
             .and_then(|f| f.warning())
             .map(|w| format!("is too easy to guess: {w}"))
-            .unwrap_or_else(|| "is too easy to guess.".to_owned());
+            .unwrap_or_else(|| {
+                if dated() {
+                    "is too easy to guess: dates and years are easy to guess.".to_owned()
+                } else {
+                    "is too easy to guess.".to_owned()
+                }
+            });
         let hint = fb
             .map(|f| {
                 f.suggestions()
@@ -327,6 +468,53 @@ mod tests {
         }
         // mentioning a context word inside a real passphrase is fine
         assert!(problem("alice walked through seven copper doors").is_none());
+    }
+
+    #[test]
+    fn pw_04_famous_passphrases_and_keyboard_walks_refused() {
+        for pw in [
+            "correcthorsebatterystaple",
+            "Correct Horse Battery Staple",
+            "correct-horse-battery-staple-2024",
+            "The quick brown fox jumps over the lazy dog",
+        ] {
+            assert!(problem(pw).unwrap().contains("famous"), "{pw}");
+        }
+        for pw in [
+            "!QAZ2wsx#EDC4rfv",
+            "1qaz2wsx3edc4rfv5tgb",
+            "zaq12wsxcde34rfv",
+            "zxcvbnm,./asdfghjkl;'",
+            "qwertyuiopasdfghjkl",
+            "=-0987654321][poiuy",
+            "asdfghjkl;'zxcvbnm,./",
+        ] {
+            assert!(problem(pw).unwrap().contains("keyboard"), "{pw}");
+        }
+        // Ordinary passphrases (that happen to contain a short run) are not walks.
+        for pw in [
+            "correct horse battery staple lamp",
+            "qwerty lemonade harbour sunrise",
+            "asdf copper violin meadow",
+        ] {
+            assert!(problem(pw).is_none(), "{pw}: {:?}", problem(pw));
+        }
+    }
+
+    #[test]
+    fn pw_04_a_dates_strength_does_not_depend_on_the_year_now() {
+        // zxcvbn alone rates a date by its distance from the current year: a far one looks
+        // stronger, and gets weaker as the years pass. Every date now counts as a near one.
+        let verdict = |pw: &str| password_strength(&Password::from(pw), EMAIL, NAME);
+        for (near, far) in [
+            ("poem 12/11/2026", "poem 12/11/1950"),
+            ("12/11/2026.poem", "12/11/1950.poem"),
+        ] {
+            let (a, b) = (verdict(near), verdict(far));
+            assert_eq!(a.score, b.score, "{near} / {far}");
+            assert_eq!(a.acceptable(), b.acceptable(), "{near} / {far}");
+        }
+        assert!(score_for(1e10 + 5.0) == 4 && score_for(1e10) == 3 && score_for(0.0) == 0);
     }
 
     #[test]
