@@ -9,5 +9,10 @@ static ALLOC: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
 
 fn main() -> ExitCode {
     vaultty::process::harden();
-    vaultty::cli::main(vaultty::tui::run)
+    #[cfg(feature = "test-hooks")]
+    vaultty::process::test_hooks::on_sigusr1();
+    let code = vaultty::cli::main(vaultty::tui::run);
+    #[cfg(feature = "test-hooks")]
+    vaultty::process::test_hooks::at_exit();
+    code
 }

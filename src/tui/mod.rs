@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod field;
+pub mod input;
 pub mod strings;
 pub mod view;
 
@@ -14,7 +15,7 @@ use anyhow::Context as _;
 use app::{Command, Model, Msg, Reply, update};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -95,23 +96,6 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn spawn_input(tx: Sender<Msg>) {
-    std::thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(Event::Key(k)) => Msg::Key(k),
-                Ok(Event::Paste(p)) => Msg::Paste(p),
-                Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
-                Ok(_) => continue,
-                Err(_) => Msg::Quit,
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
-        }
-    });
-}
-
 fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
@@ -181,7 +165,7 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
-    spawn_input(tx.clone());
+    input::spawn(tx.clone());
     spawn_signals(tx.clone())?;
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
