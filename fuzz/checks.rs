@@ -3,6 +3,7 @@
 //! Each function panics when an invariant breaks.
 
 use std::sync::Arc;
+use vaultty::auth::identity::{FILLERS, is_invisible, is_visible};
 use vaultty::auth::policy::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, is_common, normalize_email, normalize_password,
     password_strength, validate_email, validate_name,
@@ -18,6 +19,11 @@ pub fn validators(data: &[u8]) {
         assert!(e.chars().count() <= 254);
         assert_eq!(e, e.trim());
         assert!(!e.chars().any(|c| c.is_whitespace() || is_unsafe_char(c)));
+        assert!(e.len() <= 254, "254 octets at most");
+        assert!(
+            !e.chars().any(is_invisible),
+            "no invisible or filler character"
+        );
         let n = normalize_email(&e);
         assert_eq!(
             normalize_email(&n),
@@ -29,6 +35,8 @@ pub fn validators(data: &[u8]) {
         assert!(!n.is_empty() && n.chars().count() <= 100);
         assert_eq!(n, n.trim());
         assert!(!n.chars().any(is_unsafe_char));
+        assert!(n.chars().any(is_visible), "a name shows something");
+        assert!(!n.chars().any(|c| FILLERS.contains(&c)));
     }
     let p = Password::from(s.as_ref());
     let once = normalize_password(&p);

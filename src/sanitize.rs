@@ -1,23 +1,27 @@
 //! Neutralising text from the store before it reaches a terminal or a script.
 //!
-//! Control characters (Cc: C0, DEL, C1 such as U+009B CSI) and format characters (Cf: bidi
-//! overrides, zero-width characters, ...) are replaced by U+FFFD, so a hostile name cannot
-//! move the cursor, set the clipboard (OSC 52) or reorder what is shown.
+//! Control characters (Cc: C0, DEL, C1 such as U+009B CSI), format characters (Cf: bidi
+//! overrides, zero-width characters, ...) and the line and paragraph separators (Zl, Zp:
+//! U+2028, U+2029) are replaced by U+FFFD, so a hostile name cannot move the cursor, set the
+//! clipboard (OSC 52), reorder what is shown or start a line of its own.
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-/// True for characters that must never be drawn: Cc and Cf, except the zero-width joiner and
-/// non-joiner (U+200D, U+200C), which emoji sequences and several scripts need and which
-/// cannot move the cursor or reorder text.
+/// True for characters that must never be drawn: Cc, Cf, Zl and Zp, except the zero-width
+/// joiner and non-joiner (U+200D, U+200C), which emoji sequences and several scripts need and
+/// which cannot move the cursor or reorder text.
 pub fn is_unsafe_char(c: char) -> bool {
     !matches!(c, '\u{200C}' | '\u{200D}')
         && matches!(
             c.general_category(),
-            GeneralCategory::Control | GeneralCategory::Format
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
         )
 }
 
-/// A copy of `s` safe to print: every Cc/Cf character becomes U+FFFD.
+/// A copy of `s` safe to print: every Cc/Cf/Zl/Zp character becomes U+FFFD.
 pub fn for_display(s: &str) -> String {
     s.chars()
         .map(|c| if is_unsafe_char(c) { '\u{FFFD}' } else { c })
@@ -38,6 +42,14 @@ mod tests {
             out.contains("ZWNobw=="),
             "text around the controls survives"
         );
+    }
+
+    #[test]
+    fn tm_01_line_and_paragraph_separators_are_neutralised() {
+        let forged = "Ada\u{2028}role: admin\u{2029}x";
+        let out = for_display(forged);
+        assert_eq!(out, "Ada\u{FFFD}role: admin\u{FFFD}x");
+        assert!(!out.contains(['\u{2028}', '\u{2029}']), "{out:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! [`Vaultty`]: the one API both front ends use for signup, login, sessions and logout.
 
 use crate::auth::hashing::{HashParams, Hasher, Verified, Workspace};
+use crate::auth::identity::validate_login_email;
 use crate::auth::policy::{
     MAX_PASSWORD_CHARS, normalize_email, normalize_password, password_strength_for, validate_email,
     validate_name,
@@ -354,7 +355,7 @@ impl Vaultty {
     /// the new token is written there. Unknown email and wrong password fail identically,
     /// after the same work.
     pub fn login(&self, email: &str, password: &Password) -> Result<LoginReport> {
-        let email = validate_email(email).map_err(Error::invalid)?;
+        let email = validate_login_email(email).map_err(Error::invalid)?;
         let norm = normalize_email(&email);
         let pw = normalize_password(password);
         check_password_length(Field::Password, &pw)?;

@@ -1076,6 +1076,163 @@ fn tm_01_hostile_name_is_neutralised_on_every_print_path() {
     assert!(!name.chars().any(|c| c.is_control()), "{name:?}");
 }
 
+/// TM-01: a name planted in the store with line and paragraph separators (U+2028, U+2029)
+/// cannot forge a line such as "role: admin" in `whoami`'s text output.
+#[test]
+fn tm_01_line_separators_in_a_stored_name_cannot_forge_a_line() {
+    let forged = "Eve\u{2028}role: admin\u{2029}email: root@example.com";
+    let v = Vault::new();
+    v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
+    let changed = v
+        .db()
+        .execute(
+            "UPDATE accounts SET name = ?1 WHERE email_norm = ?2",
+            [forged, EMAIL],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let login = v.login(EMAIL, PW).expect(EXIT_OK, "login");
+    let whoami = v.whoami().expect(EXIT_OK, "whoami");
+    let json = v.whoami_json().expect(EXIT_OK, "whoami --json");
+    for (what, o) in [
+        ("login", &login),
+        ("whoami", &whoami),
+        ("whoami --json", &json),
+    ] {
+        for (stream, text) in [("stdout", o.out()), ("stderr", o.err())] {
+            assert!(
+                !text.contains(['\u{2028}', '\u{2029}']),
+                "{what} {stream} has a line separator: {text:?}"
+            );
+            for line in text.lines() {
+                let line = line.trim_start();
+                assert!(
+                    !line.starts_with("role: admin") && !line.starts_with("email: root"),
+                    "{what} {stream} has a forged line: {text:?}"
+                );
+            }
+        }
+    }
+    assert!(whoami.out().contains("role: admin"), "{}", whoami.out());
+}
+
+/// ID-01: a name of filler characters alone is refused at signup, with the code point named.
+#[test]
+fn id_01_filler_name_refused_at_signup() {
+    let v = Vault::new();
+    for name in ["\u{3164}", "\u{2800}\u{2800}", "\u{115F}\u{1160}"] {
+        let o = v
+            .signup(EMAIL, name, PW)
+            .expect(EXIT_INVALID, "filler name");
+        assert!(
+            o.err().contains("Name") && o.err().contains("U+"),
+            "{}",
+            o.err()
+        );
+    }
+    assert!(!v.db_path().exists() || v.count("accounts") == 0);
+}
+
+/// ID-02: one mailbox cannot become several accounts: case, full-width forms and an IDN
+/// domain in Punycode are the same account, and log in to it.
+#[test]
+fn id_02_one_mailbox_cannot_become_several_accounts() {
+    let v = Vault::new();
+    v.signup("ada@bücher.de", "Ada", PW)
+        .expect(EXIT_OK, "signup");
+    for other in [
+        "ada@xn--bcher-kva.de",
+        "ADA@XN--BCHER-KVA.DE",
+        "ａｄａ@bücher.de",
+        "ada@ｂüｃｈｅｒ.ｄｅ",
+    ] {
+        v.signup(other, "Mallory", PW2)
+            .expect(EXIT_TAKEN, &format!("second account for {other:?}"));
+    }
+    assert_eq!(v.count("accounts"), 1);
+    v.login("ada@xn--bcher-kva.de", PW)
+        .expect(EXIT_OK, "login through the Punycode form");
+}
+
+/// ID-02: a store written under the previous key (trimmed, NFC, lowercase) is migrated: old
+/// keys are recomputed, so the account logs in under every form of its address, and throttle
+/// rows follow their key.
+#[test]
+fn id_02_old_email_keys_are_migrated() {
+    let v = Vault::new();
+    v.signup("ada@xn--bcher-kva.de", "Ada", PW)
+        .expect(EXIT_OK, "signup");
+    let db = v.db();
+    // What vaultty before issue 12 stored: the key was the address, lowercased.
+    db.execute_batch(
+        "UPDATE accounts SET email_norm = 'ada@xn--bcher-kva.de';
+         INSERT INTO throttle (email_norm, failures, locked_until, updated_at)
+             VALUES ('bob@xn--bcher-kva.de', 3, 0, 0);
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(db);
+    v.login("ada@bücher.de", PW)
+        .expect(EXIT_OK, "login with the Unicode form");
+    let db = v.db();
+    let norm: String = db
+        .query_row("SELECT email_norm FROM accounts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(norm, "ada@bücher.de");
+    let failures: i64 = db
+        .query_row(
+            "SELECT failures FROM throttle WHERE email_norm = 'bob@bücher.de'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        failures, 3,
+        "the throttle row kept its count under the new key"
+    );
+    v.login("ada@xn--bcher-kva.de", PW)
+        .expect(EXIT_OK, "login with the Punycode form");
+}
+
+/// ID-02: two stored accounts that the new key makes one mailbox are not merged: the
+/// migration is refused with a message naming both, and the store is left as it was.
+#[test]
+fn id_02_migration_refuses_two_accounts_for_one_mailbox() {
+    let v = Vault::new();
+    v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
+    let db = v.db();
+    db.execute_batch(
+        "INSERT INTO accounts (email, email_norm, name, password_hash, created_at)
+             SELECT 'ａｌｉｃｅ@example.com', 'ａｌｉｃｅ@example.com', 'Twin', password_hash, 0
+             FROM accounts;
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(db);
+    let o = v
+        .login(EMAIL, PW)
+        .expect(EXIT_STORAGE, "login on a colliding store");
+    assert!(
+        o.err().contains("one mailbox") && o.err().contains("ａｌｉｃｅ@example.com"),
+        "{}",
+        o.err()
+    );
+    let db = v.db();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "the migration was rolled back");
+    let norms: Vec<String> = db
+        .prepare("SELECT email_norm FROM accounts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(norms, [EMAIL, "ａｌｉｃｅ@example.com"]);
+    assert!(!v.session_exists());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Concurrency
 // ---------------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             } else {
                 input::prompt("Password: ")?
             };
-            crate::auth::policy::validate_email(&email).map_err(Error::invalid)?;
+            crate::auth::identity::validate_login_email(&email).map_err(Error::invalid)?;
             let v = Vaultty::open(dir)?;
             if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
                 v.install_workspace(ws);

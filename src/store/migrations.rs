@@ -2,12 +2,22 @@
 //! Never edit a shipped migration: add a new one.
 
 use super::{APPLICATION_ID, Store};
+use crate::auth::identity::normalize_email;
+use crate::sanitize::for_display;
 use crate::{Error, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
 
-const MIGRATIONS: &[&str] = &[
+/// One migration: SQL, or a step that needs code (it runs in the same transaction).
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Store, &Connection) -> Result<()>),
+}
+use Migration::{Code, Sql};
+
+const MIGRATIONS: &[Migration] = &[
     // 1: accounts, sessions, throttling, auth events.
-    "CREATE TABLE accounts (
+    Sql("CREATE TABLE accounts (
         id            INTEGER PRIMARY KEY,
         email         TEXT NOT NULL,
         email_norm    TEXT NOT NULL UNIQUE,
@@ -39,7 +49,9 @@ const MIGRATIONS: &[&str] = &[
         email   TEXT NOT NULL,
         outcome TEXT NOT NULL
     ) STRICT;
-    CREATE INDEX auth_events_email_at ON auth_events(email, at);",
+    CREATE INDEX auth_events_email_at ON auth_events(email, at);"),
+    // 2: the uniqueness key of issue 12 (full-width forms, quoted local parts, IDN domains).
+    Code(recompute_email_keys),
 ];
 
 /// The schema version this build writes.
@@ -63,8 +75,11 @@ pub(super) fn apply(store: &Store) -> Result<()> {
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(|e| store.err(&e))?;
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql).map_err(|e| store.err(&e))?;
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            match step {
+                Sql(sql) => tx.execute_batch(sql).map_err(|e| store.err(&e))?,
+                Code(run) => run(store, tx)?,
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(|e| store.err(&e))?;
         }
@@ -92,6 +107,83 @@ fn newer(store: &Store, v: i64) -> Error {
     )
 }
 
+/// Recomputes `accounts.email_norm` and the throttle's keys with the current
+/// [`normalize_email`], from the address as stored. Two accounts that become one mailbox are
+/// not merged: the migration is refused (and nothing changes) until one of them is removed.
+/// Throttle rows that become one key keep the stricter count and lock.
+fn recompute_email_keys(store: &Store, tx: &Connection) -> Result<()> {
+    let db = |e: rusqlite::Error| store.err(&e);
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, email, email_norm FROM accounts ORDER BY id")
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    let mut owner: HashMap<String, (i64, &str)> = HashMap::new();
+    let mut changed = Vec::new();
+    for (id, email, old) in &rows {
+        let key = normalize_email(email);
+        if let Some((first, first_email)) = owner.insert(key.clone(), (*id, email)) {
+            return Err(Error::storage(
+                store.path(),
+                format!(
+                    "has two accounts for one mailbox under vaultty's current email rules: \
+                     {first} ({}) and {id} ({}). Nothing was changed. Remove one of them \
+                     (sqlite3 on this file: DELETE FROM accounts WHERE id = ...), then run \
+                     vaultty again.",
+                    for_display(first_email),
+                    for_display(email),
+                ),
+            ));
+        }
+        if key != *old {
+            changed.push((*id, key));
+        }
+    }
+    // Through a temporary key first, so that no intermediate state breaks UNIQUE.
+    for (id, _) in &changed {
+        tx.execute(
+            "UPDATE accounts SET email_norm = printf('migrating %d', id) WHERE id = ?1",
+            params![id],
+        )
+        .map_err(db)?;
+    }
+    for (id, key) in &changed {
+        tx.execute(
+            "UPDATE accounts SET email_norm = ?1 WHERE id = ?2",
+            params![key, id],
+        )
+        .map_err(db)?;
+    }
+    let throttled: Vec<(String, i64, i64, i64)> = tx
+        .prepare("SELECT email_norm, failures, locked_until, updated_at FROM throttle")
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    for (old, failures, locked_until, updated_at) in throttled {
+        let key = normalize_email(&old);
+        if key == old {
+            continue;
+        }
+        tx.execute("DELETE FROM throttle WHERE email_norm = ?1", params![old])
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO throttle (email_norm, failures, locked_until, updated_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (email_norm) DO UPDATE SET
+                 failures = max(failures, excluded.failures),
+                 locked_until = max(locked_until, excluded.locked_until),
+                 updated_at = max(updated_at, excluded.updated_at)",
+            params![key, failures, locked_until, updated_at],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 /// One object of a schema as SQLite lists it: type, name, table, and the SQL that made it.
 type SchemaRow = (String, String, String, Option<String>);
 
@@ -108,8 +200,11 @@ fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
 /// The schema the first `version` migrations make, built in an in-memory database.
 fn expected_schema(version: i64) -> rusqlite::Result<Vec<SchemaRow>> {
     let c = Connection::open_in_memory()?;
-    for sql in MIGRATIONS.iter().take(version as usize) {
-        c.execute_batch(sql)?;
+    for step in MIGRATIONS.iter().take(version as usize) {
+        // Steps in code change data, never the schema.
+        if let Sql(sql) = step {
+            c.execute_batch(sql)?;
+        }
     }
     schema_of(&c)
 }
