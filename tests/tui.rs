@@ -470,6 +470,32 @@ fn se_04_idle_expiry_returns_to_login() {
     assert!(ui.vault.peek_session().unwrap().is_none());
 }
 
+/// Walk-away safety (finding 10 of issue 12): after the session expires, and after logout,
+/// the next person finds a blank login form with focus on Email, not the last user's email.
+#[test]
+fn se_04_login_form_is_blank_after_idle_expiry_and_logout() {
+    let blank = |ui: &Ui, case: &str| {
+        let Screen::Login(form) = &ui.model.screen else {
+            panic!("{case}: expected the login screen");
+        };
+        assert_eq!(form.fields[0].value(), "", "{case}: the email is filled in");
+        assert!(form.fields[1].secret_ref().unwrap().is_empty(), "{case}");
+        assert_eq!(form.focus, 0, "{case}: focus is not on Email");
+        assert!(
+            !ui.screen_text().contains(EMAIL),
+            "{case}: the email is on screen"
+        );
+    };
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.clock.advance(15 * 60 + 1);
+    ui.send(Msg::Tick);
+    blank(&ui, "idle expiry");
+    ui.login();
+    ui.key(KeyCode::Char('l'));
+    blank(&ui, "logout");
+}
+
 #[test]
 fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
     let mut ui = Ui::with_account();

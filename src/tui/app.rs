@@ -297,9 +297,10 @@ impl Model {
         self.checking_expiry = false;
     }
 
+    /// Walk-away safety: the next person finds a blank login form (no email of the last
+    /// user), focus on Email.
     fn expire(&mut self) {
-        let email = self.session.as_ref().map(|i| i.account.email.clone());
-        self.go_login(email.as_deref());
+        self.go_login(None);
         self.clear_screen = true;
         self.flash(FlashKind::Error, s::SESSION_EXPIRED);
     }
