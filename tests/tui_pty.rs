@@ -755,6 +755,8 @@ struct Wrapped {
     after: String,
     exit: i32,
     raw: Vec<u8>,
+    /// Files named `core*` in the working directory after the run.
+    cores: Vec<String>,
 }
 
 /// Runs `sh -c 'stty -g; vaultty --data-dir D; echo "EXIT=$?"; stty -g'` in a pty; `drive`
@@ -774,6 +776,11 @@ fn run_wrapped(crash: Option<&str>, drive: impl FnOnce(&Pty)) -> Wrapped {
     drive(&pty);
     let status = pty.wait_exit();
     let raw = pty.raw();
+    let cores = std::fs::read_dir(sb.home())
+        .expect("list the working directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("core"))
+        .collect();
     let text = String::from_utf8_lossy(&raw).into_owned();
     assert!(status.success(), "sh failed: {status}\n{text:?}");
     let stty: Vec<&str> = text
@@ -795,6 +802,35 @@ fn run_wrapped(crash: Option<&str>, drive: impl FnOnce(&Pty)) -> Wrapped {
         after: stty[1].to_owned(),
         exit,
         raw,
+        cores,
+    }
+}
+
+/// The pid of the `vaultty` that `sh` (the pty's child) started.
+fn ui_under_sh(pty: &Pty) -> i32 {
+    let sh = pty
+        .child
+        .lock()
+        .unwrap()
+        .process_id()
+        .expect("the shell's pid");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ...": comm may hold spaces, so split after the ')'.
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let ppid = rest.split_whitespace().nth(1);
+            if ppid == Some(sh.to_string().as_str()) && head.contains("(vaultty") {
+                return head.split(' ').next().unwrap().parse().expect("a pid");
+            }
+        }
+        assert!(Instant::now() < deadline, "no vaultty process under sh");
+        std::thread::sleep(POLL);
     }
 }
 
@@ -854,6 +890,30 @@ fn tm_03_terminal_restored_after_quit_panic_and_error() {
         error.printed_after_restore("vaultty: test error requested"),
         "the error is printed on the restored terminal: {:?}",
         String::from_utf8_lossy(&error.raw)
+    );
+}
+
+/// SIGQUIT (Ctrl-\\ in a cooked terminal, or `kill -QUIT`) used to kill the UI with the
+/// terminal left raw. It now quits like SIGTERM, restoring the terminal, with the exit code
+/// shells expect for SIGQUIT and no core file.
+#[test]
+fn tm_03_terminal_restored_after_sigquit() {
+    let quit = run_wrapped(None, |ui| {
+        ui.wait_login();
+        let pid = ui_under_sh(ui);
+        // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGQUIT) }, 0, "send SIGQUIT");
+    });
+    quit.assert_restored("SIGQUIT");
+    assert_eq!(
+        quit.exit,
+        128 + libc::SIGQUIT,
+        "the exit code shells expect"
+    );
+    assert!(
+        quit.cores.is_empty(),
+        "a core file was written: {:?}",
+        quit.cores
     );
 }
 

@@ -33,7 +33,7 @@ pub enum Msg {
     /// Time passed (spinner, flash fading, session expiry).
     Tick,
     Reply(Reply),
-    /// SIGTERM / SIGHUP / SIGINT: leave now.
+    /// SIGTERM / SIGHUP / SIGINT / SIGQUIT: leave now.
     Quit,
 }
 

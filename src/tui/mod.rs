@@ -23,6 +23,7 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 
 /// Exit code when stdout is not a terminal (a usage problem).
@@ -49,7 +50,7 @@ pub fn run(dir: &Path) -> ExitCode {
         Err(e) => return crate::cli::fail(&e.into()),
     };
     match run_app(vault, Arc::new(SystemClock)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!(
                 "vaultty: {}",
@@ -112,16 +113,25 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
-fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+/// SIGTERM, SIGHUP and SIGINT quit as Ctrl-C does (exit 0); SIGQUIT quits too, with the
+/// exit code shells expect for it (128 + 3), and never with its default action, which
+/// would leave the terminal raw. Either way the event loop restores the terminal. Returns
+/// where the exit code is put.
+fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
         .context("cannot install signal handlers")?;
+    let code = Arc::new(AtomicU8::new(0));
+    let set = code.clone();
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
+        if let Some(sig) = signals.forever().next() {
+            if sig == SIGQUIT {
+                set.store(128 + SIGQUIT as u8, Ordering::SeqCst);
+            }
             let _ = tx.send(Msg::Quit);
         }
     });
-    Ok(())
+    Ok(code)
 }
 
 /// Runs one command against the vault and wraps the answer as a message (`None` for commands
@@ -175,14 +185,15 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     ctx
 }
 
-fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+/// Runs the UI until it quits; returns the exit code.
+fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
     spawn_input(tx.clone());
-    spawn_signals(tx.clone())?;
+    let exit_code = spawn_signals(tx.clone())?;
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
@@ -232,5 +243,5 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     }
     drop(terminal);
     drop(guard);
-    Ok(())
+    Ok(exit_code.load(Ordering::SeqCst))
 }
