@@ -334,6 +334,30 @@ impl Pty {
         status
     }
 
+    /// How long after `since` the program exited (polled every millisecond, so the figure is
+    /// close to the truth). Panics if it is still running `WAIT` after `since`.
+    fn exited_after(&self, since: Instant) -> Duration {
+        loop {
+            if self
+                .child
+                .lock()
+                .unwrap()
+                .try_wait()
+                .expect("try_wait")
+                .is_some()
+            {
+                return since.elapsed();
+            }
+            if since.elapsed() >= WAIT {
+                panic!(
+                    "the program did not exit within {WAIT:?}\n--- screen ---\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// Waits for the program to exit and returns its exit code (panics on a signal).
     fn exit_code(&self) -> u32 {
         let st = self.wait_exit();
@@ -915,6 +939,103 @@ fn tm_03_terminal_restored_after_sigquit() {
         "a core file was written: {:?}",
         quit.cores
     );
+}
+
+/// 300 KB pasted into a field (far past its limit) is refused whole in one step, and Ctrl-C
+/// written right after the paste ends the program within 100 ms. Before, the paste went in
+/// one character at a time on the UI thread and Ctrl-C waited for it (about 43 s).
+#[test]
+fn ui_01_ctrl_c_quits_within_100_ms_after_a_300_kb_paste() {
+    const LIMIT: Duration = Duration::from_millis(100);
+    let big: String = "paste-me.".repeat(300_000 / 9 + 1);
+    for field in ["Email", "Password"] {
+        let sb = Sandbox::new();
+        let ui = sb.ui(&[]);
+        ui.wait_login();
+        if field == "Password" {
+            ui.send(TAB);
+            ui.wait_until("focus on Password", |s| focused(s, "Password"));
+        }
+        let start = Instant::now();
+        ui.paste(&big);
+        let pasted = start.elapsed();
+        let ctrl_c = Instant::now();
+        ui.send(CTRL_C);
+        let exit = ui.exited_after(ctrl_c);
+        println!(
+            "{} KB pasted into {field}: the paste written in {pasted:.1?}, exit {exit:.1?} \
+             after Ctrl-C",
+            big.len() / 1000
+        );
+        assert!(
+            exit <= LIMIT,
+            "{field}: exit took {exit:?} after Ctrl-C (limit {LIMIT:?})"
+        );
+        assert_eq!(ui.exit_code(), 0);
+        ui.assert_secret_hidden("paste-me.");
+    }
+}
+
+/// The refusal is visible: the field stays as it was and says why.
+#[test]
+fn ui_01_oversized_paste_is_refused_with_a_message() {
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.type_text("Email", "ada@");
+    ui.paste(&"x".repeat(300_000));
+    let s = ui.wait_for("Paste refused: Email takes at most 254 characters.");
+    assert!(row(&s, "Email").contains("ada@"), "{s}");
+    assert!(
+        !row(&s, "Email").contains('x'),
+        "nothing was inserted:\n{s}"
+    );
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}
+
+/// zxcvbn takes about a second on this 256-character password (many l33t substitutions to
+/// try). It runs on the meter's thread: the UI answers the next key within 100 ms, shows
+/// "checking…" meanwhile, and the verdict arrives later.
+#[test]
+fn ui_01_ui_answers_a_key_within_100_ms_while_a_crafted_password_is_checked() {
+    const LIMIT: Duration = Duration::from_millis(100);
+    let crafted: String = "4@8({[<36917!|0$5+%2".chars().cycle().take(256).collect();
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.send(CTRL_N);
+    ui.wait_for(SIGNUP_BUTTON);
+    ui.type_text("Name", "Ada Lovelace");
+    ui.send(TAB);
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    // One key more than the field takes: its refusal shows once all 256 are in.
+    ui.send(format!("{crafted}x"));
+    ui.wait_for("Password takes at most 256 characters.");
+    ui.assert_secret_hidden(&crafted);
+    let tab = Instant::now();
+    ui.send(TAB);
+    loop {
+        if focused(&ui.screen(), "Confirm password") {
+            break;
+        }
+        let waited = tab.elapsed();
+        assert!(
+            waited <= LIMIT,
+            "no answer to Tab within {LIMIT:?}\n{}",
+            ui.screen()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let answered = tab.elapsed();
+    let checking = ui.screen().contains("Strength checking…");
+    println!("Tab answered in {answered:.1?} (meter still checking: {checking})");
+    ui.wait_until("the meter's verdict", |s| {
+        s.contains("Strength ■") && !s.contains("checking…")
+    });
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
 }
 
 #[test]

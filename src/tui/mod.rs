@@ -1,7 +1,9 @@
 //! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
-//! messages fed by an input thread, a signal thread and a worker thread that does all Argon2
-//! and SQLite work. The main thread blocks on the channel: it wakes only for an event, a worker
-//! reply or a deadline the model asks for (spinner, fading message, session expiry).
+//! messages fed by an input thread, a signal thread, a worker thread that does all Argon2
+//! and SQLite work, and a meter thread that runs the password strength check. The main
+//! thread blocks on the channel: it wakes only for an event, a reply or a deadline the model
+//! asks for (spinner, fading message, session expiry). Nothing it does grows with what was
+//! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
 
 pub mod app;
 pub mod field;
@@ -11,7 +13,7 @@ pub mod view;
 use crate::clock::{Clock, SystemClock};
 use crate::{Vaultty, timefmt};
 use anyhow::Context as _;
-use app::{Command, Model, Msg, Reply, update};
+use app::{Command, Model, Msg, Reply, StrengthCheck, update};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
@@ -22,9 +24,9 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit code when stdout is not a terminal (a usage problem).
 pub const EXIT_NOT_A_TERMINAL: u8 = 2;
@@ -158,7 +160,55 @@ pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
         Command::ChangePassword { current, new } => {
             Reply::PasswordChanged(vault.change_password(&current, &new))
         }
+        Command::Strength(check) => check.run(),
     })
+}
+
+/// The strength meter's thread: holds at most one request, the latest (a newer one replaces
+/// and drops the waiting one, wiping its password), so a slow check is never followed by a
+/// queue of stale ones.
+struct Meter {
+    next: Mutex<Option<StrengthCheck>>,
+    wake: Condvar,
+}
+
+impl Meter {
+    fn spawn(tx: Sender<Msg>) -> Arc<Meter> {
+        let meter = Arc::new(Meter {
+            next: Mutex::new(None),
+            wake: Condvar::new(),
+        });
+        let m = meter.clone();
+        std::thread::spawn(move || {
+            loop {
+                let check = {
+                    let Ok(mut next) = m.next.lock() else {
+                        return;
+                    };
+                    loop {
+                        if let Some(c) = next.take() {
+                            break c;
+                        }
+                        next = match m.wake.wait(next) {
+                            Ok(n) => n,
+                            Err(_) => return,
+                        };
+                    }
+                };
+                if tx.send(Msg::Reply(check.run())).is_err() {
+                    return;
+                }
+            }
+        });
+        meter
+    }
+
+    fn request(&self, check: StrengthCheck) {
+        if let Ok(mut next) = self.next.lock() {
+            *next = Some(check);
+            self.wake.notify_one();
+        }
+    }
 }
 
 fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
@@ -194,14 +244,19 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
     spawn_input(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
+    let meter = Meter::spawn(tx.clone());
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     let mut pending = model.init();
     let mut first = true;
     loop {
+        pending.extend(app::refresh(&mut model));
         for cmd in pending.drain(..) {
-            worker.send(cmd).context("the worker thread stopped")?;
+            match cmd {
+                Command::Strength(check) => meter.request(check),
+                cmd => worker.send(cmd).context("the worker thread stopped")?,
+            }
         }
         if model.quit {
             break;
@@ -212,7 +267,6 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             execute!(io::stdout(), Clear(ClearType::All))?;
             terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         }
-        app::refresh(&mut model);
         terminal.draw(|f| view::view(&model, f))?;
         if std::mem::take(&mut first) {
             #[cfg(feature = "test-hooks")]
