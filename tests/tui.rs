@@ -521,7 +521,18 @@ fn ui_01_fields_refuse_input_past_their_policy_length() {
                 .unwrap()
                 .contains("at most 256 characters")
         );
+        ui.ctrl('u');
     }
+    // The refusal shows even where the meter explains a weak password under the field.
+    ui.key(KeyCode::BackTab);
+    ui.type_str("password");
+    assert!(ui.screen_text().contains("too common"));
+    ui.send(Msg::Paste("p".repeat(MAX_PASSWORD_CHARS)));
+    let text = ui.screen_text();
+    assert!(
+        text.contains("Paste refused: Password takes at most 256"),
+        "{text}"
+    );
 }
 
 #[test]

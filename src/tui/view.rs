@@ -286,9 +286,16 @@ impl FormPlan {
 }
 
 /// Whether field `i`'s error is left out because the meter under it explains the problem
-/// (not while the meter is checking: it shows no explanation then).
+/// (not while the meter is checking: it shows no explanation then; never a refused key or
+/// paste, which the meter does not explain).
 fn meter_covers(form: &Form, meter: Option<usize>, i: usize) -> bool {
+    let refused = form.fields.get(i).is_some_and(|f| {
+        f.error
+            .as_deref()
+            .is_some_and(|e| e.ends_with(&s::too_long(f.label, f.max_chars)))
+    });
     meter == Some(i)
+        && !refused
         && form.strength_pending.is_none()
         && form
             .strength
