@@ -432,11 +432,18 @@ fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
     vec![]
 }
 
+/// Ctrl-C: quits from anywhere, at once.
+pub fn is_quit_key(key: &KeyEvent) -> bool {
+    key.kind == KeyEventKind::Press
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('c')
+}
+
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+    if is_quit_key(&key) {
         m.quit = true;
         return vec![];
     }

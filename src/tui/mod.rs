@@ -24,7 +24,7 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -98,11 +98,21 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn spawn_input(tx: Sender<Msg>) {
+/// Reads terminal events. Ctrl-C also raises the returned flag, so the event loop quits
+/// without first working through keys queued before it (a paste into a terminal without
+/// bracketed paste arrives as one key per character).
+fn spawn_input(tx: Sender<Msg>) -> Arc<AtomicBool> {
+    let quit = Arc::new(AtomicBool::new(false));
+    let raise = quit.clone();
     std::thread::spawn(move || {
         loop {
             let msg = match event::read() {
-                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Key(k)) => {
+                    if app::is_quit_key(&k) {
+                        raise.store(true, Ordering::SeqCst);
+                    }
+                    Msg::Key(k)
+                }
                 Ok(Event::Paste(p)) => Msg::Paste(p),
                 Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
                 Ok(_) => continue,
@@ -113,6 +123,7 @@ fn spawn_input(tx: Sender<Msg>) {
             }
         }
     });
+    quit
 }
 
 /// SIGTERM, SIGHUP and SIGINT quit as Ctrl-C does (exit 0); SIGQUIT quits too, with the
@@ -242,7 +253,7 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
-    spawn_input(tx.clone());
+    let ctrl_c = spawn_input(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
     let meter = Meter::spawn(tx.clone());
     let worker = spawn_worker(vault, tx);
@@ -287,12 +298,17 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             Err(RecvTimeoutError::Disconnected) => break,
         };
         pending.extend(update(&mut model, msg));
-        // Coalesce bursts (resizes, pasted keys) into one redraw.
-        while let Ok(msg) = rx.try_recv() {
-            pending.extend(update(&mut model, msg));
-            if model.quit {
+        // Coalesce bursts (resizes, pasted keys) into one redraw; a Ctrl-C read meanwhile
+        // skips whatever is still queued.
+        while !model.quit {
+            if ctrl_c.load(Ordering::SeqCst) {
+                model.quit = true;
                 break;
             }
+            let Ok(msg) = rx.try_recv() else {
+                break;
+            };
+            pending.extend(update(&mut model, msg));
         }
     }
     drop(terminal);
