@@ -401,7 +401,7 @@ mod tests {
     }
 
     #[test]
-    fn paste_goes_in_at_the_cursor_in_one_step() {
+    fn ui_01_paste_goes_in_at_the_cursor_in_one_step() {
         let mut t = Field::text("Name", 100);
         t.paste("Ada Lovelace".to_owned());
         t.handle(GoToStart);
@@ -415,7 +415,7 @@ mod tests {
     }
 
     #[test]
-    fn fields_refuse_text_past_their_limit_whole() {
+    fn ui_01_fields_refuse_text_past_their_limit_whole() {
         let mut t = Field::text("Name", 5);
         assert_eq!(t.paste("abcdef".to_owned()), Edit::TooLong);
         assert_eq!(t.value(), "", "a paste that does not fit is not cut");
