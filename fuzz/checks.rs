@@ -158,6 +158,9 @@ fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
         Command::ChangePassword { .. } => {
             Reply::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
+        // The meter's answer, or none (a request superseded before it ran).
+        Command::Strength(check) if !pick.is_multiple_of(3) => check.run(),
+        Command::Strength(_) => return None,
     })
 }
 
@@ -183,7 +186,7 @@ pub fn form_keys(data: &[u8]) {
         if m.quit {
             return;
         }
-        vaultty::tui::app::refresh(&mut m);
+        pending.extend(vaultty::tui::app::refresh(&mut m));
         check_model(&m);
     }
 }

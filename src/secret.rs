@@ -55,6 +55,16 @@ mod subtle_eq {
     }
 }
 
+/// Overwrites the stack below the caller's frame: the frames of a call that just returned
+/// (Argon2, the strength estimator) held pieces of a password, and a thread that then waits
+/// would keep them there. Call it right after such work, from the frame that made the call.
+#[inline(never)]
+pub fn wipe_stack_below() {
+    let mut area = [0u8; 256 * 1024];
+    area.zeroize();
+    std::hint::black_box(&area);
+}
+
 /// A 256-bit session token from the OS CSPRNG. Only its SHA-256 is stored in the database;
 /// the token itself lives in the session file.
 #[derive(Clone)]

@@ -72,11 +72,12 @@ impl Ui {
     }
 
     /// Sends a message, runs what it asks of the worker, and refreshes derived state as the
-    /// runtime does before each frame.
+    /// runtime does before each frame (running the strength check it asks for at once).
     fn send(&mut self, msg: Msg) {
         let cmds = update(&mut self.model, msg);
         self.run(cmds);
-        vaultty::tui::app::refresh(&mut self.model);
+        let cmds = vaultty::tui::app::refresh(&mut self.model);
+        self.run(cmds);
     }
 
     /// Sends a message without running the commands it produces.
@@ -354,10 +355,184 @@ fn strength_is_computed_once_per_frame_not_per_key() {
         form.strength_stale && form.strength.is_none(),
         "no zxcvbn run per key"
     );
-    vaultty::tui::app::refresh(&mut ui.model);
+    let cmds = vaultty::tui::app::refresh(&mut ui.model);
+    assert!(
+        matches!(cmds.as_slice(), [Command::Strength(_)]),
+        "one check for the whole burst: {cmds:?}"
+    );
     let form = ui.model.form().unwrap();
     assert!(!form.strength_stale);
+    ui.run(cmds);
+    assert!(
+        ui.model
+            .form()
+            .unwrap()
+            .strength
+            .as_ref()
+            .unwrap()
+            .acceptable()
+    );
+}
+
+/// Finding 9 of issue 12: zxcvbn took up to a second on the UI thread. The check is now a
+/// request for the meter's thread; the meter shows "checking…" until the answer to the
+/// latest request comes, and answers to older requests are dropped.
+#[test]
+fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
+    use vaultty::tui::app::refresh;
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada");
+    ui.key(KeyCode::Tab);
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    let type_only = |ui: &mut Ui, text: &str| {
+        for c in text.chars() {
+            let cmds = ui.send_only(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+            assert!(cmds.is_empty(), "nothing for the worker while typing");
+        }
+    };
+    type_only(&mut ui, "password");
+    let first = refresh(&mut ui.model);
+    assert!(
+        matches!(first.as_slice(), [Command::Strength(_)]),
+        "{first:?}"
+    );
+    let form = ui.model.form().unwrap();
+    assert!(form.strength.is_none() && form.strength_pending.is_some());
+    assert!(
+        ui.screen_text().contains("Strength checking…"),
+        "{}",
+        ui.screen_text()
+    );
+    assert!(refresh(&mut ui.model).is_empty(), "asked once per change");
+
+    type_only(&mut ui, " lamp violet tractor");
+    let second = refresh(&mut ui.model);
+    assert!(matches!(second.as_slice(), [Command::Strength(_)]));
+    // The answer about "password" comes late: it is stale and dropped.
+    ui.run(first);
+    let form = ui.model.form().unwrap();
+    assert!(form.strength.is_none(), "a stale verdict was shown");
+    assert!(ui.screen_text().contains("Strength checking…"));
+    ui.run(second);
+    let form = ui.model.form().unwrap();
+    assert_eq!(form.strength_pending, None);
     assert!(form.strength.as_ref().unwrap().acceptable());
+    assert!(!ui.screen_text().contains("checking…"));
+
+    // Leaving the field before the verdict: no error yet, then the verdict lands under it.
+    ui.ctrl('u');
+    type_only(&mut ui, "password");
+    let check = refresh(&mut ui.model);
+    ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    assert_eq!(ui.form_focus(), 3);
+    assert_eq!(
+        ui.field_error(2),
+        None,
+        "no verdict before the meter answers"
+    );
+    ui.run(check);
+    assert!(ui.field_error(2).unwrap().contains("too common"));
+    // A meter answer never unlocks a form the worker is busy with.
+    ui.key(KeyCode::BackTab);
+    type_only(&mut ui, "x");
+    let late = refresh(&mut ui.model);
+    ui.model.busy = Some("Creating account…");
+    ui.run(late);
+    assert_eq!(ui.model.form().unwrap().strength_pending, None, "applied");
+    assert!(ui.model.busy.is_some(), "the form stays locked");
+}
+
+/// Finding 9: every field takes at most its policy length (email 254, name 100, passwords
+/// 256). A key past it is refused and a paste that would pass it is refused whole, each with
+/// a message on the field; nothing is silently cut.
+#[test]
+fn ui_01_fields_refuse_input_past_their_policy_length() {
+    use vaultty::auth::policy::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS};
+    let mut ui = Ui::new();
+    // a 300 KB paste into Email: refused whole, in one step
+    let started = std::time::Instant::now();
+    ui.send(Msg::Paste("a".repeat(300_000)));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "the paste took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(
+        ui.field_error(0).as_deref(),
+        Some("Paste refused: Email takes at most 254 characters.")
+    );
+    assert!(ui.screen_text().contains("at most 254 characters"));
+    // a paste that fits goes in; one more key is refused with a message
+    let fits = "a".repeat(MAX_EMAIL_CHARS - 12) + "@example.com";
+    ui.send(Msg::Paste(fits.clone()));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), fits);
+    assert_eq!(ui.field_error(0), None, "a good paste clears the message");
+    ui.key(KeyCode::Char('x'));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), fits);
+    assert_eq!(
+        ui.field_error(0).as_deref(),
+        Some("Email takes at most 254 characters.")
+    );
+    ui.key(KeyCode::Backspace);
+    assert_eq!(ui.field_error(0), None, "editing clears it");
+
+    // signup: name and both password fields
+    ui.ctrl('n');
+    ui.type_str(&"n".repeat(MAX_NAME_CHARS));
+    ui.key(KeyCode::Char('n'));
+    assert_eq!(
+        ui.model.form().unwrap().fields[0].value().chars().count(),
+        MAX_NAME_CHARS
+    );
+    assert!(
+        ui.field_error(0)
+            .unwrap()
+            .contains("at most 100 characters")
+    );
+    for i in [2, 3] {
+        while ui.form_focus() != i {
+            ui.key(KeyCode::Tab);
+        }
+        ui.send(Msg::Paste("p".repeat(MAX_PASSWORD_CHARS + 1)));
+        let secret = |ui: &Ui| {
+            ui.model.form().unwrap().fields[i]
+                .secret_ref()
+                .unwrap()
+                .chars()
+        };
+        assert_eq!(secret(&ui), 0, "refused whole, never cut");
+        assert!(
+            ui.field_error(i)
+                .unwrap()
+                .contains("at most 256 characters")
+        );
+        ui.send(Msg::Paste("é".repeat(MAX_PASSWORD_CHARS)));
+        assert_eq!(secret(&ui), MAX_PASSWORD_CHARS);
+        ui.key(KeyCode::Char('z'));
+        assert_eq!(secret(&ui), MAX_PASSWORD_CHARS);
+        assert!(
+            ui.field_error(i)
+                .unwrap()
+                .contains("at most 256 characters")
+        );
+        ui.ctrl('u');
+    }
+    // The refusal shows even where the meter explains a weak password under the field.
+    ui.key(KeyCode::BackTab);
+    ui.type_str("password");
+    assert!(ui.screen_text().contains("too common"));
+    ui.send(Msg::Paste("p".repeat(MAX_PASSWORD_CHARS)));
+    let text = ui.screen_text();
+    assert!(
+        text.contains("Paste refused: Password takes at most 256"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -468,6 +643,32 @@ fn se_04_idle_expiry_returns_to_login() {
         "the dashboard is wiped from the terminal"
     );
     assert!(ui.vault.peek_session().unwrap().is_none());
+}
+
+/// Walk-away safety (finding 10 of issue 12): after the session expires, and after logout,
+/// the next person finds a blank login form with focus on Email, not the last user's email.
+#[test]
+fn se_04_login_form_is_blank_after_idle_expiry_and_logout() {
+    let blank = |ui: &Ui, case: &str| {
+        let Screen::Login(form) = &ui.model.screen else {
+            panic!("{case}: expected the login screen");
+        };
+        assert_eq!(form.fields[0].value(), "", "{case}: the email is filled in");
+        assert!(form.fields[1].secret_ref().unwrap().is_empty(), "{case}");
+        assert_eq!(form.focus, 0, "{case}: focus is not on Email");
+        assert!(
+            !ui.screen_text().contains(EMAIL),
+            "{case}: the email is on screen"
+        );
+    };
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.clock.advance(15 * 60 + 1);
+    ui.send(Msg::Tick);
+    blank(&ui, "idle expiry");
+    ui.login();
+    ui.key(KeyCode::Char('l'));
+    blank(&ui, "logout");
 }
 
 #[test]

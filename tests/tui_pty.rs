@@ -334,6 +334,30 @@ impl Pty {
         status
     }
 
+    /// How long after `since` the program exited (polled every millisecond, so the figure is
+    /// close to the truth). Panics if it is still running `WAIT` after `since`.
+    fn exited_after(&self, since: Instant) -> Duration {
+        loop {
+            if self
+                .child
+                .lock()
+                .unwrap()
+                .try_wait()
+                .expect("try_wait")
+                .is_some()
+            {
+                return since.elapsed();
+            }
+            if since.elapsed() >= WAIT {
+                panic!(
+                    "the program did not exit within {WAIT:?}\n--- screen ---\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// Waits for the program to exit and returns its exit code (panics on a signal).
     fn exit_code(&self) -> u32 {
         let st = self.wait_exit();
@@ -755,6 +779,8 @@ struct Wrapped {
     after: String,
     exit: i32,
     raw: Vec<u8>,
+    /// Files named `core*` in the working directory after the run.
+    cores: Vec<String>,
 }
 
 /// Runs `sh -c 'stty -g; vaultty --data-dir D; echo "EXIT=$?"; stty -g'` in a pty; `drive`
@@ -774,6 +800,11 @@ fn run_wrapped(crash: Option<&str>, drive: impl FnOnce(&Pty)) -> Wrapped {
     drive(&pty);
     let status = pty.wait_exit();
     let raw = pty.raw();
+    let cores = std::fs::read_dir(sb.home())
+        .expect("list the working directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("core"))
+        .collect();
     let text = String::from_utf8_lossy(&raw).into_owned();
     assert!(status.success(), "sh failed: {status}\n{text:?}");
     let stty: Vec<&str> = text
@@ -795,6 +826,35 @@ fn run_wrapped(crash: Option<&str>, drive: impl FnOnce(&Pty)) -> Wrapped {
         after: stty[1].to_owned(),
         exit,
         raw,
+        cores,
+    }
+}
+
+/// The pid of the `vaultty` that `sh` (the pty's child) started.
+fn ui_under_sh(pty: &Pty) -> i32 {
+    let sh = pty
+        .child
+        .lock()
+        .unwrap()
+        .process_id()
+        .expect("the shell's pid");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ...": comm may hold spaces, so split after the ')'.
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let ppid = rest.split_whitespace().nth(1);
+            if ppid == Some(sh.to_string().as_str()) && head.contains("(vaultty") {
+                return head.split(' ').next().unwrap().parse().expect("a pid");
+            }
+        }
+        assert!(Instant::now() < deadline, "no vaultty process under sh");
+        std::thread::sleep(POLL);
     }
 }
 
@@ -855,6 +915,136 @@ fn tm_03_terminal_restored_after_quit_panic_and_error() {
         "the error is printed on the restored terminal: {:?}",
         String::from_utf8_lossy(&error.raw)
     );
+}
+
+/// SIGQUIT (Ctrl-\\ in a cooked terminal, or `kill -QUIT`) used to kill the UI with the
+/// terminal left raw. It now quits like SIGTERM, restoring the terminal, with the exit code
+/// shells expect for SIGQUIT and no core file.
+#[test]
+fn tm_03_terminal_restored_after_sigquit() {
+    let quit = run_wrapped(None, |ui| {
+        ui.wait_login();
+        let pid = ui_under_sh(ui);
+        // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGQUIT) }, 0, "send SIGQUIT");
+    });
+    quit.assert_restored("SIGQUIT");
+    assert_eq!(
+        quit.exit,
+        128 + libc::SIGQUIT,
+        "the exit code shells expect"
+    );
+    assert!(
+        quit.cores.is_empty(),
+        "a core file was written: {:?}",
+        quit.cores
+    );
+}
+
+/// 300 KB pasted into a field (far past its limit) is refused whole in one step, and Ctrl-C
+/// written right after the paste ends the program within 100 ms. Before, the paste went in
+/// one character at a time on the UI thread and Ctrl-C waited for it (about a minute). The
+/// same holds when the 300 KB arrive as keys (a terminal without bracketed paste): Ctrl-C
+/// skips the keys still queued.
+#[test]
+fn ui_01_ctrl_c_quits_within_100_ms_after_a_300_kb_paste() {
+    const LIMIT: Duration = Duration::from_millis(100);
+    let big: String = "paste-me.".repeat(300_000 / 9 + 1);
+    // The last case is a terminal without bracketed paste: one key per character.
+    for (field, bracketed) in [("Email", true), ("Password", true), ("Email", false)] {
+        let sb = Sandbox::new();
+        let ui = sb.ui(&[]);
+        ui.wait_login();
+        if field == "Password" {
+            ui.send(TAB);
+            ui.wait_until("focus on Password", |s| focused(s, "Password"));
+        }
+        let start = Instant::now();
+        if bracketed {
+            ui.paste(&big);
+        } else {
+            ui.send(&big);
+        }
+        let pasted = start.elapsed();
+        let ctrl_c = Instant::now();
+        ui.send(CTRL_C);
+        let exit = ui.exited_after(ctrl_c);
+        let how = if bracketed { "pasted" } else { "typed" };
+        println!(
+            "{} KB {how} into {field}: written in {pasted:.1?}, exit {exit:.1?} after Ctrl-C",
+            big.len() / 1000
+        );
+        assert!(
+            exit <= LIMIT,
+            "{field}: exit took {exit:?} after Ctrl-C (limit {LIMIT:?})"
+        );
+        assert_eq!(ui.exit_code(), 0);
+        if bracketed {
+            ui.assert_secret_hidden("paste-me.");
+        }
+    }
+}
+
+/// The refusal is visible: the field stays as it was and says why.
+#[test]
+fn ui_01_oversized_paste_is_refused_with_a_message() {
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.type_text("Email", "ada@");
+    ui.paste(&"x".repeat(300_000));
+    let s = ui.wait_for("Paste refused: Email takes at most 254 characters.");
+    assert!(row(&s, "Email").contains("ada@"), "{s}");
+    assert!(
+        !row(&s, "Email").contains('x'),
+        "nothing was inserted:\n{s}"
+    );
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}
+
+/// zxcvbn takes about a second on this 256-character password (many l33t substitutions to
+/// try). It runs on the meter's thread: the UI answers the next key within 100 ms, shows
+/// "checking…" meanwhile, and the verdict arrives later.
+#[test]
+fn ui_01_ui_answers_a_key_within_100_ms_while_a_crafted_password_is_checked() {
+    const LIMIT: Duration = Duration::from_millis(100);
+    let crafted: String = "4@8({[<36917!|0$5+%2".chars().cycle().take(256).collect();
+    let sb = Sandbox::new();
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.send(CTRL_N);
+    ui.wait_for(SIGNUP_BUTTON);
+    ui.type_text("Name", "Ada Lovelace");
+    ui.send(TAB);
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    // One key more than the field takes: its refusal shows once all 256 are in.
+    ui.send(format!("{crafted}x"));
+    ui.wait_for("Password takes at most 256 characters.");
+    ui.assert_secret_hidden(&crafted);
+    let tab = Instant::now();
+    ui.send(TAB);
+    loop {
+        if focused(&ui.screen(), "Confirm password") {
+            break;
+        }
+        let waited = tab.elapsed();
+        assert!(
+            waited <= LIMIT,
+            "no answer to Tab within {LIMIT:?}\n{}",
+            ui.screen()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let answered = tab.elapsed();
+    let checking = ui.screen().contains("Strength checking…");
+    println!("Tab answered in {answered:.1?} (meter still checking: {checking})");
+    ui.wait_until("the meter's verdict", |s| {
+        s.contains("Strength ■") && !s.contains("checking…")
+    });
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
 }
 
 #[test]

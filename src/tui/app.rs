@@ -1,9 +1,11 @@
 //! The UI's model and its update function: messages in, state changes and worker commands
 //! out. No terminal I/O here, so every behaviour can be driven from tests.
 
-use super::field::{Field, edit_request};
+use super::field::{Edit, Field, edit_request};
 use super::strings as s;
-use crate::auth::policy::{password_strength, validate_email, validate_name};
+use crate::auth::policy::{
+    MAX_EMAIL_CHARS, MAX_NAME_CHARS, password_strength, validate_email, validate_name,
+};
 use crate::clock::Clock;
 use crate::{Account, Error, Field as Input, LoginReport, Password, SessionInfo, Strength};
 use jiff::tz::TimeZone;
@@ -33,7 +35,7 @@ pub enum Msg {
     /// Time passed (spinner, flash fading, session expiry).
     Tick,
     Reply(Reply),
-    /// SIGTERM / SIGHUP / SIGINT: leave now.
+    /// SIGTERM / SIGHUP / SIGINT / SIGQUIT: leave now.
     Quit,
 }
 
@@ -45,6 +47,32 @@ pub enum Reply {
     Signup(Result<Account, Error>),
     Logout(Result<bool, Error>),
     PasswordChanged(Result<usize, Error>),
+    /// The strength meter's verdict on the request numbered `id`.
+    Strength {
+        id: u64,
+        strength: Strength,
+    },
+}
+
+/// A request for the strength meter (zxcvbn can take most of a second on crafted input, so
+/// it never runs on the UI thread). The password stays in its zeroizing buffer.
+#[derive(Debug)]
+pub struct StrengthCheck {
+    /// Tells the answer to the latest request from stale ones.
+    pub id: u64,
+    pub password: Password,
+    pub email: String,
+    pub name: String,
+}
+
+impl StrengthCheck {
+    /// Runs the check (on the meter's thread).
+    pub fn run(self) -> Reply {
+        Reply::Strength {
+            id: self.id,
+            strength: password_strength(&self.password, &self.email, &self.name),
+        }
+    }
 }
 
 /// Work for the worker thread (Argon2 and SQLite never run on the UI thread).
@@ -72,6 +100,8 @@ pub enum Command {
         current: Password,
         new: Password,
     },
+    /// For the strength meter's thread, not the worker: only the latest request is run.
+    Strength(StrengthCheck),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +125,12 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub button: &'static str,
-    /// The strength meter, for forms that choose a password.
+    /// The strength meter's last verdict, for forms that choose a password.
     pub strength: Option<Strength>,
-    /// Set by edits; [`refresh`] recomputes the meter.
+    /// Set by edits; [`refresh`] asks the meter again.
     pub strength_stale: bool,
+    /// The meter request whose answer is awaited ("checking…"); answers to any other are stale.
+    pub strength_pending: Option<u64>,
     /// Whether password fields are shown in clear (F2; off by default).
     pub reveal: bool,
 }
@@ -111,13 +143,14 @@ impl Form {
             button,
             strength: None,
             strength_stale: false,
+            strength_pending: None,
             reveal: false,
         }
     }
     pub fn login() -> Self {
         Self::new(
             vec![
-                Field::text(s::LABEL_EMAIL),
+                Field::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
                 Field::secret(s::LABEL_PASSWORD),
             ],
             s::LOGIN_BUTTON,
@@ -126,8 +159,8 @@ impl Form {
     pub fn signup() -> Self {
         Self::new(
             vec![
-                Field::text(s::LABEL_NAME),
-                Field::text(s::LABEL_EMAIL),
+                Field::text(s::LABEL_NAME, MAX_NAME_CHARS),
+                Field::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
                 Field::secret(s::LABEL_PASSWORD),
                 Field::secret(s::LABEL_CONFIRM),
             ],
@@ -193,6 +226,8 @@ pub struct Model {
     login_prepared: bool,
     /// When a key was last typed on the login screen.
     login_typed_at: i64,
+    /// Numbers strength meter requests.
+    strength_seq: u64,
 }
 
 impl Model {
@@ -214,6 +249,7 @@ impl Model {
             checking_expiry: false,
             login_prepared: false,
             login_typed_at: i64::MIN / 2,
+            strength_seq: 0,
         }
     }
 
@@ -297,9 +333,10 @@ impl Model {
         self.checking_expiry = false;
     }
 
+    /// Walk-away safety: the next person finds a blank login form (no email of the last
+    /// user), focus on Email.
     fn expire(&mut self) {
-        let email = self.session.as_ref().map(|i| i.account.email.clone());
-        self.go_login(email.as_deref());
+        self.go_login(None);
         self.clear_screen = true;
         self.flash(FlashKind::Error, s::SESSION_EXPIRED);
     }
@@ -378,18 +415,35 @@ fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
         return vec![];
     };
     let i = form.focus;
-    let changed = form.fields.get_mut(i).is_some_and(|f| f.paste(text));
-    if changed {
-        field_changed(m, i);
+    let Some(field) = form.fields.get_mut(i) else {
+        return vec![];
+    };
+    match field.paste(text) {
+        Edit::Changed => field_changed(m, i),
+        Edit::TooLong => {
+            field.error = Some(format!(
+                "{} {}",
+                s::PASTE_REFUSED,
+                s::too_long(field.label, field.max_chars)
+            ));
+        }
+        Edit::Unchanged => {}
     }
     vec![]
+}
+
+/// Ctrl-C: quits from anywhere, at once.
+pub fn is_quit_key(key: &KeyEvent) -> bool {
+    key.kind == KeyEventKind::Press
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('c')
 }
 
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+    if is_quit_key(&key) {
         m.quit = true;
         return vec![];
     }
@@ -460,6 +514,8 @@ fn dashboard_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
 enum FormAction {
     Nothing,
     Changed(usize),
+    /// A character refused: the field is at its limit (the field says so).
+    Refused,
     Left(usize),
     Submit,
 }
@@ -485,8 +541,12 @@ fn form_key(form: &mut Form, key: KeyEvent) -> FormAction {
             let Some(field) = form.fields.get_mut(form.focus) else {
                 return FormAction::Nothing;
             };
-            match edit_request(key) {
-                Some(req) if field.handle(req) => FormAction::Changed(form.focus),
+            match edit_request(key).map(|req| field.handle(req)) {
+                Some(Edit::Changed) => FormAction::Changed(form.focus),
+                Some(Edit::TooLong) => {
+                    field.error = Some(s::too_long(field.label, field.max_chars));
+                    FormAction::Refused
+                }
                 _ => FormAction::Nothing,
             }
         }
@@ -520,7 +580,7 @@ fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             m.busy = Some(s::VERIFYING);
             vec![Command::Login { email, password }]
         }
-        FormAction::Nothing | FormAction::Left(_) => vec![],
+        FormAction::Nothing | FormAction::Refused | FormAction::Left(_) => vec![],
     }
 }
 
@@ -562,7 +622,7 @@ fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
                 password,
             }]
         }
-        FormAction::Nothing => vec![],
+        FormAction::Nothing | FormAction::Refused => vec![],
     }
 }
 
@@ -580,19 +640,12 @@ fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             vec![]
         }
         FormAction::Left(i) => {
-            let (email, name) = account_context(m.session.as_ref());
-            if let Screen::ChangePassword(form) = &mut m.screen {
-                validate_password_field(form, i, false, &email, &name);
-            }
+            validate_password_field(form, i, false);
             vec![]
         }
         FormAction::Submit => {
-            let (email, name) = account_context(m.session.as_ref());
-            let Screen::ChangePassword(form) = &mut m.screen else {
-                return vec![];
-            };
             for i in 0..form.fields.len() {
-                validate_password_field(form, i, true, &email, &name);
+                validate_password_field(form, i, true);
             }
             if let Some(i) = form.first_error() {
                 form.focus = i;
@@ -603,7 +656,7 @@ fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             m.busy = Some(s::CHANGING);
             vec![Command::ChangePassword { current, new }]
         }
-        FormAction::Nothing => vec![],
+        FormAction::Nothing | FormAction::Refused => vec![],
     }
 }
 
@@ -612,31 +665,40 @@ fn account_context(info: Option<&SessionInfo>) -> (String, String) {
         .unwrap_or_default()
 }
 
-/// After an edit: clear that field's error, note a full field, and mark the strength meter
-/// stale (it is recomputed once per frame by [`refresh`], not once per key).
+/// After an edit: clear that field's error and mark the strength meter stale (it is asked
+/// again once per frame by [`refresh`], not once per key).
 fn field_changed(m: &mut Model, i: usize) {
     let Some(form) = m.form_mut() else {
         return;
     };
-    let full = form.fields[i].secret_ref().is_some_and(|p| p.overflowed);
-    form.fields[i].error = full.then(|| format!("{} {}", form.fields[i].label, s::FIELD_FULL));
+    form.fields[i].error = None;
     form.strength_stale = true;
 }
 
-/// Brings derived state up to date before drawing: the strength meter (zxcvbn takes a few
-/// milliseconds, so a burst of keys or a paste pays for it once, not per character).
-pub fn refresh(m: &mut Model) {
-    let (email, name) = account_context(m.session.as_ref());
-    let meter = match &m.screen {
+/// The strength meter's password field on this screen, and where its context (email, name)
+/// comes from: fields of the form, or the session's account when out of range.
+fn meter_fields(screen: &Screen) -> Option<(usize, usize, usize)> {
+    match screen {
         Screen::Signup(_) => Some((2, 1, 0)),
         Screen::ChangePassword(_) => Some((1, usize::MAX, usize::MAX)),
         _ => None,
+    }
+}
+
+/// Brings derived state up to date before drawing: when the password (or its context) changed,
+/// asks the strength meter again, once per frame however many keys came. The check runs on
+/// the meter's thread ([`Command::Strength`]); the meter shows "checking…" until it answers.
+pub fn refresh(m: &mut Model) -> Vec<Command> {
+    let (email, name) = account_context(m.session.as_ref());
+    let Some((pw_idx, email_idx, name_idx)) = meter_fields(&m.screen) else {
+        return vec![];
     };
-    let (Some((pw_idx, email_idx, name_idx)), Some(form)) = (meter, m.form_mut()) else {
-        return;
+    let id = m.strength_seq + 1;
+    let Some(form) = m.form_mut() else {
+        return vec![];
     };
     if !std::mem::take(&mut form.strength_stale) {
-        return;
+        return vec![];
     }
     let email = form
         .fields
@@ -646,11 +708,43 @@ pub fn refresh(m: &mut Model) {
         .fields
         .get(name_idx)
         .map_or(name, |f| f.value().to_owned());
-    let pw = form.fields[pw_idx].secret_ref().map(|p| p.to_password());
-    form.strength = match pw {
-        Some(p) if !p.is_empty() => Some(password_strength(&p, &email, &name)),
-        _ => None,
+    let password = match form.fields[pw_idx].secret_ref() {
+        Some(p) if !p.is_empty() => p.to_password(),
+        _ => {
+            form.strength = None;
+            form.strength_pending = None;
+            return vec![];
+        }
     };
+    form.strength_pending = Some(id);
+    m.strength_seq = id;
+    vec![Command::Strength(StrengthCheck {
+        id,
+        password,
+        email,
+        name,
+    })]
+}
+
+/// Applies the meter's answer if it is for the latest request of the form on screen. When
+/// the password field has been left meanwhile, its verdict also goes under the field, as
+/// leaving it with a current verdict would have done.
+fn on_strength(m: &mut Model, id: u64, strength: Strength) {
+    let Some((pw_idx, _, _)) = meter_fields(&m.screen) else {
+        return;
+    };
+    let Some(form) = m.form_mut() else {
+        return;
+    };
+    if form.strength_pending != Some(id) {
+        return;
+    }
+    form.strength_pending = None;
+    if form.focus != pw_idx {
+        let field = &mut form.fields[pw_idx];
+        field.error = strength.problem.as_ref().map(|e| describe(field.label, e));
+    }
+    form.strength = Some(strength);
 }
 
 fn validate_signup_field(form: &mut Form, i: usize, submitting: bool) {
@@ -663,7 +757,7 @@ fn validate_signup_field(form: &mut Form, i: usize, submitting: bool) {
         1 => validate_email(&email)
             .err()
             .map(|e| describe(s::LABEL_EMAIL, &e)),
-        2 => secret_problem(form, 2, submitting, &email, &name),
+        2 => secret_problem(form, 2, submitting),
         3 => confirm_problem(form, 2, 3, submitting),
         _ => None,
     };
@@ -672,11 +766,11 @@ fn validate_signup_field(form: &mut Form, i: usize, submitting: bool) {
     }
 }
 
-fn validate_password_field(form: &mut Form, i: usize, submitting: bool, email: &str, name: &str) {
+fn validate_password_field(form: &mut Form, i: usize, submitting: bool) {
     let error = match i {
         0 => (submitting && form.fields[0].secret_ref().is_some_and(|p| p.is_empty()))
             .then(|| format!("{} is required.", s::LABEL_CURRENT)),
-        1 => secret_problem(form, 1, submitting, email, name),
+        1 => secret_problem(form, 1, submitting),
         2 => confirm_problem(form, 1, 2, submitting),
         _ => None,
     };
@@ -685,22 +779,24 @@ fn validate_password_field(form: &mut Form, i: usize, submitting: bool, email: &
     }
 }
 
-/// The policy's verdict on the password in field `i` (skipped while still empty, unless
-/// submitting).
-fn secret_problem(
-    form: &Form,
-    i: usize,
-    submitting: bool,
-    email: &str,
-    name: &str,
-) -> Option<String> {
+/// The policy's verdict on the password in field `i` (the meter's field), as the meter last
+/// gave it. An empty field is skipped unless submitting. While the meter is still checking
+/// there is no verdict yet: it goes under the field when it comes, and a submit goes ahead
+/// (the worker checks the password again before anything is written).
+fn secret_problem(form: &Form, i: usize, submitting: bool) -> Option<String> {
     let p = form.fields[i].secret_ref()?;
-    if p.is_empty() && !submitting {
+    if p.is_empty() {
+        // Cheap: an empty password is refused before zxcvbn runs.
+        return submitting
+            .then(|| password_strength(&p.to_password(), "", ""))
+            .and_then(|st| st.problem)
+            .map(|e| describe(form.fields[i].label, &e));
+    }
+    if form.strength_stale || form.strength_pending.is_some() {
         return None;
     }
-    password_strength(&p.to_password(), email, name)
-        .problem
-        .map(|e| describe(form.fields[i].label, &e))
+    let problem = form.strength.as_ref()?.problem.as_ref()?;
+    Some(describe(form.fields[i].label, problem))
 }
 
 fn confirm_problem(form: &Form, pw: usize, confirm: usize, submitting: bool) -> Option<String> {
@@ -740,8 +836,14 @@ fn place_errors(form: &mut Form, errors: &[crate::ValidationError], map: impl Fn
 }
 
 fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
+    if let Reply::Strength { id, strength } = reply {
+        // Not the worker's answer: whatever the worker is doing, it still is.
+        on_strength(m, id, strength);
+        return vec![];
+    }
     m.busy = None;
     match reply {
+        Reply::Strength { .. } => {}
         Reply::Session(r) => {
             m.checking_expiry = false;
             match r {

@@ -85,14 +85,20 @@ impl SecretInput {
         true
     }
 
-    /// Inserts pasted text without its line breaks, then wipes the pasted copy.
+    /// Inserts pasted text without its line breaks in one step, then wipes the pasted copy.
+    /// A paste that would not fit is refused whole (nothing inserted, `overflowed` set).
     pub fn paste(&mut self, mut text: String) -> bool {
-        let mut changed = false;
-        for c in text.chars().filter(|c| !matches!(c, '\n' | '\r')) {
-            changed |= self.insert(c);
-        }
+        let clean = Zeroizing::new(without_line_breaks(&text));
         text.zeroize();
-        changed
+        let n = clean.chars().count();
+        if self.chars() + n > MAX_PASSWORD_CHARS || self.buf.len() + clean.len() > SECRET_CAPACITY {
+            self.overflowed = true;
+            return false;
+        }
+        let at = self.byte_at(self.cursor);
+        self.buf.insert_str(at, &clean);
+        self.cursor += n;
+        n > 0
     }
 
     fn word_start_before(&self, pos: usize) -> usize {
@@ -185,11 +191,25 @@ impl SecretInput {
     }
 }
 
+/// `text` without its line breaks (a paste never submits and fields are one line).
+fn without_line_breaks(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
+}
+
 /// What a field holds.
 #[derive(Debug)]
 pub enum FieldKind {
     Text(Input),
     Secret(SecretInput),
+}
+
+/// What an edit did to a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Unchanged,
+    Changed,
+    /// Refused whole: the text would pass the field's limit.
+    TooLong,
 }
 
 /// One labelled input with an optional error shown under it.
@@ -198,14 +218,17 @@ pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
     pub error: Option<String>,
+    /// The most characters the field takes (the policy's limit for what it holds).
+    pub max_chars: usize,
 }
 
 impl Field {
-    pub fn text(label: &'static str) -> Self {
+    pub fn text(label: &'static str, max_chars: usize) -> Self {
         Self {
             label,
             kind: FieldKind::Text(Input::default()),
             error: None,
+            max_chars,
         }
     }
     pub fn secret(label: &'static str) -> Self {
@@ -213,6 +236,7 @@ impl Field {
             label,
             kind: FieldKind::Secret(SecretInput::default()),
             error: None,
+            max_chars: MAX_PASSWORD_CHARS,
         }
     }
     pub fn is_secret(&self) -> bool {
@@ -237,6 +261,7 @@ impl Field {
             FieldKind::Text(_) => None,
         }
     }
+    /// Sets a plain field's text (callers pass text within the field's limit).
     pub fn set_text(&mut self, value: &str) {
         if let FieldKind::Text(i) = &mut self.kind {
             *i = Input::new(value.to_owned());
@@ -248,24 +273,62 @@ impl Field {
             FieldKind::Secret(s) => s.clear(),
         }
     }
-    /// Applies an editing request; returns whether the value changed.
-    pub fn handle(&mut self, req: InputRequest) -> bool {
-        match &mut self.kind {
-            FieldKind::Text(i) => i.handle(req).is_some_and(|c| c.value),
-            FieldKind::Secret(s) => s.handle(req),
-        }
-    }
-    /// Inserts pasted text with line breaks removed. Never submits.
-    pub fn paste(&mut self, text: String) -> bool {
+    /// Applies an editing request; one that would pass the field's limit is refused.
+    pub fn handle(&mut self, req: InputRequest) -> Edit {
         match &mut self.kind {
             FieldKind::Text(i) => {
-                let mut changed = false;
-                for c in text.chars().filter(|c| !matches!(c, '\n' | '\r')) {
-                    changed |= i.handle(InputRequest::InsertChar(c)).is_some();
+                let grows = matches!(req, InputRequest::InsertChar(_) | InputRequest::Yank);
+                let before = grows.then(|| i.clone());
+                let changed = i.handle(req).is_some_and(|c| c.value);
+                match before {
+                    Some(b) if i.value().chars().count() > self.max_chars => {
+                        *i = b;
+                        Edit::TooLong
+                    }
+                    _ if changed => Edit::Changed,
+                    _ => Edit::Unchanged,
                 }
-                changed
             }
-            FieldKind::Secret(s) => s.paste(text),
+            FieldKind::Secret(s) => {
+                s.overflowed = false;
+                match s.handle(req) {
+                    _ if s.overflowed => Edit::TooLong,
+                    true => Edit::Changed,
+                    false => Edit::Unchanged,
+                }
+            }
+        }
+    }
+    /// Inserts pasted text with line breaks removed, in one step; a paste that would pass the
+    /// field's limit is refused whole. Never submits.
+    pub fn paste(&mut self, text: String) -> Edit {
+        match &mut self.kind {
+            FieldKind::Text(i) => {
+                let clean = without_line_breaks(&text);
+                let n = clean.chars().count();
+                if i.value().chars().count() + n > self.max_chars {
+                    return Edit::TooLong;
+                }
+                if n == 0 {
+                    return Edit::Unchanged;
+                }
+                let (value, cursor) = (i.value(), i.cursor());
+                let at = value
+                    .char_indices()
+                    .nth(cursor)
+                    .map_or(value.len(), |(b, _)| b);
+                let joined = [&value[..at], &clean, &value[at..]].concat();
+                *i = std::mem::take(i).with_value(joined).with_cursor(cursor + n);
+                Edit::Changed
+            }
+            FieldKind::Secret(s) => {
+                s.overflowed = false;
+                match s.paste(text) {
+                    _ if s.overflowed => Edit::TooLong,
+                    true => Edit::Changed,
+                    false => Edit::Unchanged,
+                }
+            }
         }
     }
     /// Cursor column (in cells from the field's start) for drawing.
@@ -332,9 +395,48 @@ mod tests {
         let mut f = SecretInput::default();
         f.paste("line one\nline two\r\n".to_owned());
         assert_eq!(f.expose(), "line oneline two");
-        let mut t = Field::text("Email");
+        let mut t = Field::text("Email", 254);
         t.paste("a@b.c\n".to_owned());
         assert_eq!(t.value(), "a@b.c");
+    }
+
+    #[test]
+    fn ui_01_paste_goes_in_at_the_cursor_in_one_step() {
+        let mut t = Field::text("Name", 100);
+        t.paste("Ada Lovelace".to_owned());
+        t.handle(GoToStart);
+        assert_eq!(t.paste("Countess ".to_owned()), Edit::Changed);
+        assert_eq!(t.value(), "Countess Ada Lovelace");
+        assert_eq!(t.cursor_col(), "Countess ".len());
+        let mut f = typed("ab");
+        f.handle(GoToPrevChar);
+        f.paste("XY".to_owned());
+        assert_eq!((f.expose(), f.cursor()), ("aXYb", 3));
+    }
+
+    #[test]
+    fn ui_01_fields_refuse_text_past_their_limit_whole() {
+        let mut t = Field::text("Name", 5);
+        assert_eq!(t.paste("abcdef".to_owned()), Edit::TooLong);
+        assert_eq!(t.value(), "", "a paste that does not fit is not cut");
+        assert_eq!(t.paste("abc\n".to_owned()), Edit::Changed);
+        assert_eq!(t.paste("def".to_owned()), Edit::TooLong);
+        assert_eq!(t.handle(InsertChar('d')), Edit::Changed);
+        assert_eq!(t.handle(InsertChar('e')), Edit::Changed);
+        assert_eq!(t.handle(InsertChar('f')), Edit::TooLong);
+        assert_eq!(t.value(), "abcde");
+        // the yank buffer cannot grow it either
+        t.handle(DeletePrevWord);
+        t.handle(Yank);
+        assert_eq!(t.handle(Yank), Edit::TooLong);
+        assert_eq!(t.value(), "abcde");
+        let mut s = Field::secret("Password");
+        let long = "x".repeat(MAX_PASSWORD_CHARS + 1);
+        assert_eq!(s.paste(long), Edit::TooLong);
+        assert!(s.secret_ref().unwrap().is_empty());
+        assert_eq!(s.paste("x".repeat(MAX_PASSWORD_CHARS)), Edit::Changed);
+        assert_eq!(s.handle(InsertChar('y')), Edit::TooLong);
+        assert_eq!(s.secret_ref().unwrap().chars(), MAX_PASSWORD_CHARS);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 use super::app::Msg;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -203,8 +205,12 @@ impl vte::Perform for Keys {
 }
 
 /// Reads the terminal (`/dev/tty`, else standard input) on a thread of its own and sends each
-/// key, paste and resize to `tx`; [`Msg::Quit`] when the terminal is gone.
-pub fn spawn(tx: Sender<Msg>) {
+/// key, paste and resize to `tx`; [`Msg::Quit`] when the terminal is gone. Ctrl-C also raises
+/// the returned flag, so the event loop quits without first working through keys queued before
+/// it (a paste into a terminal without bracketed paste arrives as one key per character).
+pub fn spawn(tx: Sender<Msg>) -> Arc<AtomicBool> {
+    let quit = Arc::new(AtomicBool::new(false));
+    let raise = quit.clone();
     let resize_tx = tx.clone();
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGWINCH]) {
         std::thread::spawn(move || {
@@ -239,7 +245,12 @@ pub fn spawn(tx: Sender<Msg>) {
             buf[..n].zeroize();
             for event in events {
                 let msg = match event {
-                    Event::Key(k) => Msg::Key(k),
+                    Event::Key(k) => {
+                        if super::app::is_quit_key(&k) {
+                            raise.store(true, Ordering::SeqCst);
+                        }
+                        Msg::Key(k)
+                    }
                     Event::Paste(p) => Msg::Paste(p),
                     _ => continue,
                 };
@@ -249,6 +260,7 @@ pub fn spawn(tx: Sender<Msg>) {
             }
         }
     });
+    quit
 }
 
 #[cfg(test)]

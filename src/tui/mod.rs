@@ -1,7 +1,9 @@
 //! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
-//! messages fed by an input thread, a signal thread and a worker thread that does all Argon2
-//! and SQLite work. The main thread blocks on the channel: it wakes only for an event, a worker
-//! reply or a deadline the model asks for (spinner, fading message, session expiry).
+//! messages fed by an input thread, a signal thread, a worker thread that does all Argon2
+//! and SQLite work, and a meter thread that runs the password strength check. The main
+//! thread blocks on the channel: it wakes only for an event, a reply or a deadline the model
+//! asks for (spinner, fading message, session expiry). Nothing it does grows with what was
+//! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
 
 pub mod app;
 pub mod field;
@@ -12,7 +14,7 @@ pub mod view;
 use crate::clock::{Clock, SystemClock};
 use crate::{Vaultty, timefmt};
 use anyhow::Context as _;
-use app::{Command, Model, Msg, Reply, update};
+use app::{Command, Model, Msg, Reply, StrengthCheck, update};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
@@ -23,8 +25,9 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit code when stdout is not a terminal (a usage problem).
 pub const EXIT_NOT_A_TERMINAL: u8 = 2;
@@ -50,7 +53,7 @@ pub fn run(dir: &Path) -> ExitCode {
         Err(e) => return crate::cli::fail(&e.into()),
     };
     match run_app(vault, Arc::new(SystemClock)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!(
                 "vaultty: {}",
@@ -96,16 +99,25 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+/// SIGTERM, SIGHUP and SIGINT quit as Ctrl-C does (exit 0); SIGQUIT quits too, with the
+/// exit code shells expect for it (128 + 3), and never with its default action, which
+/// would leave the terminal raw. Either way the event loop restores the terminal. Returns
+/// where the exit code is put.
+fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
         .context("cannot install signal handlers")?;
+    let code = Arc::new(AtomicU8::new(0));
+    let set = code.clone();
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
+        if let Some(sig) = signals.forever().next() {
+            if sig == SIGQUIT {
+                set.store(128 + SIGQUIT as u8, Ordering::SeqCst);
+            }
             let _ = tx.send(Msg::Quit);
         }
     });
-    Ok(())
+    Ok(code)
 }
 
 /// Runs one command against the vault and wraps the answer as a message (`None` for commands
@@ -132,7 +144,57 @@ pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
         Command::ChangePassword { current, new } => {
             Reply::PasswordChanged(vault.change_password(&current, &new))
         }
+        Command::Strength(check) => check.run(),
     })
+}
+
+/// The strength meter's thread: holds at most one request, the latest (a newer one replaces
+/// and drops the waiting one, wiping its password), so a slow check is never followed by a
+/// queue of stale ones.
+struct Meter {
+    next: Mutex<Option<StrengthCheck>>,
+    wake: Condvar,
+}
+
+impl Meter {
+    fn spawn(tx: Sender<Msg>) -> Arc<Meter> {
+        let meter = Arc::new(Meter {
+            next: Mutex::new(None),
+            wake: Condvar::new(),
+        });
+        let m = meter.clone();
+        std::thread::spawn(move || {
+            loop {
+                let check = {
+                    let Ok(mut next) = m.next.lock() else {
+                        return;
+                    };
+                    loop {
+                        if let Some(c) = next.take() {
+                            break c;
+                        }
+                        next = match m.wake.wait(next) {
+                            Ok(n) => n,
+                            Err(_) => return,
+                        };
+                    }
+                };
+                let reply = check.run();
+                crate::secret::wipe_stack_below();
+                if tx.send(Msg::Reply(reply)).is_err() {
+                    return;
+                }
+            }
+        });
+        meter
+    }
+
+    fn request(&self, check: StrengthCheck) {
+        if let Ok(mut next) = self.next.lock() {
+            *next = Some(check);
+            self.wake.notify_one();
+        }
+    }
 }
 
 fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
@@ -140,7 +202,9 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     std::thread::spawn(move || {
         for cmd in crx {
             let login = matches!(cmd, Command::Login { .. });
-            let Some(reply) = execute_command(&vault, cmd) else {
+            let reply = execute_command(&vault, cmd);
+            crate::secret::wipe_stack_below();
+            let Some(reply) = reply else {
                 continue;
             };
             let success = matches!(reply, Reply::Login(Ok(_)));
@@ -159,22 +223,28 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     ctx
 }
 
-fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+/// Runs the UI until it quits; returns the exit code.
+fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
-    input::spawn(tx.clone());
-    spawn_signals(tx.clone())?;
+    let ctrl_c = input::spawn(tx.clone());
+    let exit_code = spawn_signals(tx.clone())?;
+    let meter = Meter::spawn(tx.clone());
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     let mut pending = model.init();
     let mut first = true;
     loop {
+        pending.extend(app::refresh(&mut model));
         for cmd in pending.drain(..) {
-            worker.send(cmd).context("the worker thread stopped")?;
+            match cmd {
+                Command::Strength(check) => meter.request(check),
+                cmd => worker.send(cmd).context("the worker thread stopped")?,
+            }
         }
         if model.quit {
             break;
@@ -185,7 +255,6 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
             execute!(io::stdout(), Clear(ClearType::All))?;
             terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         }
-        app::refresh(&mut model);
         terminal.draw(|f| view::view(&model, f))?;
         if std::mem::take(&mut first) {
             #[cfg(feature = "test-hooks")]
@@ -206,15 +275,20 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
             Err(RecvTimeoutError::Disconnected) => break,
         };
         pending.extend(update(&mut model, msg));
-        // Coalesce bursts (resizes, pasted keys) into one redraw.
-        while let Ok(msg) = rx.try_recv() {
-            pending.extend(update(&mut model, msg));
-            if model.quit {
+        // Coalesce bursts (resizes, pasted keys) into one redraw; a Ctrl-C read meanwhile
+        // skips whatever is still queued.
+        while !model.quit {
+            if ctrl_c.load(Ordering::SeqCst) {
+                model.quit = true;
                 break;
             }
+            let Ok(msg) = rx.try_recv() else {
+                break;
+            };
+            pending.extend(update(&mut model, msg));
         }
     }
     drop(terminal);
     drop(guard);
-    Ok(())
+    Ok(exit_code.load(Ordering::SeqCst))
 }

@@ -23,7 +23,8 @@ pub const ACCOUNT_CREATED: &str = "Account created: log in";
 pub const LOGGED_OUT: &str = "Logged out";
 pub const SESSION_EXPIRED: &str = "Session expired: log in again";
 pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
-pub const FIELD_FULL: &str = "is at the 256-character limit.";
+pub const PASTE_REFUSED: &str = "Paste refused:";
+pub const CHECKING: &str = "checking…";
 
 pub const LABEL_EMAIL: &str = "Email";
 pub const LABEL_PASSWORD: &str = "Password";
@@ -34,6 +35,11 @@ pub const LABEL_NEW: &str = "New password";
 
 pub fn too_small(need_w: u16, need_h: u16, w: u16, h: u16) -> String {
     format!("Terminal too small: need {need_w}×{need_h}, have {w}×{h}")
+}
+
+/// Under a field that refused a character or a paste: "Email takes at most 254 characters."
+pub fn too_long(label: &str, max: usize) -> String {
+    format!("{label} takes at most {max} characters.")
 }
 
 pub fn password_changed(ended: usize) -> String {

@@ -285,15 +285,27 @@ impl FormPlan {
     }
 }
 
+/// Whether field `i`'s error is left out because the meter under it explains the problem
+/// (not while the meter is checking: it shows no explanation then; never a refused key or
+/// paste, which the meter does not explain).
+fn meter_covers(form: &Form, meter: Option<usize>, i: usize) -> bool {
+    let refused = form.fields.get(i).is_some_and(|f| {
+        f.error
+            .as_deref()
+            .is_some_and(|e| e.ends_with(&s::too_long(f.label, f.max_chars)))
+    });
+    meter == Some(i)
+        && !refused
+        && form.strength_pending.is_none()
+        && form
+            .strength
+            .as_ref()
+            .is_some_and(|st| st.problem.is_some())
+}
+
 fn plan_form(form: &Form, m: &Model, input_w: u16, avail: u16, extra_lines: u16) -> FormPlan {
     let meter = meter_field(m);
-    let covered = |i: usize| {
-        meter == Some(i)
-            && form
-                .strength
-                .as_ref()
-                .is_some_and(|st| st.problem.is_some())
-    };
+    let covered = |i: usize| meter_covers(form, meter, i);
     let mut plan = FormPlan {
         top: 0,
         under: vec![],
@@ -372,11 +384,7 @@ fn draw_form(
         }
         y += 1;
         let n = plan.under[i];
-        let covered = meter == Some(i)
-            && form
-                .strength
-                .as_ref()
-                .is_some_and(|st| st.problem.is_some());
+        let covered = meter_covers(form, meter, i);
         if let (Some(err), false, true) = (&field.error, covered, n > 0) {
             let text = format!("✗ {}", for_display(err));
             let text = if n == 1 {
@@ -488,6 +496,17 @@ fn draw_field(
 
 fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
     let x = area.x + LABEL_W;
+    if form.strength_pending.is_some() {
+        // The rows keep the last verdict's height, so the form does not jump while checking.
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::raw("Strength "),
+                Span::styled(s::CHECKING, dim()),
+            ])),
+            Rect::new(x, area.y, w, 1),
+        );
+        return;
+    }
     let Some(st) = &form.strength else {
         f.render_widget(
             Paragraph::new(Span::styled(
