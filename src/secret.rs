@@ -60,9 +60,9 @@ mod subtle_eq {
 /// would keep them there. Call it right after such work, from the frame that made the call.
 #[inline(never)]
 pub fn wipe_stack_below() {
+    // A zeroed array that must exist in memory (black_box) is one memset over the stack below.
     let mut area = [0u8; 256 * 1024];
-    area.zeroize();
-    std::hint::black_box(&area);
+    std::hint::black_box(&mut area);
 }
 
 /// A 256-bit session token from the OS CSPRNG. Only its SHA-256 is stored in the database;
