@@ -725,8 +725,15 @@ impl Vaultty {
 }
 
 /// Refuses over-long passwords at login without hashing them (no account can have one).
+/// An empty one is refused too: a stray Enter is not an attempt, so it never reaches the store
+/// or the throttle.
 fn check_password_length(field: Field, pw: &Password) -> Result<()> {
     let n = pw.expose().chars().count();
+    if n == 0 {
+        return Err(Error::invalid(
+            ValidationError::new(field, "is required.").with_hint("Type your password."),
+        ));
+    }
     if n > MAX_PASSWORD_CHARS {
         return Err(Error::invalid(ValidationError::new(
             field,

@@ -1271,3 +1271,25 @@ fn au_11_signup_probes_for_taken_emails_are_throttled_and_recorded() {
         .unwrap();
     assert_eq!(rows, 0);
 }
+
+#[test]
+fn au_12_an_empty_password_is_refused_without_touching_the_store() {
+    // Issue 13, item 4: a stray Enter is not a failed attempt.
+    let env = Env::new().with_account();
+    let v = env.open();
+    let events = env.count("auth_events");
+    for _ in 0..10 {
+        let e = v.login(EMAIL, &pw("")).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        assert!(e.to_string().contains("Password: is required"), "{e}");
+    }
+    assert_eq!(env.count("throttle"), 0, "the throttle never saw it");
+    assert_eq!(env.count("auth_events"), events, "nothing recorded");
+    assert_eq!(v.hasher().verifications(), 0, "no Argon2 run");
+    v.login(EMAIL, &pw(PW)).unwrap();
+    let e = v
+        .change_password(&pw(""), &pw("a brand new passphrase for ada"))
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert_eq!(env.count("throttle"), 0);
+}
