@@ -300,6 +300,18 @@ impl Vaultty {
         }
     }
 
+    /// Checks a signup's email and name (not the password) without touching the store: front
+    /// ends call it before asking for a password. Returns them trimmed, or every problem.
+    pub fn check_identity(email: &str, name: &str) -> Result<(String, String)> {
+        let mut errors = Vec::new();
+        let email = validate_email(email).map_err(|e| errors.push(e)).ok();
+        let name = validate_name(name).map_err(|e| errors.push(e)).ok();
+        match (email, name) {
+            (Some(email), Some(name)) => Ok((email, name)),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+
     /// Creates an account. Does not log in. Every input is checked first and all problems are
     /// reported together; nothing is written unless all pass.
     pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
@@ -652,19 +664,56 @@ impl Vaultty {
             return Err(Error::NoSession);
         };
         let acc = &info.account;
-        let strength = password_strength_for(Field::Password, new, &acc.email, &acc.name);
+        // Checked before the current password is, as input: a refused new password costs no
+        // Argon2 run and no attempt.
+        self.check_new_password(acc, current, new)?;
+        self.change_password_inner(current, |_| Ok(new.clone()), false)
+    }
+
+    /// Whether `new` may replace `current` for `account`: the policy, and not the same.
+    pub fn check_new_password(
+        &self,
+        account: &Account,
+        current: &Password,
+        new: &Password,
+    ) -> Result<()> {
+        let strength = password_strength_for(Field::Password, new, &account.email, &account.name);
         if let Some(p) = strength.problem {
             return Err(Error::invalid(p));
         }
-        let cur = normalize_password(current);
-        let new = normalize_password(new);
-        check_password_length(Field::CurrentPassword, &cur)?;
-        if cur == new {
+        if normalize_password(current) == normalize_password(new) {
             return Err(Error::invalid(
                 ValidationError::new(Field::Password, "is the same as your current password.")
                     .with_hint("Choose a new one."),
             ));
         }
+        Ok(())
+    }
+
+    /// [`Vaultty::change_password`] that asks for the new password only once the current one
+    /// was found right: `new` gets the account and returns the new password (a front end
+    /// prompts there, and may check it with [`Vaultty::check_new_password`] and ask again).
+    /// A new password refused then is not a failed attempt.
+    pub fn change_password_with(
+        &self,
+        current: &Password,
+        new: impl FnOnce(&Account) -> Result<Password>,
+    ) -> Result<usize> {
+        self.change_password_inner(current, new, true)
+    }
+
+    fn change_password_inner(
+        &self,
+        current: &Password,
+        new: impl FnOnce(&Account) -> Result<Password>,
+        check_new: bool,
+    ) -> Result<usize> {
+        let Some(info) = self.current_session()? else {
+            return Err(Error::NoSession);
+        };
+        let acc = &info.account;
+        let cur = normalize_password(current);
+        check_password_length(Field::CurrentPassword, &cur)?;
         let norm = normalize_email(&acc.email);
         let now = self.now();
         let row = match self.gate(&norm, now, Outcome::PasswordChangeFailure)? {
@@ -686,6 +735,18 @@ impl Vaultty {
             })?;
             return Err(Error::CurrentPasswordIncorrect);
         }
+        // The current password was right: whatever happens to the new one, this was no failed
+        // attempt.
+        let new = new(acc)
+            .and_then(|new| {
+                if check_new {
+                    self.check_new_password(acc, current, &new)?;
+                }
+                Ok(normalize_password(&new))
+            })
+            .inspect_err(|_| {
+                let _ = self.store.write(|tx| self.db(throttle::clear(tx, &norm)));
+            })?;
         let hash = self.argon2(|h| h.hash(&new)).map_err(Error::Internal)?;
         let token = match self.session_file.load()? {
             Loaded::Token(t) => t,

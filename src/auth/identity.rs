@@ -385,11 +385,12 @@ fn domain_chars(c: char) -> ValidationError {
 /// be stored, so login still accepts it (an unknown one then fails like any unknown email).
 fn accepted_by_earlier_rules(raw: &str) -> bool {
     let email = raw.trim();
-    let options = email_address::Options {
-        minimum_sub_domains: 2,
-        allow_domain_literal: false,
-        allow_display_text: false,
-    };
+    // Built with the crate's own builder: a struct literal breaks when a compatible release
+    // adds a field (it did: `cargo install` without --locked failed to compile).
+    let options = email_address::Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
     !email.is_empty()
         && email.chars().count() <= MAX_EMAIL_OCTETS
         && !email

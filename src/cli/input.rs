@@ -129,30 +129,58 @@ fn with_tty_restored_on_signal<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Asks for a password on the terminal, without echo.
+/// Asks for a password on the terminal, without echo. Ctrl-D on an empty line cancels.
 pub fn prompt(label: &str) -> Result<Password, CliError> {
     with_tty_restored_on_signal(|| rpassword::prompt_password(label))
         .map(|s| Password::new(Zeroizing::new(s)))
-        .map_err(|e| {
-            CliError::Usage(format!(
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                // The prompt's line was left open: end it, so "cancelled" has a line of its own.
+                eprintln!();
+                CliError::Cancelled
+            }
+            _ => CliError::Usage(format!(
                 "cannot prompt for the password on a terminal ({e}); \
                  pipe it in with --password-stdin"
-            ))
+            )),
         })
 }
 
-/// Asks twice for a new password; refuses a mismatch.
-pub fn prompt_new(label: &str, again: &str) -> Result<Password, CliError> {
-    let first = prompt(label)?;
-    let second = prompt(again)?;
-    if first != second {
-        return Err(Error::invalid(
-            ValidationError::new(Field::Password, "the two entries do not match.")
-                .with_hint("Type the same password twice."),
-        )
-        .into());
+/// How many times a new password is asked for on a terminal before giving up, as passwd(1).
+pub const NEW_PASSWORD_TRIES: usize = 3;
+
+/// Asks for a new password and its repetition. A password `check` refuses, or two entries that
+/// differ, are explained and asked for again, up to [`NEW_PASSWORD_TRIES`] times; the last
+/// refusal is the error.
+pub fn prompt_new(
+    label: &str,
+    again: &str,
+    check: impl Fn(&Password) -> Option<ValidationError>,
+) -> Result<Password, CliError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let last = tries >= NEW_PASSWORD_TRIES;
+        let first = prompt(label)?;
+        let refusal = match check(&first) {
+            Some(problem) => problem,
+            None => {
+                let second = prompt(again)?;
+                if first == second {
+                    return Ok(first);
+                }
+                ValidationError::new(Field::Password, "the two entries do not match.")
+                    .with_hint("Type the same password twice.")
+            }
+        };
+        if last {
+            return Err(Error::invalid(refusal).into());
+        }
+        eprintln!(
+            "vaultty: {} Try again.",
+            crate::sanitize::for_display(&refusal.to_string())
+        );
     }
-    Ok(first)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 mod input;
 mod output;
 
-use crate::{Error, Password, Vaultty, paths};
+use crate::{Error, Vaultty, paths};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -132,13 +132,16 @@ pub enum CliError {
     Core(#[from] Error),
     #[error("{0}")]
     Usage(String),
+    /// Ctrl-D at a prompt.
+    #[error("cancelled.")]
+    Cancelled,
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Core(e) => e.exit_code(),
-            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Usage(_) | CliError::Cancelled => EXIT_USAGE,
         }
     }
 }
@@ -150,12 +153,17 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             name,
             password_stdin,
         } => {
+            // On a terminal the email and the name are checked before the password is asked
+            // for; from stdin every problem is reported at once. Refused input never creates
+            // the data dir or the store.
             let pw = if password_stdin {
                 input::stdin_passwords(1)?.remove(0)
             } else {
-                input::prompt_new("Password: ", "Repeat password: ")?
+                let (email, name) = Vaultty::check_identity(&email, &name)?;
+                input::prompt_new("Password: ", "Repeat password: ", |pw| {
+                    crate::password_strength(pw, &email, &name).problem
+                })?
             };
-            // Refused input never creates the data dir or the store.
             Vaultty::check_signup(&email, &name, &pw)?;
             let v = Vaultty::open(dir)?;
             let acc = v.signup(&email, &name, &pw)?;
@@ -177,12 +185,13 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
                     crate::auth::hashing::Workspace::for_params(crate::HashParams::DEFAULT)
                 })
             });
+            // The email is checked before the password is asked for.
+            crate::auth::identity::validate_login_email(&email).map_err(Error::invalid)?;
             let pw = if password_stdin {
                 input::stdin_passwords(1)?.remove(0)
             } else {
                 input::prompt("Password: ")?
             };
-            crate::auth::identity::validate_login_email(&email).map_err(Error::invalid)?;
             let v = Vaultty::open(dir)?;
             if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
                 v.install_workspace(ws);
@@ -221,18 +230,36 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             if v.current_session()?.is_none() {
                 return Err(Error::NoSession.into());
             }
-            let (current, new): (Password, Password) = if password_stdin {
+            let ended = if password_stdin {
                 let mut two = input::stdin_passwords(2)?;
                 let new = two.pop().unwrap_or_default();
-                (two.pop().unwrap_or_default(), new)
+                v.change_password(&two.pop().unwrap_or_default(), &new)?
             } else {
-                let cur = input::prompt("Current password: ")?;
-                (
-                    cur,
-                    input::prompt_new("New password: ", "Repeat new password: ")?,
-                )
+                // The current password is checked before the new one is asked for.
+                let current = input::prompt("Current password: ")?;
+                let mut prompt_failed = None;
+                let changed = v.change_password_with(&current, |account| {
+                    input::prompt_new("New password: ", "Repeat new password: ", |new| {
+                        v.check_new_password(account, &current, new)
+                            .err()
+                            .and_then(|e| match e {
+                                Error::Invalid(mut v) if !v.is_empty() => Some(v.remove(0)),
+                                _ => None,
+                            })
+                    })
+                    .map_err(|e| match e {
+                        CliError::Core(e) => e,
+                        other => {
+                            prompt_failed = Some(other);
+                            Error::Internal("the new password was not given".into())
+                        }
+                    })
+                });
+                match (changed, prompt_failed) {
+                    (_, Some(e)) => return Err(e),
+                    (changed, None) => changed?,
+                }
             };
-            let ended = v.change_password(&current, &new)?;
             eprintln!(
                 "Password changed. {ended} other session{} ended; this one stays.",
                 if ended == 1 { "" } else { "s" }
