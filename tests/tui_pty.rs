@@ -918,27 +918,29 @@ fn tm_03_terminal_restored_after_quit_panic_and_error() {
 }
 
 /// SIGQUIT (Ctrl-\\ in a cooked terminal, or `kill -QUIT`) used to kill the UI with the
-/// terminal left raw. It now quits like SIGTERM, restoring the terminal, with the exit code
-/// shells expect for SIGQUIT and no core file.
+/// terminal left raw, and SIGTERM and SIGHUP exited 0 (issue 13, item 17). Each now restores
+/// the terminal and exits with 128 + the signal, as shells expect, and no core file.
 #[test]
-fn tm_03_terminal_restored_after_sigquit() {
-    let quit = run_wrapped(None, |ui| {
-        ui.wait_login();
-        let pid = ui_under_sh(ui);
-        // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGQUIT) }, 0, "send SIGQUIT");
-    });
-    quit.assert_restored("SIGQUIT");
-    assert_eq!(
-        quit.exit,
-        128 + libc::SIGQUIT,
-        "the exit code shells expect"
-    );
-    assert!(
-        quit.cores.is_empty(),
-        "a core file was written: {:?}",
-        quit.cores
-    );
+fn tm_03_terminal_restored_after_sigterm_sighup_and_sigquit() {
+    for (sig, name) in [
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGQUIT, "SIGQUIT"),
+    ] {
+        let quit = run_wrapped(None, |ui| {
+            ui.wait_login();
+            let pid = ui_under_sh(ui);
+            // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+            assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "send {name}");
+        });
+        quit.assert_restored(name);
+        assert_eq!(quit.exit, 128 + sig, "{name}: the exit code shells expect");
+        assert!(
+            quit.cores.is_empty(),
+            "{name}: a core file was written: {:?}",
+            quit.cores
+        );
+    }
 }
 
 /// 300 KB pasted into a field (far past its limit) is refused whole in one step, and Ctrl-C

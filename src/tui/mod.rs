@@ -99,9 +99,9 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// SIGTERM, SIGHUP and SIGINT quit as Ctrl-C does (exit 0); SIGQUIT quits too, with the
-/// exit code shells expect for it (128 + 3), and never with its default action, which
-/// would leave the terminal raw. Either way the event loop restores the terminal. Returns
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT quit as Ctrl-C does, but with the exit code shells
+/// expect for a process a signal ended (128 + the signal), and never with the signal's default
+/// action, which would leave the terminal raw. The event loop restores the terminal. Returns
 /// where the exit code is put.
 fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -111,9 +111,9 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
     let set = code.clone();
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            if sig == SIGQUIT {
-                set.store(128 + SIGQUIT as u8, Ordering::SeqCst);
-            }
+            // 128 + the signal, as shells report a process ended by it (SIGTERM 143, SIGHUP
+            // 129, SIGINT 130, SIGQUIT 131), once the terminal is restored.
+            set.store(128 + sig as u8, Ordering::SeqCst);
             let _ = tx.send(Msg::Quit);
         }
     });
