@@ -1378,3 +1378,28 @@ fn data_dir_from_env_and_flag_wins() {
     signup(None, Some((&later, true)), "signup, flag after command");
     assert!(later.join("vaultty.db").exists());
 }
+
+/// Issue 13, item 16: a command that waits more than a second for another process's write lock
+/// says so on stderr, then goes on when the lock is free.
+#[test]
+fn cli_16_a_wait_on_a_busy_store_says_so() {
+    let v = Vault::new();
+    v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
+    let db = v.db();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1800));
+        db.execute_batch("COMMIT").unwrap();
+    });
+    let o = v.login(EMAIL, PW);
+    release.join().unwrap();
+    let o = o.expect(EXIT_OK, "login behind a busy store");
+    assert!(
+        o.err().contains("Waiting for another vaultty to finish…"),
+        "{}",
+        o.err()
+    );
+    // A store that is not busy says nothing of the kind.
+    let o = v.login(EMAIL, PW).expect(EXIT_OK, "login");
+    assert!(!o.err().contains("Waiting"), "{}", o.err());
+}

@@ -88,6 +88,7 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
     let Some(command) = cli.command else {
         return tui(&dir);
     };
+    crate::store::on_long_wait(|| eprintln!("vaultty: Waiting for another vaultty to finish…"));
     match run(&dir, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),

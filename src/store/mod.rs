@@ -226,6 +226,12 @@ impl Drop for Store {
 /// more logins per second, the cores busy 97.2% instead of 96.0%; with 8 or 32 at once, no
 /// measurable difference (BENCHMARKS.md, section 6).
 pub fn busy_step(tries: u32) -> Option<Duration> {
+    busy_plan(tries).map(|(_, step)| step)
+}
+
+/// How long the first `tries` waits took together, and the next one; `None` once
+/// [`BUSY_TIMEOUT`] has been spent.
+fn busy_plan(tries: u32) -> Option<(Duration, Duration)> {
     let mut waited = Duration::ZERO;
     let mut step = BUSY_STEP_FIRST;
     for _ in 0..tries {
@@ -235,14 +241,35 @@ pub fn busy_step(tries: u32) -> Option<Duration> {
         }
         step = (step * 2).min(BUSY_STEP_MAX);
     }
-    Some(step.min(BUSY_TIMEOUT - waited))
+    Some((waited, step.min(BUSY_TIMEOUT - waited)))
+}
+
+/// After how long a wait for another process's lock the front end is told (see
+/// [`on_long_wait`]).
+pub const LONG_WAIT: Duration = Duration::from_secs(1);
+
+static LONG_WAIT_NOTICE: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> =
+    std::sync::OnceLock::new();
+
+/// Sets what happens when a write has waited [`LONG_WAIT`] for another process's lock (once
+/// per wait): the CLI says "Waiting for another vaultty to finish…" on stderr. The store itself
+/// never prints. The first call wins.
+pub fn on_long_wait(notice: impl Fn() + Send + Sync + 'static) {
+    let _ = LONG_WAIT_NOTICE.set(Box::new(notice));
 }
 
 /// SQLite's busy handler: sleeps [`busy_step`] and tries again, or gives up ("database is
-/// locked") once [`BUSY_TIMEOUT`] is spent.
+/// locked") once [`BUSY_TIMEOUT`] is spent. The try whose sleep passes [`LONG_WAIT`] calls the
+/// notice.
 fn busy_wait(tries: i32) -> bool {
-    match busy_step(u32::try_from(tries).unwrap_or(0)) {
-        Some(d) => {
+    match busy_plan(u32::try_from(tries).unwrap_or(0)) {
+        Some((waited, d)) => {
+            if waited < LONG_WAIT
+                && waited + d >= LONG_WAIT
+                && let Some(notice) = LONG_WAIT_NOTICE.get()
+            {
+                notice();
+            }
             std::thread::sleep(d);
             true
         }
