@@ -58,8 +58,18 @@ const MIGRATIONS: &[Migration] = &[
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn apply(store: &Store) -> Result<()> {
-    let version = user_version(store)?;
-    check_schema(store, version)?;
+    // The version and the schema from one snapshot: another process may be migrating.
+    let (version, actual) = {
+        let tx = store
+            .conn()
+            .unchecked_transaction()
+            .map_err(|e| store.err(&e))?;
+        let version = user_version(store)?;
+        let actual = schema_of(&tx).map_err(|e| store.err(&e))?;
+        tx.commit().map_err(|e| store.err(&e))?;
+        (version, actual)
+    };
+    check_schema(store, version, &actual)?;
     if version == LATEST {
         return Ok(());
     }
@@ -238,11 +248,10 @@ fn expected_schema(version: i64) -> rusqlite::Result<Vec<SchemaRow>> {
 /// Refuses a store whose schema is not exactly what its migrations made: an extra trigger or
 /// view (a trigger that deletes throttle rows gives unlimited silent guessing), a missing or
 /// altered table or index. Nothing is changed: the store is reported, never repaired.
-fn check_schema(store: &Store, version: i64) -> Result<()> {
-    let actual = schema_of(store.conn()).map_err(|e| store.err(&e))?;
+fn check_schema(store: &Store, version: i64, actual: &[SchemaRow]) -> Result<()> {
     // The usual case without building a database in memory (which costs a command like
     // `whoami` a sixth of its time): the latest schema, known by its digest.
-    if version == LATEST && schema_digest(&actual) == LATEST_SCHEMA_SHA256 {
+    if version == LATEST && schema_digest(actual) == LATEST_SCHEMA_SHA256 {
         return Ok(());
     }
     let expected = expected_schema(version).map_err(|e| store.err(&e))?;
