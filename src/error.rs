@@ -11,6 +11,8 @@ pub enum Field {
     Name,
     Password,
     CurrentPassword,
+    /// The password that replaces the current one.
+    NewPassword,
 }
 
 impl fmt::Display for Field {
@@ -20,6 +22,7 @@ impl fmt::Display for Field {
             Field::Name => "Name",
             Field::Password => "Password",
             Field::CurrentPassword => "Current password",
+            Field::NewPassword => "New password",
         })
     }
 }
@@ -46,9 +49,11 @@ impl ValidationError {
     }
 }
 
+/// A sentence: "Email is not a valid email address. Use the form name@example.com." The field
+/// is named as the screens name it.
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)?;
+        write!(f, "{} {}", self.field, self.message)?;
         if let Some(h) = &self.hint {
             write!(f, " {h}")?;
         }
@@ -65,8 +70,8 @@ pub enum Error {
     /// Unknown email or wrong password: deliberately one message for both.
     #[error("Email or password is incorrect.")]
     InvalidCredentials,
-    /// Too many failed attempts for this email.
-    #[error("Too many failed attempts. Try again in {0} s.")]
+    /// Too many failed attempts for this email; the seconds to wait.
+    #[error("Too many failed attempts. Try again in {}.", wait_text(*.0))]
     Throttled(u64),
     #[error("An account with this email already exists. Log in instead, or use another email.")]
     EmailTaken,
@@ -80,6 +85,15 @@ pub enum Error {
     Storage { path: PathBuf, message: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A wait as people read it: seconds up to 90, whole minutes (rounded up) above.
+pub fn wait_text(secs: u64) -> String {
+    if secs <= 90 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    }
 }
 
 fn join(errs: &[ValidationError]) -> String {

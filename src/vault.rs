@@ -677,13 +677,14 @@ impl Vaultty {
         current: &Password,
         new: &Password,
     ) -> Result<()> {
-        let strength = password_strength_for(Field::Password, new, &account.email, &account.name);
+        let strength =
+            password_strength_for(Field::NewPassword, new, &account.email, &account.name);
         if let Some(p) = strength.problem {
             return Err(Error::invalid(p));
         }
         if normalize_password(current) == normalize_password(new) {
             return Err(Error::invalid(
-                ValidationError::new(Field::Password, "is the same as your current password.")
+                ValidationError::new(Field::NewPassword, "is the same as your current password.")
                     .with_hint("Choose a new one."),
             ));
         }

@@ -450,9 +450,15 @@ fn exit_6_several_refusals_are_reported_one_per_line() {
     let o = common::signup_raw(&v.dir, "bad", " ", b"tooshort\n")
         .expect(EXIT_INVALID, "three refused inputs");
     let err = o.err();
-    for field in ["Email:", "Name:", "Password:"] {
+    // Each a sentence that starts with the field's name (issue 13, item 15).
+    for field in [
+        "vaultty: Email is",
+        "vaultty: Name is",
+        "vaultty: Password is",
+    ] {
         assert!(err.contains(field), "{field} missing: {err}");
     }
+    assert!(!err.contains("Email:"), "not a sentence: {err}");
     assert!(
         !err.contains('\u{FFFD}'),
         "refusals joined by U+FFFD instead of newlines: {err:?}"
@@ -977,7 +983,8 @@ fn passwd_checks_current_refuses_weak_and_changes_the_password() {
     let o = v
         .passwd(PW, "tooshort")
         .expect(EXIT_INVALID, "weak new password");
-    assert!(o.err().contains("Password:"), "{}", o.err());
+    // Named as the prompt names it (issue 13, item 15).
+    assert!(o.err().contains("New password is"), "{}", o.err());
     v.passwd(PW, "qz7 vex plumb")
         .expect(EXIT_INVALID, "short new password");
     v.passwd(PW, PW).expect(EXIT_INVALID, "new equals current");

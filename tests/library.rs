@@ -1281,7 +1281,7 @@ fn au_12_an_empty_password_is_refused_without_touching_the_store() {
     for _ in 0..10 {
         let e = v.login(EMAIL, &pw("")).unwrap_err();
         assert_eq!(e.exit_code(), 6, "{e}");
-        assert!(e.to_string().contains("Password: is required"), "{e}");
+        assert!(e.to_string().contains("Password is required"), "{e}");
     }
     assert_eq!(env.count("throttle"), 0, "the throttle never saw it");
     assert_eq!(env.count("auth_events"), events, "nothing recorded");

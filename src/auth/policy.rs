@@ -256,8 +256,12 @@ pub(crate) fn password_strength_for(
     if chars < MIN_PASSWORD_CHARS {
         return refuse(
             0,
-            &format!("is too short ({chars} characters; at least {MIN_PASSWORD_CHARS})."),
-            "A passphrase of a few unrelated words is long and easy to remember.",
+            &format!(
+                "is too short ({chars} characters; at least {MIN_PASSWORD_CHARS}): add a word \
+                 or two."
+            ),
+            "Every character counts, in any script: a passphrase of a few unrelated words is \
+             long and easy to remember.",
         );
     }
     let inputs: Vec<&str> = context.iter().map(String::as_str).collect();

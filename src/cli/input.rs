@@ -47,12 +47,10 @@ fn read_line(r: &mut impl Read, line: &mut Vec<u8>, limit: usize) -> std::io::Re
 }
 
 pub(crate) fn read_passwords(r: &mut impl Read, n: usize) -> Result<Vec<Password>, CliError> {
-    let field = |i: usize| {
-        if n == 2 && i == 0 {
-            Field::CurrentPassword
-        } else {
-            Field::Password
-        }
+    let field = |i: usize| match (n, i) {
+        (2, 0) => Field::CurrentPassword,
+        (2, _) => Field::NewPassword,
+        _ => Field::Password,
     };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -153,6 +151,7 @@ pub const NEW_PASSWORD_TRIES: usize = 3;
 /// differ, are explained and asked for again, up to [`NEW_PASSWORD_TRIES`] times; the last
 /// refusal is the error.
 pub fn prompt_new(
+    field: Field,
     label: &str,
     again: &str,
     check: impl Fn(&Password) -> Option<ValidationError>,
@@ -169,7 +168,7 @@ pub fn prompt_new(
                 if first == second {
                     return Ok(first);
                 }
-                ValidationError::new(Field::Password, "the two entries do not match.")
+                ValidationError::new(field, "and its repetition do not match.")
                     .with_hint("Type the same password twice.")
             }
         };

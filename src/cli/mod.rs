@@ -7,7 +7,7 @@
 mod input;
 mod output;
 
-use crate::{Error, Vaultty, paths};
+use crate::{Error, Field, Vaultty, paths};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -161,7 +161,7 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
                 input::stdin_passwords(1)?.remove(0)
             } else {
                 let (email, name) = Vaultty::check_identity(&email, &name)?;
-                input::prompt_new("Password: ", "Repeat password: ", |pw| {
+                input::prompt_new(Field::Password, "Password: ", "Repeat password: ", |pw| {
                     crate::password_strength(pw, &email, &name).problem
                 })?
             };
@@ -240,14 +240,19 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
                 let current = input::prompt("Current password: ")?;
                 let mut prompt_failed = None;
                 let changed = v.change_password_with(&current, |account| {
-                    input::prompt_new("New password: ", "Repeat new password: ", |new| {
-                        v.check_new_password(account, &current, new)
-                            .err()
-                            .and_then(|e| match e {
-                                Error::Invalid(mut v) if !v.is_empty() => Some(v.remove(0)),
-                                _ => None,
-                            })
-                    })
+                    input::prompt_new(
+                        Field::NewPassword,
+                        "New password: ",
+                        "Repeat new password: ",
+                        |new| {
+                            v.check_new_password(account, &current, new)
+                                .err()
+                                .and_then(|e| match e {
+                                    Error::Invalid(mut v) if !v.is_empty() => Some(v.remove(0)),
+                                    _ => None,
+                                })
+                        },
+                    )
                     .map_err(|e| match e {
                         CliError::Core(e) => e,
                         other => {
