@@ -1410,3 +1410,36 @@ fn cli_16_a_wait_on_a_busy_store_says_so() {
     let o = v.login(EMAIL, PW).expect(EXIT_OK, "login");
     assert!(!o.err().contains("Waiting"), "{}", o.err());
 }
+
+/// Issue 13, item 14: hints that work as printed and say what they mean.
+#[test]
+fn cli_14_hints_are_complete_and_true() {
+    let v = Vault::new();
+    let o = v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
+    let hint = format!(
+        "vaultty --data-dir {} login --email {EMAIL}",
+        v.dir.display()
+    );
+    assert!(
+        o.err().contains(&hint),
+        "the hint names the data dir: {}",
+        o.err()
+    );
+    v.login(EMAIL, PW).expect(EXIT_OK, "login");
+    let o = v.whoami().expect(EXIT_OK, "whoami");
+    assert!(o.out().contains("logged in:"), "{}", o.out());
+    assert!(!o.out().contains("last login:"), "ambiguous: {}", o.out());
+    // Every flag of every command has help text.
+    for cmd in ["signup", "login", "logout", "whoami", "passwd"] {
+        let o = v.run(&[cmd, "--help"], None).expect(EXIT_OK, "help");
+        for line in o.out().lines().filter(|l| l.trim_start().starts_with("--")) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let described = words.len() > 1 && !words[1].starts_with('<') || words.len() > 2;
+            assert!(described, "{cmd}: a flag without help: {line:?}");
+        }
+    }
+    // A wait of more than 90 s is given in minutes.
+    assert_eq!(vaultty::error::wait_text(90), "90 s");
+    assert_eq!(vaultty::error::wait_text(3600), "60 min");
+    assert_eq!(vaultty::error::wait_text(961), "17 min");
+}

@@ -42,8 +42,10 @@ pub struct Cli {
 pub enum Command {
     /// Create an account (does not log in)
     Signup {
+        /// The account's email address (it is the login name)
         #[arg(long)]
         email: String,
+        /// The name vaultty greets you by
         #[arg(long)]
         name: String,
         /// Read the password from one line of standard input instead of prompting
@@ -52,6 +54,7 @@ pub enum Command {
     },
     /// Log in and start a session
     Login {
+        /// The email address you signed up with
         #[arg(long)]
         email: String,
         /// Read the password from one line of standard input instead of prompting
@@ -89,7 +92,13 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
         return tui(&dir);
     };
     crate::store::on_long_wait(|| eprintln!("vaultty: Waiting for another vaultty to finish…"));
-    match run(&dir, command) {
+    // Whether the data dir was chosen (flag or environment) rather than the platform default.
+    let given = cli.data_dir.clone().or_else(|| {
+        std::env::var_os(paths::DATA_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    match run(&dir, given, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
@@ -147,7 +156,11 @@ impl CliError {
     }
 }
 
-fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
+fn run(
+    dir: &std::path::Path,
+    data_dir_given: Option<PathBuf>,
+    command: Command,
+) -> Result<(), CliError> {
     match command {
         Command::Signup {
             email,
@@ -168,10 +181,16 @@ fn run(dir: &std::path::Path, command: Command) -> Result<(), CliError> {
             Vaultty::check_signup(&email, &name, &pw)?;
             let v = Vaultty::open(dir)?;
             let acc = v.signup(&email, &name, &pw)?;
+            // The hint names the data dir when it is not the default one, so that it works
+            // as printed.
+            let data_dir = match &data_dir_given {
+                Some(d) => format!(" --data-dir {}", output::shell_word(&d.to_string_lossy())),
+                None => String::new(),
+            };
             eprintln!(
-                "Account created for {}. Log in with: vaultty login --email {}",
+                "Account created for {}. Log in with: vaultty{data_dir} login --email {}",
                 output::clean(&acc.email),
-                output::clean(&acc.email)
+                output::shell_word(&acc.email)
             );
             Ok(())
         }

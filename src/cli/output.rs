@@ -10,6 +10,18 @@ pub fn clean(s: &str) -> String {
 
 pub use crate::timefmt::rfc3339;
 
+/// `s` as one word a POSIX shell reads back unchanged: as it is when it holds only safe
+/// characters, else in single quotes. Sanitized for the terminal first.
+pub fn shell_word(s: &str) -> String {
+    let s = clean(s);
+    let safe = |c: char| c.is_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// Local time for people, e.g. `2026-11-24 10:00 CET`.
 pub fn local(t: i64) -> String {
     crate::timefmt::local(t, &crate::timefmt::system_tz())
@@ -34,8 +46,11 @@ pub fn session_text(info: &SessionInfo) -> String {
     let _ = writeln!(s, "{} <{}>", clean(&a.name), clean(&a.email));
     let _ = writeln!(s, "role:             {}", a.role.as_str());
     let _ = writeln!(s, "member since:     {}", local(a.created_at));
-    if let Some(t) = a.last_login_at {
-        let _ = writeln!(s, "last login:       {}", local(t));
+    // This session's login, and the account's latest one only when another login came since
+    // (in another terminal or data dir).
+    let _ = writeln!(s, "logged in:        {}", local(info.created_at));
+    if let Some(t) = a.last_login_at.filter(|&t| t > info.created_at) {
+        let _ = writeln!(s, "latest login:     {} (another session)", local(t));
     }
     let _ = writeln!(s, "session expires:  {}", local(info.expires_at()));
     s
