@@ -217,6 +217,12 @@ impl Vaultty {
         Self::open(dir).map(Some)
     }
 
+    /// Writes a consistent backup of the store to the new file `to` (see
+    /// [`Store::backup_to`]); returns how many accounts it holds.
+    pub fn backup(&self, to: &Path) -> Result<i64> {
+        self.store.backup_to(to)
+    }
+
     /// Allocates and touches the Argon2 memory for the next login now (call it while the user
     /// is typing). Logins work without it; they are only slower by the page faults.
     pub fn prepare_login(&self) {

@@ -69,6 +69,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a consistent copy of the store to a new file (safe while vaultty runs)
+    Backup {
+        /// The new file to write (never overwritten)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Change the password of the logged-in account; other sessions end
     Passwd {
         /// Read the current and the new password from two lines of standard input
@@ -232,6 +238,22 @@ fn run(
             } else {
                 eprintln!("No session was active.");
             }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let v = Vaultty::open_existing(dir)?.ok_or_else(|| {
+                Error::storage(dir, "holds no store to back up; check --data-dir")
+            })?;
+            let accounts = v.backup(&file)?;
+            eprintln!(
+                "Backup of {accounts} account{} written to {} (readable only by you). To restore \
+                 it: stop every vaultty, copy it over {}, and delete {}-wal and {}-shm if present.",
+                if accounts == 1 { "" } else { "s" },
+                output::clean(&file.to_string_lossy()),
+                output::clean(&v.store().path().to_string_lossy()),
+                output::clean(&v.store().path().to_string_lossy()),
+                output::clean(&v.store().path().to_string_lossy()),
+            );
             Ok(())
         }
         Command::Whoami { json } => {

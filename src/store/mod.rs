@@ -169,6 +169,66 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of the store to `to`, a new file (never overwritten): safe while
+    /// other processes use the store. SQLite's online backup copies one snapshot (all pages in
+    /// one step, under a read lock that writers do not wait for) into a 0600 temporary file
+    /// beside `to`, which is switched out of WAL mode (one self-contained file), synced, checked
+    /// with `integrity_check`, and renamed into place only if nothing is there yet. Returns the
+    /// number of accounts in the copy.
+    pub fn backup_to(&self, to: &Path) -> Result<i64> {
+        let fail = |m: String| Error::storage(to, m);
+        if std::fs::symlink_metadata(to).is_ok() {
+            return Err(fail(
+                "already exists; vaultty never overwrites it. Choose a new file name.".into(),
+            ));
+        }
+        let dir = match to.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".vaultty-backup.")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .tempfile_in(dir)
+            .map_err(|e| fail(format!("cannot create the backup: {e}")))?;
+        let copy_err = |e: rusqlite::Error| fail(format!("cannot write the backup: {e}"));
+        let accounts = {
+            let mut dst = Connection::open(tmp.path()).map_err(copy_err)?;
+            {
+                let b = rusqlite::backup::Backup::new(&self.conn, &mut dst).map_err(copy_err)?;
+                match b.step(-1).map_err(copy_err)? {
+                    rusqlite::backup::StepResult::Done => {}
+                    _ => {
+                        return Err(fail(
+                            "the store stayed busy; nothing was written. Try again.".into(),
+                        ));
+                    }
+                }
+            }
+            dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
+                .map_err(copy_err)?;
+            let check: String = dst
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .map_err(copy_err)?;
+            if check != "ok" {
+                return Err(fail(format!(
+                    "the copy failed its integrity check ({check}); nothing was written"
+                )));
+            }
+            dst.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+                .map_err(copy_err)?
+        };
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| fail(format!("cannot write the backup: {e}")))?;
+        tmp.persist_noclobber(to)
+            .map_err(|e| fail(format!("cannot put the backup in place: {}", e.error)))?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(accounts)
+    }
+
     /// The path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
