@@ -1159,7 +1159,24 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
                 "{must} not in {keys:?}'s footer"
             );
         }
+        // at the smallest size too, the footer keeps F1, Ctrl-C and F2
+        let ui = on_screen(keys);
+        let t = ui.render(60, 20);
+        let small: String = (0..60)
+            .map(|x| t.backend().buffer()[(x, 19)].symbol().to_owned())
+            .collect();
+        for must in ["Ctrl-C quit", "F1 help"] {
+            assert!(
+                small.contains(must),
+                "{must} not in {keys:?}'s footer at 60×20: {small}"
+            );
+        }
         let has_password = keys != Keys::Dashboard;
+        assert_eq!(
+            small.contains("F2 "),
+            has_password,
+            "{keys:?} at 60×20: {small}"
+        );
         assert_eq!(
             footer.iter().any(|(k, _)| *k == "F2"),
             has_password,

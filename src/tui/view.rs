@@ -145,8 +145,8 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
             }
         })
         .collect();
-    // Drop hints from the end until the line fits, but always keep the way to the help and
-    // the way out.
+    // Drop hints from the end until the line fits, but always keep the way to the help, the
+    // way out and F2 (passwords typed blind are the likeliest mistake).
     let width = |ks: &[&KeyHint]| -> usize {
         1 + ks
             .iter()
@@ -158,7 +158,7 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
     while width(&shown) > usize::from(area.width) && shown.len() > 1 {
         match shown
             .iter()
-            .rposition(|(k, _)| *k != s::KEY_HELP && *k != s::KEY_QUIT)
+            .rposition(|(k, _)| ![s::KEY_HELP, s::KEY_QUIT, s::KEY_REVEAL].contains(k))
         {
             Some(i) => {
                 shown.remove(i);
