@@ -145,6 +145,7 @@ fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
             session: info,
             previous_login_at: None,
             failed_attempts: u64::from(pick),
+            throttled_attempts: u64::from(pick / 3),
         })),
         Command::Login { .. } => Reply::Login(Err(if pick % 4 == 1 {
             Error::InvalidCredentials

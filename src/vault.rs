@@ -149,8 +149,30 @@ pub struct LoginReport {
     pub session: SessionInfo,
     /// The login before this one, if any.
     pub previous_login_at: Option<i64>,
-    /// Failed or refused attempts on this account since the previous login (or since signup).
+    /// Logins refused for a wrong password since the previous login (or since signup).
     pub failed_attempts: u64,
+    /// Logins refused unchecked while the email was locked, over the same time.
+    pub throttled_attempts: u64,
+}
+
+impl LoginReport {
+    /// "2 failed login attempts and 1 attempt refused while locked", for the warnings of the
+    /// CLI and the UI; `None` when there were neither.
+    pub fn attempts_warning(&self) -> Option<String> {
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        let (failed, throttled) = (self.failed_attempts, self.throttled_attempts);
+        let failed_text = format!("{failed} failed login attempt{}", plural(failed));
+        let throttled_text = format!(
+            "{throttled} attempt{} refused while locked",
+            plural(throttled)
+        );
+        match (failed, throttled) {
+            (0, 0) => None,
+            (_, 0) => Some(failed_text),
+            (0, _) => Some(throttled_text),
+            _ => Some(format!("{failed_text} and {throttled_text}")),
+        }
+    }
 }
 
 /// Outcome of the throttling step that opens every password check.
@@ -434,7 +456,19 @@ impl Vaultty {
         let committed = self.store.write(|tx| {
             self.db(throttle::clear(tx, &norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
-            let failed = self.db(events::failures_since(tx, &event_email(&norm), since))?;
+            let email = event_email(&norm);
+            let failed = self.db(events::count_since(
+                tx,
+                &email,
+                since,
+                Outcome::LoginFailure,
+            ))?;
+            let throttled = self.db(events::count_since(
+                tx,
+                &email,
+                since,
+                Outcome::LoginThrottled,
+            ))?;
             self.db(accounts::set_last_login(tx, account.id, now))?;
             if let Some(h) = &new_hash {
                 self.db(accounts::replace_hash(
@@ -462,11 +496,11 @@ impl Vaultty {
                 Outcome::LoginSuccess,
             ))?;
             staged.install()?;
-            Ok(failed)
+            Ok((failed, throttled))
         });
         // A failure after the password was found right must not tell the caller so: it is
         // recorded (in a write of its own) and answered exactly like a wrong password.
-        let Ok(failed_attempts) = committed else {
+        let Ok((failed_attempts, throttled_attempts)) = committed else {
             let _ = self.store.write(|tx| {
                 self.db(events::record(
                     tx,
@@ -495,6 +529,7 @@ impl Vaultty {
             },
             previous_login_at,
             failed_attempts,
+            throttled_attempts,
         })
     }
 

@@ -380,8 +380,9 @@ fn au_03_throttle_persists_and_resets() {
     env.clock.advance(31);
     let report = v.login(EMAIL, &pw(PW)).unwrap();
     assert_eq!(
-        report.failed_attempts, 7,
-        "5 failures and 2 refusals since signup"
+        (report.failed_attempts, report.throttled_attempts),
+        (5, 2),
+        "5 failures and 2 refusals since signup, counted apart"
     );
     assert_eq!(env.count("throttle"), 0, "success resets the counter");
     // after the reset, 4 failures do not lock
@@ -916,6 +917,46 @@ fn login_report_counts_failures_since_previous_login() {
     let second = v.login(EMAIL, &pw(PW)).unwrap();
     assert_eq!(second.previous_login_at, Some(T0));
     assert_eq!(second.failed_attempts, 2);
+}
+
+/// Issue 13, item 5: 7 wrong passwords were reported as 12, because the warning also
+/// counted wrong current passwords on the change form and refusals while locked. Only failed
+/// logins count; refusals while locked are reported apart.
+#[test]
+fn lg_02_login_warning_counts_only_failed_logins() {
+    let env = Env::new().with_account();
+    let v = env.open();
+    v.login(EMAIL, &pw(PW)).unwrap();
+    env.clock.advance(10);
+    let new = "violet tractor sings under amber rain";
+    for _ in 0..2 {
+        assert!(matches!(
+            v.change_password(&pw("wrong current password"), &pw(new)),
+            Err(Error::CurrentPasswordIncorrect)
+        ));
+    }
+    v.logout().unwrap();
+    // the change form's failures count towards the lock, so the third wrong login locks
+    for _ in 0..3 {
+        assert!(matches!(
+            v.login(EMAIL, &pw("wrong password entirely")),
+            Err(Error::InvalidCredentials)
+        ));
+    }
+    for _ in 0..2 {
+        assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(_))));
+    }
+    env.clock.advance(3600);
+    let report = v.login(EMAIL, &pw(PW)).unwrap();
+    assert_eq!(
+        (report.failed_attempts, report.throttled_attempts),
+        (3, 2),
+        "3 failed logins, 2 refusals while locked; the change form's failures are not logins"
+    );
+    assert_eq!(
+        report.attempts_warning().as_deref(),
+        Some("3 failed login attempts and 2 attempts refused while locked")
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 use std::sync::Arc;
 use vaultty::tui::app::{Command, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
+use vaultty::tui::strings::Keys;
 use vaultty::tui::{execute_command, view::view};
 use vaultty::{HashParams, ManualClock, Options, Password, Vaultty};
 
@@ -112,7 +113,11 @@ impl Ui {
     }
 
     fn focus_password(&mut self) {
-        while self.form_focus() != 1 {
+        self.focus_field(1);
+    }
+
+    fn focus_field(&mut self, i: usize) {
+        while self.form_focus() != i {
             self.key(KeyCode::Tab);
         }
     }
@@ -939,6 +944,44 @@ fn render_help_overlay() {
 }
 
 #[test]
+fn render_login_password_required() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Enter);
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_login_help() {
+    let mut ui = Ui::new();
+    ui.key(KeyCode::F(1));
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_signup_discard_question() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada Lovelace");
+    ui.key(KeyCode::Esc);
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
+fn render_dashboard_failed_attempts_and_refusals() {
+    let mut ui = Ui::with_account();
+    for _ in 0..7 {
+        let _ = ui
+            .vault
+            .login(EMAIL, &Password::from("wrong password entirely"));
+    }
+    ui.clock.advance(3600);
+    ui.login();
+    insta::assert_snapshot!(snapshot(&ui));
+}
+
+#[test]
 fn render_too_small() {
     let ui = Ui::new();
     insta::assert_snapshot!(format!("{}", ui.render(50, 12).backend()));
@@ -970,8 +1013,13 @@ fn se_07_logout_key_on_every_authenticated_screen() {
     let footer = |ui: &Ui| ui.screen_text().lines().last().unwrap().to_owned();
     assert!(footer(&ui).contains("l log out"), "{}", footer(&ui));
     ui.key(KeyCode::Char('p'));
-    assert!(footer(&ui).contains("Ctrl-L log out"), "{}", footer(&ui));
-    ui.ctrl('l');
+    assert!(footer(&ui).contains("Ctrl-O log out"), "{}", footer(&ui));
+    ui.ctrl('o');
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert!(ui.vault.peek_session().unwrap().is_none());
+    // and Ctrl-O on the dashboard too, beside l
+    ui.login();
+    ui.ctrl('o');
     assert!(matches!(ui.model.screen, Screen::Login(_)));
 }
 
@@ -1000,6 +1048,464 @@ fn tm_01_hostile_stored_name_is_neutralised_on_screen() {
     assert!(ui.screen_text().contains("Eve"));
 }
 
+/// The key events a help or footer label names ("Ctrl-←" → Ctrl+Left); `None` for "paste",
+/// which is not a key.
+fn key_events(label: &str) -> Vec<Option<KeyEvent>> {
+    let k = |code| Some(KeyEvent::new(code, KeyModifiers::NONE));
+    let c = |code| Some(KeyEvent::new(code, KeyModifiers::CONTROL));
+    label
+        .split(" / ")
+        .map(|name| match name {
+            "paste" => None,
+            "Enter" => k(KeyCode::Enter),
+            "Esc" => k(KeyCode::Esc),
+            "Tab" => k(KeyCode::Tab),
+            "Shift-Tab" => Some(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            "←" => k(KeyCode::Left),
+            "→" => k(KeyCode::Right),
+            "Ctrl-←" => c(KeyCode::Left),
+            "Ctrl-→" => c(KeyCode::Right),
+            "Home" => k(KeyCode::Home),
+            "End" => k(KeyCode::End),
+            "Backspace" => k(KeyCode::Backspace),
+            "Delete" => k(KeyCode::Delete),
+            "F1" => k(KeyCode::F(1)),
+            "F2" => k(KeyCode::F(2)),
+            n if n.starts_with("Ctrl-") && n.chars().count() == 6 => c(KeyCode::Char(
+                n.chars().last().unwrap().to_ascii_lowercase(),
+            )),
+            n if n.chars().count() == 1 => k(KeyCode::Char(n.chars().next().unwrap())),
+            n => panic!("a key name the tests do not know: {n:?} (in {label:?})"),
+        })
+        .collect()
+}
+
+/// What a key can change, as one comparable string.
+fn fingerprint(ui: &Ui, cmds: usize) -> String {
+    let m = &ui.model;
+    let form = m.form().map(|f| {
+        let field = f.fields.get(f.focus);
+        let secret = field
+            .and_then(|x| x.secret_ref())
+            .map(|p| p.expose().to_owned());
+        (f.focus, f.reveal, field.map(|x| x.cursor_col()), secret)
+    });
+    format!(
+        "{}|{}|{}|{}|{}|{cmds}|{form:?}",
+        ui.screen_text(),
+        m.quit,
+        m.clear_screen,
+        m.help,
+        m.confirm_discard
+    )
+}
+
+/// A UI on each screen, with text in the focused field and the cursor inside it.
+fn on_screen(keys: Keys) -> Ui {
+    let mut ui = Ui::with_account();
+    match keys {
+        Keys::Login => {}
+        Keys::Signup => ui.ctrl('n'),
+        Keys::Dashboard => ui.login(),
+        Keys::ChangePassword => {
+            ui.login();
+            ui.key(KeyCode::Char('p'));
+        }
+    }
+    if ui.model.form().is_some() {
+        ui.send(Msg::Paste("ab cd ef".into()));
+        ui.key(KeyCode::Left);
+        ui.key(KeyCode::Left);
+    }
+    ui.model.clear_screen = false;
+    ui
+}
+
+const ALL_KEYS: [Keys; 4] = [
+    Keys::Login,
+    Keys::Signup,
+    Keys::ChangePassword,
+    Keys::Dashboard,
+];
+
+/// Issue 13, item 9: help lists each key once, every key it and the footer name does
+/// something on that screen, every footer has Ctrl-C and F1, and F2 is in the footer of every
+/// form with a password.
+#[test]
+fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
+    for keys in ALL_KEYS {
+        let help = keys.help();
+        let mut names: Vec<&str> = help.iter().flat_map(|(k, _)| k.split(" / ")).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            n,
+            "a key listed twice in the help of {keys:?}: {help:?}"
+        );
+        let footer = keys.footer();
+        for (k, _) in footer {
+            for name in k.split(" / ") {
+                assert!(
+                    names.contains(&name),
+                    "{name} in the footer of {keys:?} but not in help"
+                );
+            }
+        }
+        for must in ["Ctrl-C", "F1"] {
+            assert!(
+                footer.iter().any(|(k, _)| *k == must),
+                "{must} not in {keys:?}'s footer"
+            );
+        }
+        // at the smallest size too, the footer keeps F1, Ctrl-C and F2
+        let ui = on_screen(keys);
+        let t = ui.render(60, 20);
+        let small: String = (0..60)
+            .map(|x| t.backend().buffer()[(x, 19)].symbol().to_owned())
+            .collect();
+        for must in ["Ctrl-C quit", "F1 help"] {
+            assert!(
+                small.contains(must),
+                "{must} not in {keys:?}'s footer at 60×20: {small}"
+            );
+        }
+        let has_password = keys != Keys::Dashboard;
+        assert_eq!(
+            small.contains("F2 "),
+            has_password,
+            "{keys:?} at 60×20: {small}"
+        );
+        assert_eq!(
+            footer.iter().any(|(k, _)| *k == "F2"),
+            has_password,
+            "{keys:?}"
+        );
+        for (label, _) in &help {
+            for (name, key) in label.split(" / ").zip(key_events(label)) {
+                let mut ui = on_screen(keys);
+                let before = fingerprint(&ui, 0);
+                let cmds = match key {
+                    Some(k) => ui.send_only(Msg::Key(k)),
+                    None => ui.send_only(Msg::Paste("x".into())),
+                };
+                assert_ne!(
+                    fingerprint(&ui, cmds.len()),
+                    before,
+                    "{name} ({label}) does nothing on {keys:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Issue 13, item 9: `?` opens help where no text field has focus (the dashboard, a form's
+/// button) and types a `?` in a field; q and Esc close it.
+#[test]
+fn ui_02_question_mark_opens_help_where_nothing_is_typed_and_q_or_esc_close_it() {
+    let mut ui = Ui::with_account();
+    ui.key(KeyCode::Char('?'));
+    assert!(!ui.model.help);
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "?");
+    ui.ctrl('u');
+    ui.key(KeyCode::BackTab);
+    assert!(ui.model.form().unwrap().on_button());
+    ui.key(KeyCode::Char('?'));
+    assert!(ui.model.help, "? on the button opens help");
+    ui.key(KeyCode::Char('q'));
+    assert!(
+        !ui.model.help && !ui.model.quit,
+        "q closes help, and only that"
+    );
+    ui.key(KeyCode::Tab);
+    ui.login();
+    for close in [KeyCode::Char('q'), KeyCode::Esc] {
+        ui.key(KeyCode::Char('?'));
+        assert!(ui.model.help);
+        let text = ui.screen_text();
+        assert!(text.contains("Esc, q or F1 closes this help"), "{text}");
+        ui.key(close);
+        assert!(!ui.model.help && !ui.model.quit, "{close:?} closes help");
+        assert!(matches!(ui.model.screen, Screen::Dashboard));
+    }
+}
+
+/// Issue 13, item 9: a word jump (Ctrl-←/→) and Ctrl-W do the same in a password field as in
+/// a text field; password fields used to stop only at spaces.
+#[test]
+fn ui_02_word_jumps_behave_the_same_in_every_field() {
+    let text = "ada.love-lace@ex ample";
+    let mut ui = Ui::new();
+    let mut seen = vec![];
+    for field in 0..2 {
+        ui.focus_field(field);
+        ui.send(Msg::Paste(text.into()));
+        let mut trace = vec![];
+        let col = |ui: &Ui| ui.model.form().unwrap().fields[field].cursor_col();
+        for _ in 0..5 {
+            ui.key_mod(KeyCode::Left, KeyModifiers::CONTROL);
+            trace.push(col(&ui));
+        }
+        for _ in 0..3 {
+            ui.key_mod(KeyCode::Right, KeyModifiers::CONTROL);
+            trace.push(col(&ui));
+        }
+        ui.ctrl('w');
+        trace.push(col(&ui));
+        seen.push(trace);
+    }
+    assert_eq!(seen[0], seen[1], "Email, then Password");
+    ui.key(KeyCode::F(2));
+    let f = ui.model.form().unwrap();
+    assert_eq!(
+        f.fields[1].secret_ref().unwrap().expose(),
+        f.fields[0].value()
+    );
+}
+
+/// Issue 13, item 3: while "Terminal too small" shows, Esc and `l` used to log the user out
+/// unseen. Only Ctrl-C (and Ctrl-L, which redraws) do anything there.
+#[test]
+fn ui_02_too_small_screen_ignores_every_key_but_ctrl_c() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.send(Msg::Resize(59, 24));
+    let session = ui.vault.peek_session().unwrap();
+    assert!(session.is_some());
+    let keys = [
+        KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL),
+        KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+    ];
+    for k in keys {
+        let cmds = ui.send_only(Msg::Key(k));
+        assert!(cmds.is_empty(), "{k:?} asked the worker for {cmds:?}");
+        assert!(matches!(ui.model.screen, Screen::Dashboard), "{k:?}");
+        assert!(!ui.model.quit && !ui.model.help, "{k:?}");
+    }
+    assert_eq!(ui.vault.peek_session().unwrap(), session, "still logged in");
+    // on the login form, nothing is typed and no memory is prepared
+    ui.send(Msg::Resize(80, 24));
+    ui.key(KeyCode::Char('l'));
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    ui.send(Msg::Resize(80, 19));
+    for msg in [
+        Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)),
+        Msg::Paste("ada".into()),
+        Msg::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+    ] {
+        assert!(ui.send_only(msg).is_empty());
+    }
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    ui.ctrl('c');
+    assert!(ui.model.quit, "Ctrl-C still quits");
+}
+
+/// Issue 13, item 6: Ctrl-L redraws (clears and repaints) on every screen, and logs out
+/// nowhere; logging out is `l` on the dashboard and Ctrl-O on both authenticated screens.
+#[test]
+fn ui_02_ctrl_l_redraws_and_never_logs_out() {
+    let mut ui = Ui::with_account();
+    ui.type_str("ada");
+    ui.ctrl('l');
+    assert!(ui.model.clear_screen, "the runtime clears and repaints");
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "ada");
+    ui.model.clear_screen = false;
+    ui.ctrl('u');
+    ui.login();
+    for screen in ["dashboard", "change password"] {
+        if screen == "change password" {
+            ui.key(KeyCode::Char('p'));
+        }
+        let cmds = ui.send_only(Msg::Key(KeyEvent::new(
+            KeyCode::Char('l'),
+            KeyModifiers::CONTROL,
+        )));
+        assert!(cmds.is_empty(), "{screen}: {cmds:?}");
+        assert!(
+            ui.model.clear_screen && ui.model.authenticated(),
+            "{screen}"
+        );
+        ui.model.clear_screen = false;
+    }
+    assert!(ui.vault.peek_session().unwrap().is_some());
+}
+
+/// Issue 13, item 4: Enter in Email moves to Password, and an empty password is refused on the
+/// form ("Password is required."), like an empty email: the worker gets nothing, so neither
+/// the store nor the throttle sees an attempt.
+#[test]
+fn au_12_enter_in_email_moves_on_and_an_empty_password_sends_nothing() {
+    let mut ui = Ui::with_account();
+    let events = |ui: &Ui| -> i64 {
+        ui.vault
+            .store()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM auth_events WHERE outcome LIKE 'login%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    ui.type_str(EMAIL);
+    let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let cmds = ui.send_only(enter());
+    assert!(cmds.is_empty(), "Enter in Email sent {cmds:?}");
+    assert_eq!(ui.form_focus(), 1, "Enter in Email goes to Password");
+    assert_eq!(ui.field_error(1), None);
+    for _ in 0..3 {
+        let cmds = ui.send_only(enter());
+        assert!(cmds.is_empty(), "an empty password was sent: {cmds:?}");
+    }
+    assert_eq!(ui.field_error(1).as_deref(), Some("Password is required."));
+    assert_eq!(ui.form_focus(), 1);
+    assert!(ui.model.busy.is_none());
+    let text = ui.screen_text();
+    assert!(text.contains("✗ Password is required."), "{text}");
+    assert_eq!(events(&ui), 0, "no attempt recorded");
+    // an empty email and password: both say so, focus on the first
+    ui.key(KeyCode::BackTab);
+    ui.ctrl('u');
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Tab);
+    assert!(ui.send_only(enter()).is_empty());
+    assert_eq!(ui.field_error(0).as_deref(), Some("Email is required."));
+    assert_eq!(ui.field_error(1).as_deref(), Some("Password is required."));
+    assert_eq!(ui.form_focus(), 0);
+    // typing clears the message; a real attempt still goes through
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Enter);
+    ui.type_str(PW);
+    assert_eq!(ui.field_error(1), None);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert_eq!(ui.model.report.as_ref().unwrap().failed_attempts, 0);
+    assert_eq!(events(&ui), 1);
+}
+
+/// Issue 13, item 5: the warning counts failed logins only, says apart how many attempts were
+/// refused while locked, and drops its advice once the password has been changed.
+#[test]
+fn lg_02_dashboard_warning_counts_failed_logins_and_refusals_apart() {
+    let mut ui = Ui::with_account();
+    for _ in 0..5 {
+        ui.fail_login();
+    }
+    ui.fail_login(); // refused while locked
+    assert!(
+        ui.model
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Too many")
+    );
+    ui.clock.advance(3600);
+    ui.focus_field(1);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    let text = ui.screen_text();
+    assert!(
+        text.contains("⚠ 5 failed login attempts since your signup."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Also 1 attempt refused while locked."),
+        "{text}"
+    );
+    assert!(text.contains("change your password now"), "{text}");
+    ui.key(KeyCode::Char('p'));
+    ui.type_str(PW);
+    ui.key(KeyCode::Tab);
+    let new = "violet tractor sings under amber rain";
+    ui.type_str(new);
+    ui.key(KeyCode::Tab);
+    ui.type_str(new);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    let text = ui.screen_text();
+    assert!(text.contains("5 failed login attempts"), "{text}");
+    assert!(
+        !text.contains("change your password now"),
+        "advice after the change:\n{text}"
+    );
+}
+
+/// Issue 13, item 10: the email typed on the login form survives Ctrl-N then Esc (its
+/// password does not wait meanwhile).
+#[test]
+fn ui_03_login_email_survives_a_visit_to_signup() {
+    let mut ui = Ui::with_account();
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("half a passw");
+    ui.ctrl('n');
+    assert!(matches!(ui.model.screen, Screen::Signup(_)));
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    let f = ui.model.form().unwrap();
+    assert_eq!(f.fields[0].value(), EMAIL);
+    assert!(f.fields[1].secret_ref().unwrap().is_empty());
+    // after logout the form is blank again (walk-away safety)
+    ui.focus_field(1);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('l'));
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    ui.ctrl('n');
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+}
+
+/// Issue 13, item 10: Esc on a signup form with something typed asks before discarding it;
+/// n (or Esc) keeps typing, y discards. An empty form goes back at once.
+#[test]
+fn ui_03_esc_on_a_signup_form_with_content_asks_first() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada");
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Signup(_)));
+    assert!(ui.model.confirm_discard);
+    let text = ui.screen_text();
+    assert!(text.contains("Discard what you typed? y / n"), "{text}");
+    let footer = text.lines().last().unwrap();
+    for k in ["y discard", "n / Esc keep typing", "Ctrl-C quit"] {
+        assert!(footer.contains(k), "{k} not in the footer: {footer}");
+    }
+    ui.type_str("x");
+    assert_eq!(
+        ui.model.form().unwrap().fields[0].value(),
+        "Ada",
+        "other keys do nothing"
+    );
+    ui.key(KeyCode::Char('n'));
+    assert!(!ui.model.confirm_discard);
+    ui.type_str("!");
+    assert_eq!(ui.model.form().unwrap().fields[0].value(), "Ada!");
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Signup(_)) && !ui.model.confirm_discard);
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('y'));
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    ui.ctrl('n');
+    ui.key(KeyCode::Esc);
+    assert!(
+        matches!(ui.model.screen, Screen::Login(_)),
+        "an empty form goes back at once"
+    );
+}
+
 #[test]
 fn help_lists_every_key_of_the_screen() {
     let mut ui = Ui::new();
@@ -1012,7 +1518,8 @@ fn help_lists_every_key_of_the_screen() {
         "Shift-Tab",
         "F2",
         "Ctrl-U",
-        "Esc / F1",
+        "F1",
+        "Esc, q or F1 closes this help",
     ] {
         assert!(text.contains(k), "{k} missing from help:\n{text}");
     }

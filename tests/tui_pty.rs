@@ -583,6 +583,38 @@ fn relaunch_with_valid_session_opens_dashboard_and_q_keeps_it() {
     assert!(out.contains("ada@example.com"), "{out}");
 }
 
+/// Issue 13, item 3: on the "Terminal too small" screen, `l` and Esc used to log out unseen.
+/// There only Ctrl-C (and a resize) does anything.
+#[test]
+fn ui_02_keys_on_the_too_small_screen_do_nothing() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+    let ui = sb.ui(&[]);
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.resize(15, 50);
+    ui.wait_for("Terminal too small");
+    ui.send("l");
+    ui.esc();
+    ui.send("p");
+    // (the keys are read before the terminal grows again)
+    ui.assert_stays(Duration::from_millis(500), "the too-small screen", |s| {
+        s.contains("Terminal too small")
+    });
+    ui.resize(ROWS, COLS);
+    let s = ui.wait_until("a full screen again", |s| {
+        !s.contains("Terminal too small") && (s.contains("Welcome") || s.contains(LOGIN_BUTTON))
+    });
+    assert!(
+        s.contains("Welcome, Ada Lovelace"),
+        "a key acted unseen:\n{s}"
+    );
+    assert!(!s.contains(LOGGED_OUT), "{s}");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    assert_eq!(sb.whoami().0, 0, "still logged in");
+}
+
 #[test]
 fn wrong_password_shows_generic_message_and_clears_field() {
     let sb = Sandbox::new();
@@ -624,7 +656,7 @@ fn help_overlay_and_resize() {
 
     ui.send(F1);
     let s = ui.wait_for("Keys — Log in");
-    assert!(s.contains("close help"), "{s}");
+    assert!(s.contains("closes this help"), "{s}");
     ui.esc();
     let s = ui.wait_gone("Keys — ");
     assert!(focused(&s, "Email"), "the form is back:\n{s}");

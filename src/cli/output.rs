@@ -69,12 +69,10 @@ pub fn login_report(r: &LoginReport) {
             "the account was created"
         }
     };
-    if r.failed_attempts > 0 {
+    if let Some(warning) = r.attempts_warning() {
         eprintln!(
-            "Warning: {} failed login attempt{} since {since}. If that was not you, change \
-             your password with `vaultty passwd`.",
-            r.failed_attempts,
-            if r.failed_attempts == 1 { "" } else { "s" }
+            "Warning: {warning} since {since}. If that was not you, change your password \
+             with `vaultty passwd`."
         );
     }
     eprintln!("Session expires {}.", local(r.session.expires_at()));

@@ -43,18 +43,16 @@ pub fn record(c: &Connection, at: i64, email: &str, outcome: Outcome) -> rusqlit
     Ok(())
 }
 
-/// Failed or refused attempts for `email` at or after `since` (Unix seconds).
-pub fn failures_since(c: &Connection, email: &str, since: i64) -> rusqlite::Result<u64> {
+/// Events of one `outcome` for `email` at or after `since` (Unix seconds).
+pub fn count_since(
+    c: &Connection,
+    email: &str,
+    since: i64,
+    outcome: Outcome,
+) -> rusqlite::Result<u64> {
     c.query_row(
-        "SELECT count(*) FROM auth_events
-         WHERE email = ?1 AND at >= ?2 AND outcome IN (?3, ?4, ?5)",
-        params![
-            email,
-            since,
-            Outcome::LoginFailure.as_str(),
-            Outcome::LoginThrottled.as_str(),
-            Outcome::PasswordChangeFailure.as_str()
-        ],
+        "SELECT count(*) FROM auth_events WHERE email = ?1 AND at >= ?2 AND outcome = ?3",
+        params![email, since, outcome.as_str()],
         |r| r.get::<_, i64>(0),
     )
     .map(|n| n.max(0) as u64)

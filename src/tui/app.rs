@@ -228,6 +228,12 @@ pub struct Model {
     login_typed_at: i64,
     /// Numbers strength meter requests.
     strength_seq: u64,
+    /// Esc on a signup form with content asked "Discard what you typed?": y or n answers.
+    pub confirm_discard: bool,
+    /// The login form left for signup (Ctrl-N), without its password, restored by Esc.
+    saved_login: Option<Form>,
+    /// The password was changed in this session: the advice to change it is done.
+    pub password_changed: bool,
 }
 
 impl Model {
@@ -250,6 +256,9 @@ impl Model {
             login_prepared: false,
             login_typed_at: i64::MIN / 2,
             strength_seq: 0,
+            confirm_discard: false,
+            saved_login: None,
+            password_changed: false,
         }
     }
 
@@ -281,6 +290,17 @@ impl Model {
             Screen::Login(f) | Screen::Signup(f) | Screen::ChangePassword(f) => Some(f),
             _ => None,
         }
+    }
+
+    /// Whether the terminal is below the smallest size the UI draws in: only the "Terminal
+    /// too small" message shows, so keys (but Ctrl-C and Ctrl-L) do nothing.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_W || self.size.1 < MIN_H
+    }
+
+    /// Whether a text field has focus (printable keys then type into it).
+    pub fn typing(&self) -> bool {
+        self.form().is_some_and(|f| !f.on_button())
     }
 
     pub fn authenticated(&self) -> bool {
@@ -331,6 +351,16 @@ impl Model {
         self.session = None;
         self.report = None;
         self.checking_expiry = false;
+        self.confirm_discard = false;
+        self.saved_login = None;
+        self.password_changed = false;
+    }
+
+    /// Back from signup to the login form as it was left (its email kept).
+    fn back_to_login(&mut self) {
+        let form = self.saved_login.take().unwrap_or_else(Form::login);
+        self.screen = Screen::Login(form);
+        self.confirm_discard = false;
     }
 
     /// Walk-away safety: the next person finds a blank login form (no email of the last
@@ -347,8 +377,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     // The Argon2 memory for the next login is prepared on the first key typed on the login
     // screen, not when the screen appears: an idle login screen then holds no 64 MiB, and
     // typing an email takes far longer than the preparation (milliseconds with huge pages).
-    let typed_on_login =
-        matches!(m.screen, Screen::Login(_)) && matches!(msg, Msg::Key(_) | Msg::Paste(_));
+    let typed_on_login = matches!(m.screen, Screen::Login(_))
+        && !m.too_small()
+        && matches!(msg, Msg::Key(_) | Msg::Paste(_));
     if typed_on_login {
         m.login_typed_at = m.now();
     }
@@ -408,7 +439,7 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
 }
 
 fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
-    if m.busy.is_some() || m.help {
+    if m.busy.is_some() || m.help || m.confirm_discard || m.too_small() {
         return vec![];
     }
     let Some(form) = m.form_mut() else {
@@ -439,6 +470,10 @@ pub fn is_quit_key(key: &KeyEvent) -> bool {
         && key.code == KeyCode::Char('c')
 }
 
+fn is_ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char(c)
+}
+
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     if key.kind != KeyEventKind::Press {
         return vec![];
@@ -447,24 +482,38 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
         m.quit = true;
         return vec![];
     }
-    if m.busy.is_some() {
+    if is_ctrl(&key, 'l') {
+        // Redraw: the runtime clears the terminal and repaints everything.
+        m.clear_screen = true;
+        return vec![];
+    }
+    // Below the minimum size nothing but "Terminal too small" shows: no key acts unseen.
+    if m.busy.is_some() || m.too_small() {
         return vec![];
     }
     if m.flash.as_ref().is_some_and(|f| f.kind == FlashKind::Error) {
         m.flash = None;
     }
-    if key.code == KeyCode::F(1) {
+    let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+    if m.confirm_discard {
+        match key.code {
+            KeyCode::Char('y' | 'Y') if plain => m.back_to_login(),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc if plain => m.confirm_discard = false,
+            _ => {}
+        }
+        return vec![];
+    }
+    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && plain && !m.typing()) {
         m.help = !m.help;
         return vec![];
     }
     if m.help {
-        if key.code == KeyCode::Esc {
+        if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) && plain {
             m.help = false;
         }
         return vec![];
     }
-    if m.authenticated() && key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('l')
-    {
+    if m.authenticated() && is_ctrl(&key, 'o') {
         m.busy = Some(s::LOGGING_OUT);
         return vec![Command::Logout];
     }
@@ -554,8 +603,13 @@ fn form_key(form: &mut Form, key: KeyEvent) -> FormAction {
 }
 
 fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
-    if key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('n') {
-        m.screen = Screen::Signup(Form::signup());
+    if is_ctrl(&key, 'n') {
+        // The email typed so far comes back with Esc; the password does not wait meanwhile.
+        let screen = std::mem::replace(&mut m.screen, Screen::Signup(Form::signup()));
+        if let Screen::Login(mut form) = screen {
+            form.clear_secrets();
+            m.saved_login = Some(form);
+        }
         return vec![];
     }
     let Screen::Login(form) = &mut m.screen else {
@@ -566,11 +620,23 @@ fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             form.fields[i].error = None;
             vec![]
         }
+        // Enter in Email goes on to Password (as ly and tuigreet do): a stray Enter is no
+        // attempt.
+        FormAction::Submit if form.focus == 0 => {
+            form.focus = 1;
+            vec![]
+        }
         FormAction::Submit => {
             let email = form.fields[0].value().trim().to_owned();
             if email.is_empty() {
-                form.fields[0].error = Some(format!("{} is required.", s::LABEL_EMAIL));
-                form.focus = 0;
+                form.fields[0].error = Some(s::required(s::LABEL_EMAIL));
+            }
+            if form.fields[1].secret_ref().is_some_and(|p| p.is_empty()) {
+                // Refused here: the worker, the store and the throttle never see it.
+                form.fields[1].error = Some(s::required(s::LABEL_PASSWORD));
+            }
+            if let Some(i) = form.first_error() {
+                form.focus = i;
                 return vec![];
             }
             let password = form.fields[1]
@@ -585,13 +651,21 @@ fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
 }
 
 fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
-    if key.code == KeyCode::Esc {
-        m.go_login(None);
-        return vec![];
-    }
     let Screen::Signup(form) = &mut m.screen else {
         return vec![];
     };
+    if key.code == KeyCode::Esc {
+        let typed = form
+            .fields
+            .iter()
+            .any(|f| !f.value().is_empty() || f.secret_ref().is_some_and(|p| !p.is_empty()));
+        if typed {
+            m.confirm_discard = true;
+        } else {
+            m.back_to_login();
+        }
+        return vec![];
+    }
     match form_key(form, key) {
         FormAction::Changed(i) => {
             field_changed(m, i);
@@ -769,7 +843,7 @@ fn validate_signup_field(form: &mut Form, i: usize, submitting: bool) {
 fn validate_password_field(form: &mut Form, i: usize, submitting: bool) {
     let error = match i {
         0 => (submitting && form.fields[0].secret_ref().is_some_and(|p| p.is_empty()))
-            .then(|| format!("{} is required.", s::LABEL_CURRENT)),
+            .then(|| s::required(s::LABEL_CURRENT)),
         1 => secret_problem(form, 1, submitting),
         2 => confirm_problem(form, 1, 2, submitting),
         _ => None,
@@ -876,6 +950,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
         Reply::Login(Ok(report)) => {
             // The worker frees the prepared memory after a successful login.
             m.login_prepared = false;
+            m.password_changed = false;
             m.session = Some(report.session.clone());
             m.report = Some(report);
             m.screen = Screen::Dashboard;
@@ -926,6 +1001,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
         Reply::Logout(Err(e)) => m.flash(FlashKind::Error, e.to_string()),
         Reply::PasswordChanged(Ok(ended)) => {
             m.screen = Screen::Dashboard;
+            m.password_changed = true;
             m.flash(FlashKind::Success, s::password_changed(ended));
         }
         Reply::PasswordChanged(Err(e)) => match e {

@@ -11,6 +11,7 @@ use crate::auth::policy::MAX_PASSWORD_CHARS;
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::to_input_request;
 use tui_input::{Input, InputRequest};
+use unicode_segmentation::UnicodeSegmentation;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Bytes reserved for a secret: the longest password at 4 bytes per character.
@@ -101,28 +102,33 @@ impl SecretInput {
         n > 0
     }
 
-    fn word_start_before(&self, pos: usize) -> usize {
-        let chars: Vec<char> = self.buf.chars().take(pos).collect();
-        let mut i = chars.len();
-        while i > 0 && chars[i - 1].is_whitespace() {
-            i -= 1;
-        }
-        while i > 0 && !chars[i - 1].is_whitespace() {
-            i -= 1;
-        }
-        i
+    fn char_at_byte(&self, byte: usize) -> usize {
+        self.buf[..byte].chars().count()
     }
 
+    /// Where a word move to the left from `pos` lands: the start of the word before it, as
+    /// tui-input moves in text fields (Unicode word bounds; punctuation is not a word).
+    fn word_start_before(&self, pos: usize) -> usize {
+        let byte = self.byte_at(pos);
+        let start = self
+            .buf
+            .split_word_bound_indices()
+            .rev()
+            .find(|&(i, w)| i < byte && is_word(w))
+            .map_or(0, |(i, _)| i);
+        self.char_at_byte(start)
+    }
+
+    /// Where a word move to the right from `pos` lands: the start of the next word, or the
+    /// end (as in tui-input).
     fn word_end_after(&self, pos: usize) -> usize {
-        let chars: Vec<char> = self.buf.chars().collect();
-        let mut i = pos;
-        while i < chars.len() && chars[i].is_whitespace() {
-            i += 1;
-        }
-        while i < chars.len() && !chars[i].is_whitespace() {
-            i += 1;
-        }
-        i
+        let byte = self.byte_at(pos);
+        let next = self
+            .buf
+            .split_word_bound_indices()
+            .find(|&(i, w)| i > byte && is_word(w))
+            .map_or(self.buf.len(), |(i, _)| i);
+        self.char_at_byte(next)
     }
 
     fn delete_chars(&mut self, from: usize, to: usize) -> bool {
@@ -189,6 +195,12 @@ impl SecretInput {
     pub fn to_password(&self) -> Password {
         Password::new(Zeroizing::new(self.buf.as_str().to_owned()))
     }
+}
+
+/// Whether a segment between word bounds is a word (as tui-input decides).
+fn is_word(s: &str) -> bool {
+    s.chars()
+        .any(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
 }
 
 /// `text` without its line breaks (a paste never submits and fields are one line).

@@ -42,6 +42,11 @@ pub fn too_long(label: &str, max: usize) -> String {
     format!("{label} takes at most {max} characters.")
 }
 
+/// Under a field left empty on submit: "Password is required."
+pub fn required(label: &str) -> String {
+    format!("{label} is required.")
+}
+
 pub fn password_changed(ended: usize) -> String {
     match ended {
         0 => "Password changed".to_owned(),
@@ -53,52 +58,126 @@ pub fn password_changed(ended: usize) -> String {
 /// A key and what it does.
 pub type KeyHint = (&'static str, &'static str);
 
-const FORM_KEYS: &[KeyHint] = &[
-    ("Tab / ↓", "next field"),
-    ("Shift-Tab / ↑", "previous field"),
-    ("Enter", "submit"),
-    ("F2", "show / hide passwords"),
-    ("←/→ Home/End", "move in the field (also Ctrl-A / Ctrl-E)"),
-    ("Ctrl-U / Ctrl-W", "delete line / word"),
-];
+/// Key names, so that the footer, the help and the tests agree on them.
+pub const KEY_HELP: &str = "F1";
+pub const KEY_QUIT: &str = "Ctrl-C";
+pub const KEY_REVEAL: &str = "F2";
 
-pub const LOGIN_KEYS: &[KeyHint] = &[
+/// Editing keys of every field (text and password alike).
+const FIELD_KEYS: &[KeyHint] = &[
+    ("Tab / Shift-Tab", "next / previous field (↓ / ↑ too)"),
+    ("F2", "show / hide passwords"),
+    ("← / →", "move one character"),
+    ("Ctrl-← / Ctrl-→", "move one word"),
+    (
+        "Home / End",
+        "start / end of the field (Ctrl-A / Ctrl-E too)",
+    ),
+    (
+        "Backspace / Delete",
+        "delete the character before / at the cursor",
+    ),
+    ("Ctrl-W", "delete the word before the cursor"),
+    ("Ctrl-U / Ctrl-K", "delete the whole field / to its end"),
+    ("paste", "goes in at the cursor, without line breaks"),
+];
+/// Keys of every screen.
+const COMMON_KEYS: &[KeyHint] = &[("F1 / Ctrl-L", "this help / redraw the screen")];
+
+pub const LOGIN_FOOTER: &[KeyHint] = &[
     ("Enter", "log in"),
+    ("Ctrl-N", "sign up"),
+    (KEY_REVEAL, "show"),
+    (KEY_HELP, "help"),
+    (KEY_QUIT, "quit"),
+];
+const LOGIN_HELP: &[KeyHint] = &[
+    ("Enter", "in Email: go to Password; then log in"),
     ("Ctrl-N", "create an account"),
-    ("F1", "help"),
     ("Ctrl-C", "quit"),
 ];
-pub const SIGNUP_KEYS: &[KeyHint] = &[
+pub const SIGNUP_FOOTER: &[KeyHint] = &[
     ("Enter", "create account"),
-    ("Esc", "back to log in"),
-    ("F1", "help"),
+    ("Esc", "back"),
+    (KEY_REVEAL, "show"),
+    (KEY_HELP, "help"),
+    (KEY_QUIT, "quit"),
+];
+const SIGNUP_HELP: &[KeyHint] = &[
+    ("Enter", "create the account"),
+    ("Esc", "back to log in (asks first if you typed something)"),
     ("Ctrl-C", "quit"),
 ];
-pub const PASSWORD_KEYS: &[KeyHint] = &[
-    ("Enter", "change password"),
-    ("Esc", "back"),
-    ("Ctrl-L", "log out"),
-    ("F1", "help"),
+/// The footer while "Discard what you typed?" is asked.
+pub const DISCARD_FOOTER: &[KeyHint] = &[
+    ("y", "discard"),
+    ("n / Esc", "keep typing"),
+    (KEY_QUIT, "quit"),
 ];
-pub const DASHBOARD_KEYS: &[KeyHint] = &[
+pub const PASSWORD_FOOTER: &[KeyHint] = &[
+    ("Enter", "change"),
+    ("Esc", "back"),
+    ("Ctrl-O", "log out"),
+    (KEY_REVEAL, "show"),
+    (KEY_HELP, "help"),
+    (KEY_QUIT, "quit"),
+];
+const PASSWORD_HELP: &[KeyHint] = &[
+    ("Enter", "change the password"),
+    ("Esc", "back to the dashboard"),
+    ("Ctrl-O", "log out"),
+    ("Ctrl-C", "quit (stay logged in)"),
+];
+pub const DASHBOARD_FOOTER: &[KeyHint] = &[
     ("p", "change password"),
     ("l", "log out"),
     ("q", "quit (stay logged in)"),
-    ("F1", "help"),
+    (KEY_HELP, "help"),
+    (KEY_QUIT, "quit"),
 ];
-pub const DASHBOARD_EXTRA: &[KeyHint] =
-    &[("Ctrl-L", "log out"), ("Ctrl-C", "quit (stay logged in)")];
-pub const PASSWORD_EXTRA: &[KeyHint] = &[("Ctrl-C", "quit (stay logged in)")];
-pub const HELP_KEYS: &[KeyHint] = &[("Esc / F1", "close help")];
+const DASHBOARD_HELP: &[KeyHint] = &[
+    ("p", "change password"),
+    ("l / Ctrl-O", "log out"),
+    ("q", "quit (stay logged in)"),
+    ("?", "this help (as F1)"),
+    ("Ctrl-C", "quit at once (stay logged in)"),
+];
 
-/// Every key of a screen, for the help overlay: its footer keys, `extra` ones, the form
-/// editing keys when it is a form, and how to close the help.
-pub fn all_keys(main: &[KeyHint], extra: &[KeyHint], form: bool) -> Vec<KeyHint> {
-    let mut v: Vec<KeyHint> = main.to_vec();
-    v.extend_from_slice(extra);
-    if form {
-        v.extend_from_slice(FORM_KEYS);
-    }
-    v.extend_from_slice(HELP_KEYS);
-    v
+/// Which keys a screen has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    Login,
+    Signup,
+    ChangePassword,
+    Dashboard,
 }
+
+impl Keys {
+    pub fn footer(self) -> &'static [KeyHint] {
+        match self {
+            Keys::Login => LOGIN_FOOTER,
+            Keys::Signup => SIGNUP_FOOTER,
+            Keys::ChangePassword => PASSWORD_FOOTER,
+            Keys::Dashboard => DASHBOARD_FOOTER,
+        }
+    }
+
+    /// Every key of the screen, each once, for the help overlay.
+    pub fn help(self) -> Vec<KeyHint> {
+        let (own, form) = match self {
+            Keys::Login => (LOGIN_HELP, true),
+            Keys::Signup => (SIGNUP_HELP, true),
+            Keys::ChangePassword => (PASSWORD_HELP, true),
+            Keys::Dashboard => (DASHBOARD_HELP, false),
+        };
+        let mut v: Vec<KeyHint> = own.to_vec();
+        if form {
+            v.extend_from_slice(FIELD_KEYS);
+        }
+        v.extend_from_slice(COMMON_KEYS);
+        v
+    }
+}
+
+pub const HELP_CLOSE: &str = "Esc, q or F1 closes this help";
+pub const DISCARD_QUESTION: &str = "Discard what you typed? y / n";

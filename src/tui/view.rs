@@ -3,7 +3,7 @@
 
 use super::app::{FlashKind, Form, MIN_H, MIN_W, Model, Screen};
 use super::field::Field;
-use super::strings::{self as s, KeyHint};
+use super::strings::{self as s, KeyHint, Keys};
 use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
 use ratatui::Frame;
@@ -71,37 +71,36 @@ pub fn view(m: &Model, f: &mut Frame) {
         }
     };
     draw_flash(m, f, flash);
-    draw_footer(f, footer, keys.0);
+    let reveal = m.form().is_some_and(|form| form.reveal);
+    let footer_keys = if m.confirm_discard {
+        s::DISCARD_FOOTER
+    } else {
+        keys.footer()
+    };
+    draw_footer(f, footer, footer_keys, reveal);
     if m.help {
-        draw_help(f, body, keys.1, keys.2);
+        draw_help(f, body, screen_title(m), keys.help());
     } else if let (Some(pos), None) = (cursor, m.busy) {
         f.set_cursor_position(pos);
     }
 }
 
-/// The footer's keys, the help's title, and every key of the screen.
-fn screen_keys(m: &Model) -> (&'static [KeyHint], &'static str, Vec<KeyHint>) {
+/// The keys of the screen showing.
+pub fn screen_keys(m: &Model) -> Keys {
     match &m.screen {
-        Screen::Starting | Screen::Login(_) => (
-            s::LOGIN_KEYS,
-            s::LOGIN_TITLE,
-            s::all_keys(s::LOGIN_KEYS, &[], true),
-        ),
-        Screen::Signup(_) => (
-            s::SIGNUP_KEYS,
-            s::SIGNUP_TITLE,
-            s::all_keys(s::SIGNUP_KEYS, &[], true),
-        ),
-        Screen::ChangePassword(_) => (
-            s::PASSWORD_KEYS,
-            s::PASSWORD_TITLE,
-            s::all_keys(s::PASSWORD_KEYS, s::PASSWORD_EXTRA, true),
-        ),
-        Screen::Dashboard => (
-            s::DASHBOARD_KEYS,
-            s::DASHBOARD_TITLE,
-            s::all_keys(s::DASHBOARD_KEYS, s::DASHBOARD_EXTRA, false),
-        ),
+        Screen::Starting | Screen::Login(_) => Keys::Login,
+        Screen::Signup(_) => Keys::Signup,
+        Screen::ChangePassword(_) => Keys::ChangePassword,
+        Screen::Dashboard => Keys::Dashboard,
+    }
+}
+
+fn screen_title(m: &Model) -> &'static str {
+    match &m.screen {
+        Screen::Starting | Screen::Login(_) => s::LOGIN_TITLE,
+        Screen::Signup(_) => s::SIGNUP_TITLE,
+        Screen::ChangePassword(_) => s::PASSWORD_TITLE,
+        Screen::Dashboard => s::DASHBOARD_TITLE,
     }
 }
 
@@ -132,18 +131,35 @@ fn draw_header(m: &Model, f: &mut Frame, area: Rect) {
     }
 }
 
-fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint]) {
-    // Drop hints from the end until the line fits, but always keep the way to the help.
+const FOOTER_SEP: &str = " · ";
+
+fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
+    // F2's hint says what it will do.
+    let keys: Vec<KeyHint> = keys
+        .iter()
+        .map(|&(k, w)| {
+            if k == s::KEY_REVEAL && reveal {
+                (k, "hide")
+            } else {
+                (k, w)
+            }
+        })
+        .collect();
+    // Drop hints from the end until the line fits, but always keep the way to the help, the
+    // way out and F2 (passwords typed blind are the likeliest mistake).
     let width = |ks: &[&KeyHint]| -> usize {
         1 + ks
             .iter()
             .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
             .sum::<usize>()
-            + 5 * ks.len().saturating_sub(1)
+            + FOOTER_SEP.chars().count() * ks.len().saturating_sub(1)
     };
     let mut shown: Vec<&KeyHint> = keys.iter().collect();
     while width(&shown) > usize::from(area.width) && shown.len() > 1 {
-        match shown.iter().rposition(|(k, _)| *k != "F1") {
+        match shown
+            .iter()
+            .rposition(|(k, _)| ![s::KEY_HELP, s::KEY_QUIT, s::KEY_REVEAL].contains(k))
+        {
             Some(i) => {
                 shown.remove(i);
             }
@@ -153,7 +169,7 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint]) {
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in shown.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled("  ·  ", dim()));
+            spans.push(Span::styled(FOOTER_SEP, dim()));
         }
         spans.push(Span::styled(*k, bold()));
         spans.push(Span::raw(format!(" {what}")));
@@ -162,7 +178,9 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint]) {
 }
 
 fn draw_flash(m: &Model, f: &mut Frame, area: Rect) {
-    let line = if let Some(busy) = m.busy {
+    let line = if m.confirm_discard {
+        Line::from(Span::styled(format!(" {}", s::DISCARD_QUESTION), bold()))
+    } else if let Some(busy) = m.busy {
         let spin = SPINNER[m.spinner % SPINNER.len()];
         Line::from(Span::styled(format!(" {spin} {busy}"), bold()))
     } else if let Some(flash) = &m.flash {
@@ -591,29 +609,8 @@ fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
         "",
         format!("{} at the latest", local(info.absolute_expires_at, &m.tz)),
     ));
-    if let Some(r) = m.report.as_ref().filter(|r| r.failed_attempts > 0) {
-        let n = r.failed_attempts;
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "⚠ {n} failed login attempt{} since your {}.",
-                if n == 1 { "" } else { "s" },
-                if r.previous_login_at.is_some() {
-                    "previous login"
-                } else {
-                    "signup"
-                }
-            ),
-            Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        )));
-        lines.push(Line::from(Span::styled(
-            "  If that was not you, change your password now (p).",
-            Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        )));
+    if let Some(r) = &m.report {
+        lines.extend(attempts_warning(r, m.password_changed));
     }
     let inner = card(f, area, s::DASHBOARD_TITLE, lines.len() as u16 + 2);
     f.render_widget(
@@ -627,10 +624,53 @@ fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
     );
 }
 
+/// The dashboard's warning about failed logins (and refusals while locked) since the previous
+/// login, with advice to change the password unless that was done since.
+fn attempts_warning(r: &crate::LoginReport, changed: bool) -> Vec<Line<'static>> {
+    let (failed, throttled) = (r.failed_attempts, r.throttled_attempts);
+    if failed == 0 && throttled == 0 {
+        return vec![];
+    }
+    let since = if r.previous_login_at.is_some() {
+        "previous login"
+    } else {
+        "signup"
+    };
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let locked = |n: u64| format!("{n} attempt{} refused while locked", plural(n));
+    let warn = Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
+    let mut texts = vec![if failed > 0 {
+        format!(
+            "⚠ {failed} failed login attempt{} since your {since}.",
+            plural(failed)
+        )
+    } else {
+        format!("⚠ {} since your {since}.", locked(throttled))
+    }];
+    if failed > 0 && throttled > 0 {
+        texts.push(format!("  Also {}.", locked(throttled)));
+    }
+    if !changed {
+        texts.push("  If that was not you, change your password now (p).".to_owned());
+    }
+    let mut lines = vec![Line::raw("")];
+    for (i, t) in texts.into_iter().enumerate() {
+        let style = if i == 0 {
+            warn.add_modifier(Modifier::REVERSED)
+        } else {
+            warn
+        };
+        lines.push(Line::from(Span::styled(t, style)));
+    }
+    lines
+}
+
 fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
     // As wide as the cards, so the overlay covers what it hides instead of cutting words.
     let w = CARD_W.min(area.width.saturating_sub(2));
-    let h = (keys.len() as u16 + 4).min(area.height);
+    let h = (keys.len() as u16 + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -644,27 +684,20 @@ fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
         .title(Span::styled(
             format!(" {} — {title} ", s::HELP_TITLE),
             bold(),
-        ));
+        ))
+        .title_bottom(Line::from(Span::styled(format!(" {} ", s::HELP_CLOSE), dim())).centered());
     let lines: Vec<Line> = keys
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<18}"), bold()),
+                Span::styled(format!(" {k:<20}"), bold()),
                 Span::raw(*what),
             ])
         })
         .collect();
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    f.render_widget(
-        Paragraph::new(lines),
-        Rect::new(
-            inner.x,
-            inner.y + 1,
-            inner.width,
-            inner.height.saturating_sub(1),
-        ),
-    );
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 #[cfg(test)]
