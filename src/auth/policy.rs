@@ -260,8 +260,7 @@ pub(crate) fn password_strength_for(
                 "is too short ({chars} characters; at least {MIN_PASSWORD_CHARS}): add a word \
                  or two."
             ),
-            "Every character counts, in any script: a passphrase of a few unrelated words is \
-             long and easy to remember.",
+            "A passphrase of a few unrelated words is long and easy to remember.",
         );
     }
     let inputs: Vec<&str> = context.iter().map(String::as_str).collect();
