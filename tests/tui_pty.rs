@@ -249,6 +249,22 @@ impl Pty {
         }
     }
 
+    /// The screen once nothing has been drawn for 200 ms.
+    fn settled(&self) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = self.raw().len();
+        let mut since = Instant::now();
+        while since.elapsed() < Duration::from_millis(200) && Instant::now() < deadline {
+            std::thread::sleep(POLL);
+            let now = self.raw().len();
+            if now != last {
+                last = now;
+                since = Instant::now();
+            }
+        }
+        self.screen()
+    }
+
     /// Waits until the screen contains `text`; returns that screen.
     fn wait_for(&self, text: &str) -> String {
         self.wait_until(&format!("{text:?}"), |s| s.contains(text))
@@ -701,9 +717,14 @@ fn signup_errors_fit_at_every_supported_size() {
         ui.send(TAB);
         ui.type_secret("Confirm password", "xw3Jm");
         ui.send(ENTER);
-        let s = ui.wait_until("the signup errors", |s| {
-            s.contains("✗ Confirm password") && focused(s, "Email")
+        // The strength meter answers from its own thread: on a loaded machine its verdict can
+        // come after the worker's errors, and the form shows "checking…" until then.
+        ui.wait_until("the signup errors and the meter's verdict", |s| {
+            s.contains("✗ Confirm password") && focused(s, "Email") && !s.contains("checking…")
         });
+        // The screen once the program has finished drawing (a poll can catch a frame half
+        // written).
+        let s = ui.settled();
         let bottom = s
             .lines()
             .find(|l| l.contains('╰'))
