@@ -14,46 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_vaultty");
 /// returns its exit code and everything it wrote.
 fn run_on_a_tty(args: &[&str]) -> (u32, Vec<u8>) {
     let tmp = tempfile::tempdir().unwrap();
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(BIN);
-    cmd.args(args);
-    cmd.env_remove("VAULTTY_DATA_DIR");
-    cmd.env_remove("NO_COLOR");
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("CLICOLOR_FORCE", "1");
-    cmd.env("HOME", tmp.path());
-    cmd.cwd(tmp.path());
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let drain = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-        out
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "vaultty {args:?} did not exit");
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    drop(pair.master);
-    (status.exit_code(), drain.join().unwrap())
+    Session::spawn(args.iter().map(Into::into).collect(), tmp.path(), true).exit()
 }
 
 /// Arguments whose text is hostile, as the review tried them: each starts with `--`, so clap
@@ -116,11 +77,23 @@ struct Session {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     writer: Box<dyn std::io::Write + Send>,
     out: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    /// Set once everything the program wrote has been read (it exited, the pty closed).
+    eof: std::sync::Arc<std::sync::atomic::AtomicBool>,
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Session {
+    /// `vaultty --data-dir DIR ARGS` on a fresh pty, `NO_COLOR` set.
     fn start(dir: &std::path::Path, args: &[&str]) -> Session {
+        let mut all: Vec<std::ffi::OsString> = vec!["--data-dir".into(), dir.into()];
+        all.extend(args.iter().map(Into::into));
+        Session::spawn(all, dir.parent().unwrap(), false)
+    }
+
+    /// `vaultty ARGS` on a fresh pty (80×24, TERM=xterm-256color) with HOME and the working
+    /// directory at `home`; with `colour`, colours are allowed (and forced where a program
+    /// asks CLICOLOR_FORCE), else `NO_COLOR` is set.
+    fn spawn(args: Vec<std::ffi::OsString>, home: &std::path::Path, colour: bool) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -130,17 +103,23 @@ impl Session {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--data-dir");
-        cmd.arg(dir);
         cmd.args(args);
         cmd.env_remove("VAULTTY_DATA_DIR");
-        cmd.env("NO_COLOR", "1");
-        cmd.env("HOME", dir.parent().unwrap());
+        cmd.env("TERM", "xterm-256color");
+        if colour {
+            cmd.env_remove("NO_COLOR");
+            cmd.env("CLICOLOR_FORCE", "1");
+        } else {
+            cmd.env("NO_COLOR", "1");
+        }
+        cmd.env("HOME", home);
+        cmd.cwd(home);
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let o = out.clone();
+        let eof = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (o, e) = (out.clone(), eof.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
@@ -149,11 +128,13 @@ impl Session {
                 }
                 o.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            e.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Session {
             child,
             writer: pair.master.take_writer().unwrap(),
             out,
+            eof,
             _master: pair.master,
         }
     }
@@ -194,16 +175,28 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
-    fn exit_code(mut self) -> (u32, String) {
+    /// Waits for the exit; its code and everything written.
+    fn exit(mut self) -> (u32, Vec<u8>) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(50));
-                return (s.exit_code(), self.text());
+                // What the program wrote last may still be on its way through the pty.
+                while !self.eof.load(std::sync::atomic::Ordering::SeqCst)
+                    && Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                let out = self.out.lock().unwrap().clone();
+                return (s.exit_code(), out);
             }
             assert!(Instant::now() < deadline, "did not exit:\n{}", self.text());
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    fn exit_code(self) -> (u32, String) {
+        let (code, out) = self.exit();
+        (code, String::from_utf8_lossy(&out).into_owned())
     }
 }
 
