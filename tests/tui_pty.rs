@@ -1115,3 +1115,25 @@ fn not_a_terminal_exits_2() {
         "nothing is created when the UI cannot run"
     );
 }
+
+/// Issue 13, item 7: a logout in another terminal used to go unnoticed until the next submit,
+/// and then read "Session expired". The open UI now notices at once (it watches the data dir:
+/// no polling) and says where the session went.
+#[test]
+fn se_10_a_session_ended_elsewhere_says_so_at_once() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+    let ui = sb.ui(&[]);
+    ui.wait_for("Welcome, Ada Lovelace");
+    let start = Instant::now();
+    sb.cli(&["logout"]).assert().success();
+    let s = ui.wait_for("Logged out elsewhere");
+    let took = start.elapsed();
+    println!("logout elsewhere noticed after {took:?}");
+    assert!(took < Duration::from_secs(3), "noticed only after {took:?}");
+    assert!(s.contains(LOGIN_BUTTON), "back on the login form:\n{s}");
+    assert!(!s.contains("Welcome"), "the dashboard was wiped:\n{s}");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}

@@ -37,6 +37,9 @@ pub enum Msg {
     Reply(Reply),
     /// SIGTERM / SIGHUP / SIGINT / SIGQUIT: leave now.
     Quit,
+    /// Something in the data dir changed (another process wrote the store or the session
+    /// file): the session may have ended elsewhere.
+    StoreChanged,
 }
 
 /// Answers from the worker thread.
@@ -366,9 +369,19 @@ impl Model {
     /// Walk-away safety: the next person finds a blank login form (no email of the last
     /// user), focus on Email.
     fn expire(&mut self) {
+        self.end_session(s::SESSION_EXPIRED);
+    }
+
+    /// The store no longer has our session although its time is not up: another terminal
+    /// logged out, or a password change elsewhere ended it.
+    fn ended_elsewhere(&mut self) {
+        self.end_session(s::LOGGED_OUT_ELSEWHERE);
+    }
+
+    fn end_session(&mut self, why: &str) {
         self.go_login(None);
         self.clear_screen = true;
-        self.flash(FlashKind::Error, s::SESSION_EXPIRED);
+        self.flash(FlashKind::Error, why.to_owned());
     }
 }
 
@@ -403,6 +416,16 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Tick => on_tick(m),
+        Msg::StoreChanged => {
+            // Ask the store whether our session is still there (not while the worker works
+            // for a form: its answer must not be taken for this one).
+            if m.authenticated() && !m.checking_expiry && m.busy.is_none() {
+                m.checking_expiry = true;
+                vec![Command::LoadSession { refresh: false }]
+            } else {
+                vec![]
+            }
+        }
         Msg::Reply(r) => on_reply(m, r),
         Msg::Paste(text) => on_paste(m, text),
         Msg::Key(k) => on_key(m, k),
@@ -930,7 +953,14 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                         m.session = Some(info);
                     }
                 }
-                Ok(None) if m.authenticated() => m.expire(),
+                Ok(None) if m.authenticated() => {
+                    let now = m.now();
+                    if m.session.as_ref().is_some_and(|i| i.expires_at() > now) {
+                        m.ended_elsewhere();
+                    } else {
+                        m.expire();
+                    }
+                }
                 Ok(None) => {
                     if matches!(m.screen, Screen::Starting) {
                         m.go_login(None);

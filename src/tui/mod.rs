@@ -223,6 +223,45 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     ctx
 }
 
+/// Watches the data dir (inotify) and sends [`Msg::StoreChanged`] when another process changes
+/// the store or the session file there, so a session ended elsewhere (a logout in another
+/// terminal, a password change) is noticed at once, without polling. Without inotify the UI
+/// still notices at the session's next use or expiry.
+fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
+    use rustix::fs::inotify;
+    let Ok(fd) = inotify::init(inotify::CreateFlags::CLOEXEC) else {
+        return;
+    };
+    let events = inotify::WatchFlags::MODIFY
+        | inotify::WatchFlags::CLOSE_WRITE
+        | inotify::WatchFlags::CREATE
+        | inotify::WatchFlags::DELETE
+        | inotify::WatchFlags::MOVED_TO;
+    if inotify::add_watch(&fd, dir, events).is_err() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
+        let mut events = inotify::Reader::new(&fd, &mut buf);
+        loop {
+            match events.next() {
+                Ok(_) => {
+                    // One message for a burst: the rest of what this read returned is the
+                    // same news.
+                    while !events.is_buffer_empty() {
+                        let _ = events.next();
+                    }
+                    if tx.send(Msg::StoreChanged).is_err() {
+                        return;
+                    }
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
+    });
+}
+
 /// Runs the UI until it quits; returns the exit code.
 fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
@@ -233,6 +272,7 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
     let meter = Meter::spawn(tx.clone());
+    spawn_watcher(vault.data_dir(), tx.clone());
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
