@@ -1137,3 +1137,24 @@ fn se_10_a_session_ended_elsewhere_says_so_at_once() {
     ui.send(CTRL_C);
     assert_eq!(ui.exit_code(), 0);
 }
+
+/// Issue 13, item 16: a login that waits on a store another process holds says so in the
+/// status line after a second, then goes on.
+#[test]
+fn ui_04_a_wait_on_a_busy_store_shows_in_the_status_line() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    let ui = sb.ui(&[]);
+    ui.wait_login();
+    ui.type_text("Email", "ada@example.com");
+    ui.send(TAB);
+    ui.type_secret("Password", PW);
+    let db = rusqlite::Connection::open(sb.data().join("vaultty.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    ui.send(ENTER);
+    ui.wait_for("Waiting for another vaultty to finish…");
+    db.execute_batch("COMMIT").unwrap();
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+}

@@ -37,6 +37,8 @@ pub enum Msg {
     Reply(Reply),
     /// SIGTERM / SIGHUP / SIGINT / SIGQUIT: leave now.
     Quit,
+    /// The worker has waited a second for another process's write lock on the store.
+    StoreBusy,
     /// Something in the data dir changed (another process wrote the store or the session
     /// file): the session may have ended elsewhere.
     StoreChanged,
@@ -416,6 +418,13 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Tick => on_tick(m),
+        Msg::StoreBusy => {
+            // Said where the spinner is, until the worker's answer clears it.
+            if m.busy.is_some() {
+                m.busy = Some(s::WAITING_FOR_STORE);
+            }
+            vec![]
+        }
         Msg::StoreChanged => {
             // Ask the store whether our session is still there (not while the worker works
             // for a form: its answer must not be taken for this one).

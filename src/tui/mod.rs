@@ -273,6 +273,10 @@ fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let exit_code = spawn_signals(tx.clone())?;
     let meter = Meter::spawn(tx.clone());
     spawn_watcher(vault.data_dir(), tx.clone());
+    let busy_tx = tx.clone();
+    crate::store::on_long_wait(move || {
+        let _ = busy_tx.send(Msg::StoreBusy);
+    });
     let worker = spawn_worker(vault, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));

@@ -17,6 +17,7 @@ pub const CREATING: &str = "Creating account…";
 pub const CHANGING: &str = "Changing password…";
 pub const LOGGING_OUT: &str = "Logging out…";
 pub const LOADING: &str = "Opening the vault…";
+pub const WAITING_FOR_STORE: &str = "Waiting for another vaultty to finish…";
 
 pub const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
 pub const ACCOUNT_CREATED: &str = "Account created: log in";
