@@ -381,6 +381,11 @@ impl Vaultty {
             ))?;
             Ok(id)
         })?;
+        // Accounts reach the database file itself, not only the WAL: a copy of vaultty.db
+        // then holds every account (logins, which are many, leave their rows in the WAL; the
+        // WAL is emptied after password changes and logouts too). Done is done: a busy store
+        // only postpones this.
+        let _ = self.store.truncate_wal();
         Ok(Account {
             id,
             email,

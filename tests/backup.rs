@@ -140,3 +140,21 @@ fn bk_02_a_backup_taken_while_others_write_holds_everything_before_it() {
         "the soak went on after the backup"
     );
 }
+
+#[test]
+fn bk_03_a_copy_of_vaultty_db_alone_holds_every_account() {
+    // Issue 13, item 19: the WAL stayed after every process exited, and a copied vaultty.db
+    // alone had no accounts.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    signup(&dir, "ada@example.com", "Ada", PW1).expect(EXIT_OK, "signup");
+    login(&dir, "ada@example.com", PW1).expect(EXIT_OK, "login");
+    signup(&dir, "grace@example.com", "Grace", PW1).expect(EXIT_OK, "signup");
+    let alone = tmp.path().join("alone.db");
+    fs::copy(dir.join("vaultty.db"), &alone).unwrap();
+    assert_eq!(
+        emails_in(&alone),
+        ["ada@example.com", "grace@example.com"],
+        "the copy lacks accounts that were only in the WAL"
+    );
+}
