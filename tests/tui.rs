@@ -1526,3 +1526,36 @@ fn help_lists_every_key_of_the_screen() {
     ui.key(KeyCode::Esc);
     assert!(!ui.model.help);
 }
+
+/// Issue 13, item 14: the lock message counts down while it is shown, and says when the lock is
+/// over, waking once a second only while it does.
+#[test]
+fn ui_05_the_lock_message_counts_down() {
+    let mut ui = Ui::with_account();
+    for _ in 0..5 {
+        ui.fail_login();
+    }
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "Too many failed attempts. Try again in 60 s."
+    );
+    assert_eq!(
+        ui.model.next_wake(),
+        Some(std::time::Duration::from_secs(1))
+    );
+    ui.clock.advance(25);
+    ui.send(Msg::Tick);
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "Too many failed attempts. Try again in 35 s."
+    );
+    ui.clock.advance(35);
+    ui.send(Msg::Tick);
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "The lock is over: you can try again."
+    );
+    assert_eq!(ui.model.next_wake(), None, "nothing left to count");
+}

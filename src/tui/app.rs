@@ -122,6 +122,8 @@ pub struct Flash {
     pub kind: FlashKind,
     pub text: String,
     pub until: Option<i64>,
+    /// For "Too many failed attempts": when the lock ends. The text counts down to it.
+    pub lock_ends: Option<i64>,
 }
 
 /// A form: fields, then a button (focus == fields.len()).
@@ -321,6 +323,7 @@ impl Model {
             kind,
             text: text.into(),
             until,
+            lock_ends: None,
         });
     }
 
@@ -333,6 +336,9 @@ impl Model {
         let mut consider = |d: Duration| wake = Some(wake.map_or(d, |w| w.min(d)));
         if let Some(until) = self.flash.as_ref().and_then(|f| f.until) {
             consider(secs(until) + Duration::from_millis(50));
+        }
+        if self.flash.as_ref().is_some_and(|f| f.lock_ends.is_some()) {
+            consider(Duration::from_secs(1));
         }
         if self.authenticated()
             && !self.checking_expiry
@@ -444,6 +450,17 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
 fn on_tick(m: &mut Model) -> Vec<Command> {
     let now = m.now();
     let mut cmds = vec![];
+    // The lock message counts down, and says when it is over.
+    if let Some(flash) = m.flash.as_mut()
+        && let Some(end) = flash.lock_ends
+    {
+        if end > now {
+            flash.text = Error::Throttled((end - now) as u64).to_string();
+        } else {
+            flash.text = s::TRY_AGAIN_NOW.to_owned();
+            flash.lock_ends = None;
+        }
+    }
     if m.busy.is_some() {
         m.spinner = m.spinner.wrapping_add(1);
     } else if m.login_prepared && now >= m.login_typed_at + PREPARED_IDLE_SECS {
@@ -1005,11 +1022,18 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                     return vec![];
                 }
             }
+            let lock_ends = match &e {
+                Error::Throttled(wait) => Some(m.now().saturating_add(*wait as i64)),
+                _ => None,
+            };
             let text = match e {
                 Error::InvalidCredentials => format!("{e} {}", s::CAPS_HINT),
                 other => other.to_string(),
             };
             m.flash(FlashKind::Error, text);
+            if let Some(flash) = m.flash.as_mut() {
+                flash.lock_ends = lock_ends;
+            }
         }
         Reply::Signup(Ok(account)) => {
             m.go_login(Some(&account.email));

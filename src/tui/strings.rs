@@ -23,6 +23,7 @@ pub const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
 pub const ACCOUNT_CREATED: &str = "Account created: log in";
 pub const LOGGED_OUT: &str = "Logged out";
 pub const SESSION_EXPIRED: &str = "Session expired: log in again";
+pub const TRY_AGAIN_NOW: &str = "The lock is over: you can try again.";
 pub const LOGGED_OUT_ELSEWHERE: &str = "Logged out elsewhere: log in again";
 pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
 pub const PASTE_REFUSED: &str = "Paste refused:";
