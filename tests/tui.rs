@@ -1559,3 +1559,82 @@ fn ui_05_the_lock_message_counts_down() {
     );
     assert_eq!(ui.model.next_wake(), None, "nothing left to count");
 }
+
+/// The longest email (254 octets) and name (100 characters) the rules allow.
+fn longest_identity() -> (String, String) {
+    let email = format!(
+        "{}@{}.{}.{}.com",
+        "a".repeat(64),
+        "b".repeat(63),
+        "c".repeat(63),
+        "d".repeat(57)
+    );
+    assert_eq!(email.len(), 254);
+    let name: String = "Maximiliana Wolkenstein "
+        .repeat(5)
+        .chars()
+        .take(100)
+        .collect();
+    (email, name.trim_end().to_owned())
+}
+
+/// Issue 13, item 8: a 254-character email and a 100-character name used to overwrite the
+/// header and push lines out of the dashboard card. At 80×24 and at 60×20 the header keeps its
+/// title, and every row of the card stays inside it.
+#[test]
+fn ui_06_longest_values_fit_the_dashboard_at_every_size() {
+    let (email, name) = longest_identity();
+    let mut ui = Ui::new();
+    ui.vault.signup(&email, &name, &Password::from(PW)).unwrap();
+    ui.type_str(&email);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    for (w, h) in [(80, 24), (60, 20)] {
+        ui.send(Msg::Resize(w, h));
+        let t = ui.render(w, h);
+        let buf = t.backend().buffer();
+        let row = |y: u16| -> String { (0..w).map(|x| buf[(x, y)].symbol()).collect() };
+        let screen: Vec<String> = (0..h).map(row).collect();
+        let all = screen.join("\n");
+        assert!(
+            screen[0].contains("Dashboard"),
+            "the header lost its title at {w}×{h}:\n{all}"
+        );
+        for must in [
+            "Welcome,",
+            "Email",
+            "Role",
+            "Member since",
+            "Session ends",
+            "at the latest",
+        ] {
+            assert!(
+                all.contains(must),
+                "{must:?} pushed out of the card at {w}×{h}:\n{all}"
+            );
+        }
+        assert!(
+            all.contains("Ctrl-C"),
+            "the footer lost its way out at {w}×{h}:\n{all}"
+        );
+        // The card closes below its last row.
+        let bottom = screen
+            .iter()
+            .position(|l| l.contains('╰'))
+            .expect("card bottom");
+        let latest = screen
+            .iter()
+            .position(|l| l.contains("at the latest"))
+            .unwrap();
+        assert!(
+            latest < bottom,
+            "a row is drawn over the border at {w}×{h}:\n{all}"
+        );
+        insta::assert_snapshot!(
+            format!("longest_dashboard_{w}x{h}"),
+            format!("{}", t.backend())
+        );
+    }
+}

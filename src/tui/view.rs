@@ -119,15 +119,23 @@ fn draw_header(m: &Model, f: &mut Frame, area: Rect) {
     if !title.is_empty() {
         left.push(Span::raw(format!(" {title}")));
     }
-    f.render_widget(Paragraph::new(Line::from(left)), area);
+    f.render_widget(Paragraph::new(Line::from(left.clone())), area);
     if m.authenticated()
         && let Some(info) = &m.session
     {
-        let who = format!("{} ", for_display(&info.account.email));
-        f.render_widget(
-            Paragraph::new(who).alignment(Alignment::Right).style(dim()),
-            area,
+        // The email takes what the title leaves, shortened with "…" rather than drawn over it.
+        let used = Line::from(left).width() as u16 + 2;
+        let room = area.width.saturating_sub(used);
+        let who = format!(
+            "{} ",
+            ellipsize(&for_display(&info.account.email), room.saturating_sub(1))
         );
+        if room > 1 {
+            f.render_widget(
+                Paragraph::new(who).alignment(Alignment::Right).style(dim()),
+                area,
+            );
+        }
     }
 }
 
@@ -569,20 +577,58 @@ fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
 }
 
 fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
+    // The width `card` leaves for text: its borders and a column of padding on each side.
+    let inner_w = CARD_W.min(area.width.saturating_sub(2)).saturating_sub(4);
+    // Long names and emails wrap and the card grows; when even that does not fit, they are
+    // shortened to one row each with "…".
+    let full = dashboard_lines(m, None);
+    let rows = |lines: &[Line]| -> u16 {
+        lines
+            .iter()
+            .map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                text_rows(&text, inner_w, u16::MAX)
+            })
+            .sum()
+    };
+    // A blank row above and below the text, and the borders.
+    let lines = if rows(&full) + 4 <= area.height {
+        full
+    } else {
+        dashboard_lines(m, Some(inner_w))
+    };
+    let inner = card(f, area, s::DASHBOARD_TITLE, rows(&lines) + 2);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Rect::new(
+            inner.x,
+            inner.y + 1,
+            inner.width,
+            inner.height.saturating_sub(1),
+        ),
+    );
+}
+
+/// The dashboard's rows; with `shorten`, the name and the email are cut to fit that width.
+fn dashboard_lines(m: &Model, shorten: Option<u16>) -> Vec<Line<'static>> {
     let Some(info) = &m.session else {
-        return;
+        return vec![];
     };
     let a = &info.account;
     let row = |k: &str, v: String| {
         Line::from(vec![Span::styled(format!("{k:<17}"), dim()), Span::raw(v)])
     };
+    let fit = |text: String, used: u16| match shorten {
+        Some(w) => ellipsize(&text, w.saturating_sub(used)),
+        None => text,
+    };
     let mut lines = vec![
         Line::from(Span::styled(
-            format!("Welcome, {}", for_display(&a.name)),
+            fit(format!("Welcome, {}", for_display(&a.name)), 0),
             bold(),
         )),
         Line::raw(""),
-        row("Email", for_display(&a.email)),
+        row("Email", fit(for_display(&a.email), 17)),
         row("Role", a.role.as_str().to_owned()),
         row("Member since", local(a.created_at, &m.tz)),
     ];
@@ -612,16 +658,7 @@ fn draw_dashboard(m: &Model, f: &mut Frame, area: Rect) {
     if let Some(r) = &m.report {
         lines.extend(attempts_warning(r, m.password_changed));
     }
-    let inner = card(f, area, s::DASHBOARD_TITLE, lines.len() as u16 + 2);
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        Rect::new(
-            inner.x,
-            inner.y + 1,
-            inner.width,
-            inner.height.saturating_sub(1),
-        ),
-    );
+    lines
 }
 
 /// The dashboard's warning about failed logins (and refusals while locked) since the previous
