@@ -264,6 +264,21 @@ fn text_rows(text: &str, w: u16, max: u16) -> u16 {
 }
 
 /// `text` cut to `w` columns, with an ellipsis when something was cut.
+/// `text` as it fits in `rows` rows of `w` columns, word-wrapped: whole when it fits, else cut
+/// after the last whole word that fits, with "…" (mid-word only when the first word alone is
+/// too long), never cut without saying so.
+fn fit_rows(text: &str, w: u16, rows: u16) -> String {
+    if text_rows(text, w, u16::MAX) <= rows {
+        return text.to_owned();
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (1..words.len())
+        .rev()
+        .map(|n| format!("{}…", words[..n].join(" ")))
+        .find(|t| text_rows(t, w, u16::MAX) <= rows)
+        .unwrap_or_else(|| ellipsize(text, w))
+}
+
 fn ellipsize(text: &str, w: u16) -> String {
     let w = usize::from(w);
     if text.chars().count() <= w {
@@ -412,12 +427,7 @@ fn draw_form(
         let n = plan.under[i];
         let covered = meter_covers(form, meter, i);
         if let (Some(err), false, true) = (&field.error, covered, n > 0) {
-            let text = format!("✗ {}", for_display(err));
-            let text = if n == 1 {
-                ellipsize(&text, input_w)
-            } else {
-                text
-            };
+            let text = fit_rows(&format!("✗ {}", for_display(err)), input_w, n);
             put(
                 f,
                 Paragraph::new(Span::styled(text, error_style())).wrap(Wrap { trim: true }),
@@ -569,7 +579,7 @@ fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
         return;
     }
     let text = meter_text(form).unwrap_or_else(|| "Acceptable.".to_owned());
-    let text = if rows == 1 { ellipsize(&text, w) } else { text };
+    let text = fit_rows(&text, w, rows);
     f.render_widget(
         Paragraph::new(Span::styled(text, dim())).wrap(Wrap { trim: true }),
         Rect::new(x, area.y + 1, w, rows),
@@ -750,5 +760,21 @@ mod tests {
         assert_eq!(text_rows("a b c d e f g h i j", 3, 2), 2);
         assert_eq!(ellipsize("abcdef", 4), "abc…");
         assert_eq!(ellipsize("abc", 4), "abc");
+    }
+
+    #[test]
+    fn ui_07_text_that_does_not_fit_is_cut_at_a_word_with_an_ellipsis() {
+        let text = "Password is too short (5 characters; at least 15): add a word or two.";
+        assert_eq!(fit_rows(text, 40, 2), text, "fits in two rows");
+        let cut = fit_rows(text, 30, 2);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(text_rows(&cut, 30, 9) <= 2, "{cut}");
+        let kept = cut.trim_end_matches('…');
+        assert!(text.starts_with(kept), "{cut}");
+        assert!(
+            text[kept.len()..].starts_with(' '),
+            "cut at a word boundary, not mid-word: {cut}"
+        );
+        assert_eq!(fit_rows("unbreakablewordthatislong", 10, 1), "unbreakab…");
     }
 }
