@@ -7,6 +7,8 @@
 //! readable and writable mapping (heap, stacks, anonymous memory) to FILE just before it exits,
 //! and the UI do so on SIGUSR1. That is what a core dump would hold.
 
+mod common;
+
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -62,30 +64,28 @@ fn assert_clean(dump: &Path, what: &str) {
     }
 }
 
-/// Runs the CLI with `stdin`, taking the memory image at exit.
+/// Runs the CLI with `stdin` (the shared harness), taking the memory image at exit.
 fn cli(dir: &Path, dump: &Path, args: &[&str], stdin: &str) {
-    let mut child = Command::new(BIN)
-        .env_remove("VAULTTY_DATA_DIR")
-        .env(DUMP_ENV, dump)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = common::vaultty(dir, args);
+    cmd.env(DUMP_ENV, dump);
+    common::run_cmd(cmd, Some(stdin.as_bytes()), common::TIMEOUT)
+        .expect(common::EXIT_OK, &format!("{args:?}"));
+}
+
+/// Signs Ada up with `PW` in `dir`, taking the memory image at exit into `dump`.
+fn signup_ada(dir: &Path, dump: &Path) {
+    cli(
+        dir,
+        dump,
+        &[
+            "signup",
+            "--email",
+            EMAIL,
+            "--name",
+            "Ada",
+            "--password-stdin",
+        ],
+        &format!("{PW}\n"),
     );
 }
 
@@ -95,19 +95,7 @@ fn tm_06_no_password_in_cli_memory_after_signup_login_and_passwd() {
     let dir = tmp.path().join("data");
     let dump = |n: &str| tmp.path().join(n);
     let line = |p: &str| format!("{p}\n");
-    cli(
-        &dir,
-        &dump("signup"),
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            "Ada",
-            "--password-stdin",
-        ],
-        &line(PW),
-    );
+    signup_ada(&dir, &dump("signup"));
     assert_clean(&dump("signup"), "CLI signup");
     cli(
         &dir,
@@ -262,19 +250,7 @@ fn tm_06_no_password_in_memory_after_a_prompted_login() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let image = tmp.path().join("image");
-    cli(
-        &dir,
-        &tmp.path().join("signup"),
-        &[
-            "signup",
-            "--email",
-            EMAIL,
-            "--name",
-            "Ada",
-            "--password-stdin",
-        ],
-        &format!("{PW}\n"),
-    );
+    signup_ada(&dir, &tmp.path().join("signup"));
     let dir_arg = dir.to_str().unwrap();
     let mut p = Pty::spawn(
         &["--data-dir", dir_arg, "login", "--email", EMAIL],
