@@ -189,7 +189,8 @@ pub struct Vaultty {
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
     session_file: SessionFile,
-    /// Argon2 memory prepared for the next login, if a front end asked for it.
+    /// Argon2 memory prepared for the next login, signup or password change, if a front end
+    /// asked for it.
     workspace: Mutex<Option<Workspace>>,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
@@ -245,9 +246,10 @@ impl Vaultty {
         self.store.backup_to(to)
     }
 
-    /// Allocates and touches the Argon2 memory for the next login now (call it while the user
-    /// is typing). Logins work without it; they are only slower by the page faults.
-    pub fn prepare_login(&self) {
+    /// Allocates and touches the Argon2 memory for the next login, signup or password change
+    /// now (call it while the user is typing). They work without it; they are only slower by
+    /// the page faults.
+    pub fn prepare_memory(&self) {
         let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(Workspace::for_params(self.hasher.params()));
@@ -259,7 +261,7 @@ impl Vaultty {
         *self.workspace.lock().unwrap_or_else(|e| e.into_inner()) = Some(ws);
     }
 
-    /// Wipes the prepared memory after a login used it, keeping it mapped for another try.
+    /// Wipes the prepared memory after a command used it, keeping it mapped for another try.
     /// Front ends call it after showing the result, so the wipe is not in the login's path.
     pub fn wipe_workspace(&self) {
         if let Some(ws) = self
@@ -365,7 +367,7 @@ impl Vaultty {
             Gate::Open(None) => {}
         }
         let pw = normalize_password(password);
-        let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
+        let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&pw, ws))?;
         let id = self.store.write_durable(|tx| {
             let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
                 Ok(id) => id,
@@ -543,6 +545,17 @@ impl Vaultty {
     /// default pool.
     fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
         self.argon2_for(None, work)
+    }
+
+    /// A new hash by `work`, in the prepared memory if there is any (see
+    /// [`Vaultty::prepare_memory`]).
+    fn argon2_in_workspace(
+        &self,
+        work: impl FnOnce(&Hasher, Option<&mut Workspace>) -> std::result::Result<String, String> + Send,
+    ) -> Result<String> {
+        let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
+        let ws = slot.as_mut();
+        self.argon2(|h| work(h, ws)).map_err(Error::Internal)
     }
 
     /// [`Vaultty::argon2`] for a verification against the stored hash `phc`: when that hash
@@ -768,9 +781,13 @@ impl Vaultty {
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
-        let verified = self.argon2_for(Some(&row.password_hash), |h| {
-            h.verify(&cur, &row.password_hash)
-        });
+        let verified = {
+            let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
+            let ws = slot.as_mut();
+            self.argon2_for(Some(&row.password_hash), |h| {
+                h.verify_in(&cur, &row.password_hash, ws)
+            })
+        };
         if verified == Verified::NoMatch {
             self.store.write(|tx| {
                 self.db(events::record(
@@ -794,7 +811,7 @@ impl Vaultty {
             .inspect_err(|_| {
                 let _ = self.store.write(|tx| self.db(throttle::clear(tx, &norm)));
             })?;
-        let hash = self.argon2(|h| h.hash(&new)).map_err(Error::Internal)?;
+        let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&new, ws))?;
         let token = match self.session_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),

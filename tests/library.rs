@@ -963,7 +963,7 @@ fn lg_02_login_warning_counts_only_failed_logins() {
 fn prepared_memory_gives_the_same_answers() {
     let env = Env::new().with_account();
     let v = env.open();
-    v.prepare_login();
+    v.prepare_memory();
     assert!(v.has_workspace());
     assert!(matches!(
         v.login(EMAIL, &pw("wrong password entirely")),

@@ -8,6 +8,11 @@
     2 s idle on the dashboard.
 5c. CPU while idle for 10 s (utime + stime of all threads from /proc/PID/stat), on the
     dashboard (the target) and on the login screen; context switches of all threads too.
+5d. Signup and password change: the UI's Enter-to-answer ("Account created", "Password
+    changed") against the CLI's whole `--password-stdin` run with the same passwords, one
+    after the other in each round, each after the same idle pause (BENCH_FORMS_IDLE, 1.5 s;
+    an idle VM makes the next fresh memory dearer, so both get the same pause). 15 rounds
+    (BENCH_FORMS_ROUNDS), medians; target: the UI within 10% of the CLI.
 """
 
 from __future__ import annotations
@@ -53,6 +58,52 @@ def status(pid: int, key: str) -> int:
         if line.startswith(key + ":"):
             return int(line.split()[1])
     return 0
+
+
+NEW_PASSWORD = "violet tractor lantern quietly seven"
+
+
+def forms(rounds: int, pause: float) -> dict:
+    """5d: (CLI, UI) milliseconds per round for signup and for a password change."""
+    out = {"signup": [], "passwd": []}
+    for r in range(rounds):
+        d = c.fresh_dir(f"forms-cli-{r}")
+        time.sleep(pause)
+        cli = c.run_cli(["--data-dir", str(d), "signup", "--email", EMAIL, "--name",
+                         c.REAL_NAME, "--password-stdin"], c.PASSWORD + "\n")
+        assert cli.rc == 0, cli.stderr
+        login = c.run_cli(["--data-dir", str(d), "login", "--email", EMAIL, "--password-stdin"],
+                          c.PASSWORD + "\n")
+        assert login.rc == 0, login.stderr
+        time.sleep(pause)
+        cli_pw = c.run_cli(["--data-dir", str(d), "passwd", "--password-stdin"],
+                           c.PASSWORD + "\n" + NEW_PASSWORD + "\n")
+        assert cli_pw.rc == 0, cli_pw.stderr
+
+        d = c.fresh_dir(f"forms-ui-{r}")
+        ui = c.Tui(d)
+        ui.read_until(LOGIN_SCREEN)
+        ui.write(b"\x0e")  # Ctrl-N
+        ui.read_until("Confirm password")
+        for text in (c.REAL_NAME, "\t", EMAIL, "\t", c.PASSWORD, "\t", c.PASSWORD):
+            ui.type_text(text)
+        ui.drain(quiet=pause, limit=pause)
+        t0 = ui.write(b"\r")
+        signup_ns = ui.read_until("Account created") - t0
+        ui.type_text(c.PASSWORD)
+        ui.write(b"\r")
+        ui.read_until("Welcome,")
+        ui.write(b"p")
+        ui.read_until("Current password")
+        for text in (c.PASSWORD, "\t", NEW_PASSWORD, "\t", NEW_PASSWORD):
+            ui.type_text(text)
+        ui.drain(quiet=pause, limit=pause)
+        t0 = ui.write(b"\r")
+        passwd_ns = ui.read_until("Password changed") - t0
+        ui.close()
+        out["signup"].append((cli.wall_ns / 1e6, signup_ns / 1e6))
+        out["passwd"].append((cli_pw.wall_ns / 1e6, passwd_ns / 1e6))
+    return out
 
 
 def main():
@@ -102,6 +153,21 @@ def main():
     c.log(f"RSS login {rss_login} KiB, dashboard {rss_dash} KiB, peak {hwm} KiB; idle login "
           f"{idle_login}; idle dashboard {idle_dash}")
     cond_dash = m_dash.stop()
+    # 5d: signup and password change, UI against CLI
+    rounds = int(os.environ.get("BENCH_FORMS_ROUNDS", "15"))
+    pause = float(os.environ.get("BENCH_FORMS_IDLE", "1.5"))
+    with c.CpuMeter() as m_forms:
+        pairs = forms(rounds, pause)
+    cond_forms = m_forms.stop()
+    forms_summary = {}
+    for what, xs in pairs.items():
+        cli_ms = c.median([a for a, _ in xs])
+        ui_ms = c.median([b for _, b in xs])
+        forms_summary[what] = {"cli_ms": round(cli_ms, 1), "ui_ms": round(ui_ms, 1),
+                               "ratio": round(ui_ms / cli_ms, 2),
+                               "pairs_ms": [(round(a, 1), round(b, 1)) for a, b in xs]}
+    c.log(f"forms: {forms_summary}")
+    fs, fp = forms_summary["signup"], forms_summary["passwd"]
     figures = [
         c.figure("5a", "UI launch -> login screen drawn", s_login["median_ms"], "ms", "< 30 ms",
                  s_login["median_ms"] < 30, "scripts/bench.sh ui", launch_cond,
@@ -123,13 +189,19 @@ def main():
                        f"{idle_login['cpu_s']} s CPU, {idle_login['context_switches']} "
                        "context switches")),
     ]
+    figures.append(c.figure(
+        "5d", "UI signup / password change, Enter to answer, against the CLI's run",
+        f"{fs['ratio']} / {fp['ratio']}", "x the CLI", "<= 1.10", max(fs["ratio"], fp["ratio"]) <= 1.10,
+        "scripts/bench.sh ui", cond_forms,
+        note=(f"signup UI {fs['ui_ms']} ms vs CLI {fs['cli_ms']} ms; password change UI "
+              f"{fp['ui_ms']} ms vs CLI {fp['cli_ms']} ms; medians of {rounds} rounds")))
     c.save("ui", {"machine": c.machine(), "wait": wait, "launches": n,
                   "launch_to_login": s_login, "launch_to_first_frame": s_first,
                   "true_spawn": c.summary_ms(true_spawn), "rss_kib": {
                       "login_idle": rss_login, "dashboard_idle": rss_dash, "peak": hwm},
                   "idle_login": {**idle_login, "conditions": m_login.stop()},
                   "idle_dashboard": {**idle_dash, "conditions": cond_dash},
-                  "threads": threads, "exit_codes": sorted(set(exits + [rc])),
+                  "threads": threads, "forms": forms_summary, "exit_codes": sorted(set(exits + [rc])),
                   "figures": figures})
 
 

@@ -142,6 +142,14 @@ impl Workspace {
         self.dirty
     }
 
+    /// The first `blocks` blocks for an Argon2 run, marked as holding data to wipe; `None`
+    /// when the workspace is smaller (or could not be mapped).
+    fn memory_for(&mut self, blocks: usize) -> Option<&mut [Block]> {
+        let memory = self.blocks.as_mut()?.as_mut_slice().get_mut(..blocks)?;
+        self.dirty = true;
+        Some(memory)
+    }
+
     /// Overwrites every block with zeros, keeping the memory mapped for the next use.
     pub fn wipe(&mut self) {
         if self.dirty {
@@ -211,6 +219,16 @@ impl Hasher {
 
     /// Hashes an (already normalized) password with a fresh random 16-byte salt.
     pub fn hash(&self, password: &Password) -> Result<String, String> {
+        self.hash_in(password, None)
+    }
+
+    /// Like [`Hasher::hash`], running Argon2 in `workspace` when it is large enough (the
+    /// result is the same either way; only the page faults differ).
+    pub fn hash_in(
+        &self,
+        password: &Password,
+        workspace: Option<&mut Workspace>,
+    ) -> Result<String, String> {
         use argon2::password_hash::phc::{Output, ParamsString, Salt};
         let mut salt = [0u8; SALT_LEN];
         getrandom::fill(&mut salt).map_err(|e| format!("random source failed: {e}"))?;
@@ -218,15 +236,23 @@ impl Hasher {
             .params
             .to_argon2()
             .ok_or_else(|| "invalid Argon2 parameters".to_owned())?;
-        let mut memory = MappedBlocks::new(params.block_count())
-            .ok_or_else(|| "cannot map memory for Argon2".to_owned())?;
+        let mut fresh = None;
+        let memory = match workspace.and_then(|ws| ws.memory_for(params.block_count())) {
+            Some(memory) => memory,
+            None => fresh
+                .insert(
+                    MappedBlocks::new(params.block_count())
+                        .ok_or_else(|| "cannot map memory for Argon2".to_owned())?,
+                )
+                .as_mut_slice(),
+        };
         let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
         self.argon2
             .hash_password_into_with_memory(
                 password.expose().as_bytes(),
                 &salt,
                 out.as_mut(),
-                memory.as_mut_slice(),
+                memory,
             )
             .map_err(|e| format!("hashing failed: {e}"))?;
         let err = |e: argon2::password_hash::phc::Error| format!("hashing failed: {e}");
@@ -333,15 +359,10 @@ fn verify_with_memory(password: &Password, parsed: &PasswordHash, ws: &mut Works
     let Ok(params) = Params::try_from(parsed) else {
         return false;
     };
-    let Some(memory) = ws
-        .blocks
-        .as_mut()
-        .and_then(|b| b.as_mut_slice().get_mut(..params.block_count()))
-    else {
+    let Some(memory) = ws.memory_for(params.block_count()) else {
         // Too small for these parameters (an old, costlier hash): use fresh memory.
         return verify_in_fresh_memory(password, parsed);
     };
-    ws.dirty = true;
     argon2_matches(password, parsed, params, memory)
 }
 
@@ -490,6 +511,31 @@ mod tests {
 
     fn cheap() -> Hasher {
         Hasher::new(HashParams::insecure_for_tests(64, 1, 1))
+    }
+
+    #[test]
+    fn a_hash_in_a_workspace_is_the_same_kind_of_hash_and_leaves_it_to_wipe() {
+        let h = cheap();
+        let pw = Password::from("correct horse battery staple");
+        let mut ws = Workspace::for_params(h.params());
+        let phc = h.hash_in(&pw, Some(&mut ws)).unwrap();
+        assert!(ws.is_dirty(), "the hash ran in the workspace");
+        assert!(matches!(
+            h.verify(&pw, &phc),
+            Verified::Match { rehash: false }
+        ));
+        assert_ne!(
+            phc,
+            h.hash_in(&pw, Some(&mut ws)).unwrap(),
+            "a fresh salt each time"
+        );
+        ws.wipe();
+        assert!(!ws.is_dirty());
+        // Too small a workspace is left alone and the hash maps its own memory.
+        let mut small = Workspace::for_params(HashParams::insecure_for_tests(8, 1, 1));
+        let phc = h.hash_in(&pw, Some(&mut small)).unwrap();
+        assert!(!small.is_dirty());
+        assert!(matches!(h.verify(&pw, &phc), Verified::Match { .. }));
     }
 
     #[test]

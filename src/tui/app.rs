@@ -22,8 +22,8 @@ pub const FLASH_SECS: i64 = 4;
 pub const TOUCH_EVERY: i64 = 30;
 /// Spinner frame interval while the worker is busy.
 pub const SPIN: Duration = Duration::from_millis(100);
-/// How long the Argon2 memory prepared for a login is kept after the last key typed on the
-/// login screen (it is prepared again on the next key).
+/// How long the Argon2 memory prepared for a login, signup or password change is kept after the
+/// last key typed on those forms (it is prepared again on the next key).
 pub const PREPARED_IDLE_SECS: i64 = 60;
 
 /// Everything that can happen to the UI.
@@ -83,10 +83,11 @@ impl StrengthCheck {
 /// Work for the worker thread (Argon2 and SQLite never run on the UI thread).
 #[derive(Debug)]
 pub enum Command {
-    /// Prepare the Argon2 memory for the next login while the user types (no reply).
-    PrepareLogin,
+    /// Prepare the Argon2 memory for the next login, signup or password change while the user
+    /// types (no reply).
+    PrepareMemory,
     /// Wipe and free that memory: nobody has typed for [`PREPARED_IDLE_SECS`] (no reply).
-    ReleaseLogin,
+    ReleaseMemory,
     /// Validate the session file's session; `refresh` counts as use.
     LoadSession {
         refresh: bool,
@@ -230,9 +231,9 @@ pub struct Model {
     last_touch: i64,
     checking_expiry: bool,
     /// Whether the worker was asked to prepare memory for the next login.
-    login_prepared: bool,
+    memory_prepared: bool,
     /// When a key was last typed on the login screen.
-    login_typed_at: i64,
+    form_typed_at: i64,
     /// Numbers strength meter requests.
     strength_seq: u64,
     /// Esc on a signup form with content asked "Discard what you typed?": y or n answers.
@@ -260,8 +261,8 @@ impl Model {
             tz,
             last_touch: i64::MIN / 2,
             checking_expiry: false,
-            login_prepared: false,
-            login_typed_at: i64::MIN / 2,
+            memory_prepared: false,
+            form_typed_at: i64::MIN / 2,
             strength_seq: 0,
             confirm_discard: false,
             saved_login: None,
@@ -346,10 +347,18 @@ impl Model {
         {
             consider(secs(info.expires_at()) + Duration::from_millis(50));
         }
-        if self.login_prepared {
-            consider(secs(self.login_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
+        if self.memory_prepared {
+            consider(secs(self.form_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
         }
         wake
+    }
+
+    /// Whether a form that runs Argon2 on submit (login, signup, password change) is shown.
+    fn on_password_form(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Login(_) | Screen::Signup(_) | Screen::ChangePassword(_)
+        )
     }
 
     fn go_login(&mut self, email: Option<&str>) {
@@ -395,20 +404,29 @@ impl Model {
 
 /// Applies one message; returns the commands for the worker.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
-    // The Argon2 memory for the next login is prepared on the first key typed on the login
-    // screen, not when the screen appears: an idle login screen then holds no 64 MiB, and
-    // typing an email takes far longer than the preparation (milliseconds with huge pages).
-    let typed_on_login = matches!(m.screen, Screen::Login(_))
-        && !m.too_small()
-        && matches!(msg, Msg::Key(_) | Msg::Paste(_));
-    if typed_on_login {
-        m.login_typed_at = m.now();
+    // The Argon2 memory for the next login, signup or password change is prepared on the
+    // first character typed or pasted on one of those forms, not when the form appears: an idle form then
+    // holds no 64 MiB, and typing takes far longer than the preparation (milliseconds with
+    // huge pages). The Argon2 run after Enter then finds its pages mapped.
+    let typed = match &msg {
+        Msg::Paste(_) => true,
+        Msg::Key(k) => {
+            matches!(k.code, KeyCode::Char(_))
+                && !k
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        }
+        _ => false,
+    };
+    let typed_on_form = typed && m.on_password_form() && !m.too_small();
+    if typed_on_form {
+        m.form_typed_at = m.now();
     }
     let mut cmds = apply(m, msg);
-    if typed_on_login && matches!(m.screen, Screen::Login(_)) && !m.login_prepared && !m.quit {
-        m.login_prepared = true;
+    if typed_on_form && m.on_password_form() && !m.memory_prepared && !m.quit {
+        m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
-        cmds.insert(0, Command::PrepareLogin);
+        cmds.insert(0, Command::PrepareMemory);
     }
     cmds
 }
@@ -463,11 +481,11 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
     }
     if m.busy.is_some() {
         m.spinner = m.spinner.wrapping_add(1);
-    } else if m.login_prepared && now >= m.login_typed_at + PREPARED_IDLE_SECS {
+    } else if m.memory_prepared && now >= m.form_typed_at + PREPARED_IDLE_SECS {
         // Typed on, then left: the 64 MiB are not kept for a login that may never come. The
         // next key prepares them again.
-        m.login_prepared = false;
-        cmds.push(Command::ReleaseLogin);
+        m.memory_prepared = false;
+        cmds.push(Command::ReleaseMemory);
     }
     if m.flash
         .as_ref()
@@ -1005,7 +1023,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
         }
         Reply::Login(Ok(report)) => {
             // The worker frees the prepared memory after a successful login.
-            m.login_prepared = false;
+            m.memory_prepared = false;
             m.password_changed = false;
             m.session = Some(report.session.clone());
             m.report = Some(report);
@@ -1063,6 +1081,8 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
         }
         Reply::Logout(Err(e)) => m.flash(FlashKind::Error, e.to_string()),
         Reply::PasswordChanged(Ok(ended)) => {
+            // The worker frees the prepared memory after a password change.
+            m.memory_prepared = false;
             m.screen = Screen::Dashboard;
             m.password_changed = true;
             m.flash(FlashKind::Success, s::password_changed(ended));

@@ -124,11 +124,11 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
 /// that have no answer).
 pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
     Some(match cmd {
-        Command::PrepareLogin => {
-            vault.prepare_login();
+        Command::PrepareMemory => {
+            vault.prepare_memory();
             return None;
         }
-        Command::ReleaseLogin => {
+        Command::ReleaseMemory => {
             vault.release_workspace();
             return None;
         }
@@ -201,21 +201,25 @@ fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
     let (ctx, crx) = mpsc::channel::<Command>();
     std::thread::spawn(move || {
         for cmd in crx {
-            let login = matches!(cmd, Command::Login { .. });
+            let argon2 = matches!(
+                cmd,
+                Command::Login { .. } | Command::Signup { .. } | Command::ChangePassword { .. }
+            );
             let reply = execute_command(&vault, cmd);
             crate::secret::wipe_stack_below();
             let Some(reply) = reply else {
                 continue;
             };
-            let success = matches!(reply, Reply::Login(Ok(_)));
+            let done = matches!(reply, Reply::Login(Ok(_)) | Reply::PasswordChanged(Ok(_)));
             if tx.send(Msg::Reply(reply)).is_err() {
                 return;
             }
-            // After the answer is on its way: wipe the Argon2 memory the login used (kept
-            // mapped for a retry), or free it once logged in.
-            if success {
+            // After the answer is on its way: wipe the Argon2 memory the command used (kept
+            // mapped for a retry, or for the login after a signup), or free it once logged in
+            // or the password is changed.
+            if done {
                 vault.release_workspace();
-            } else if login {
+            } else if argon2 {
                 vault.wipe_workspace();
             }
         }
