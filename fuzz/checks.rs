@@ -139,7 +139,7 @@ fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
     };
     let ok = pick.is_multiple_of(2);
     Some(match cmd {
-        Command::PrepareLogin | Command::ReleaseLogin => return None,
+        Command::PrepareMemory | Command::ReleaseMemory => return None,
         Command::LoadSession { .. } => Reply::Session(Ok(ok.then_some(info))),
         Command::Login { .. } if ok => Reply::Login(Ok(LoginReport {
             session: info,
