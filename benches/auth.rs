@@ -6,7 +6,6 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use vaultty::auth::hashing::Hasher;
-use vaultty::store::throttle;
 use vaultty::{Error, HashParams, Password, Vaultty};
 
 fn hashing(c: &mut Criterion) {
@@ -33,7 +32,7 @@ fn login_failures(c: &mut Criterion) {
     let wrong = Password::from("violet tractor sings under amber rain");
     // Keep the throttle out of the way: clear the counters between attempts, as a benchmark
     // of the work per attempt (the lock itself is tested elsewhere).
-    let reset = |e: &str| throttle::clear(v.store().conn(), e).unwrap();
+    let reset = |e: &str| v.store().clear_throttle(e).unwrap();
     let mut g = c.benchmark_group("login failure at default parameters");
     g.sample_size(30);
     g.bench_function("unknown email", |b| {

@@ -50,8 +50,10 @@ fn main() -> ExitCode {
 }
 
 fn seed(dir: &std::path::Path, count: u64) -> Result<(), String> {
+    // The store as vaultty opens it (migrations applied), written directly: a bulk seed is not
+    // a service operation.
     let v = Vaultty::open(dir).map_err(|e| e.to_string())?;
-    let store = v.store();
+    let store = vaultty::store::Store::open_in(v.data_dir()).map_err(|e| e.to_string())?;
     let existing = accounts::count(store.conn()).map_err(|e| store.err(&e).to_string())?;
     if existing != 0 {
         return Err(format!(

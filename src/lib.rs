@@ -13,6 +13,7 @@ pub mod process;
 pub mod sanitize;
 pub mod secret;
 pub mod session;
+pub mod storage;
 pub mod store;
 pub mod timefmt;
 pub mod tui;

@@ -7,15 +7,16 @@ use crate::auth::policy::{
     validate_name,
 };
 use crate::auth::slots::Slots;
-use crate::auth::throttle::lock_secs;
+use crate::auth::throttle::LOCK_SCHEDULE;
 use crate::clock::{Clock, SystemClock};
 use crate::paths::{SESSION_FILE, ensure_private_dir};
-use crate::sanitize::for_display;
 use crate::secret::{Password, SessionToken};
 use crate::session::{Loaded, SessionFile};
-use crate::store::events::{self, Outcome};
-use crate::store::throttle::ThrottleRow;
-use crate::store::{Store, accounts, is_unique_violation, sessions, throttle};
+use crate::storage::{
+    AccountRecord, Gate, LoginCommit, NewAccount, Outcome, PasswordChange, SessionRecord, Storage,
+    event_email,
+};
+use crate::store::Store;
 use crate::{Error, Field, Result, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -39,7 +40,7 @@ impl SessionLimits {
     /// now (within the tolerance), was last used no later than now, and does not end more
     /// than the absolute lifetime from now. Anything else was written under a clock that was
     /// wrong (or tampered with), and the session is ended.
-    fn plausible(&self, row: &sessions::SessionRow, now: i64) -> bool {
+    fn plausible(&self, row: &SessionRecord, now: i64) -> bool {
         let latest = now.saturating_add(Self::CLOCK_TOLERANCE_SECS);
         row.created_at <= latest
             && row.last_seen_at <= latest
@@ -107,8 +108,8 @@ pub struct Account {
     pub last_login_at: Option<i64>,
 }
 
-impl From<accounts::AccountRow> for Account {
-    fn from(r: accounts::AccountRow) -> Self {
+impl From<AccountRecord> for Account {
+    fn from(r: AccountRecord) -> Self {
         Account {
             id: r.id,
             email: r.email,
@@ -175,16 +176,10 @@ impl LoginReport {
     }
 }
 
-/// Outcome of the throttling step that opens every password check.
-enum Gate {
-    Open(Option<accounts::AccountRow>),
-    Locked(i64),
-}
-
 /// The account vault in one data dir.
 pub struct Vaultty {
     dir: PathBuf,
-    store: Store,
+    store: Box<dyn Storage>,
     hasher: Hasher,
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
@@ -213,7 +208,7 @@ impl Vaultty {
 
     pub fn open_with(dir: &Path, options: Options) -> Result<Self> {
         let dir = &ensure_private_dir(dir)?;
-        let store = Store::open_in(dir)?;
+        let store = Box::new(Store::open_in(dir)?);
         let session_file = SessionFile::new(
             options
                 .session_file
@@ -241,7 +236,7 @@ impl Vaultty {
     }
 
     /// Writes a consistent backup of the store to the new file `to` (see
-    /// [`Store::backup_to`]); returns how many accounts it holds.
+    /// [`Storage::backup_to`]); returns how many accounts it holds.
     pub fn backup(&self, to: &Path) -> Result<i64> {
         self.store.backup_to(to)
     }
@@ -293,8 +288,8 @@ impl Vaultty {
     pub fn data_dir(&self) -> &Path {
         &self.dir
     }
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn Storage {
+        self.store.as_ref()
     }
     pub fn hasher(&self) -> &Hasher {
         &self.hasher
@@ -304,10 +299,6 @@ impl Vaultty {
     }
     pub fn now(&self) -> i64 {
         self.clock.now()
-    }
-
-    fn db<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
-        r.map_err(|e| self.store.err(&e))
     }
 
     /// Checks signup input without touching the store; returns the trimmed email and name, or
@@ -354,40 +345,22 @@ impl Vaultty {
         match self.gate(&norm, now, Outcome::SignupThrottled)? {
             Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(Some(_)) => {
-                self.store.write(|tx| {
-                    self.db(events::record(
-                        tx,
-                        now,
-                        &event_email(&norm),
-                        Outcome::SignupTaken,
-                    ))
-                })?;
+                self.store
+                    .record(now, &event_email(&norm), Outcome::SignupTaken)?;
                 return Err(Error::EmailTaken);
             }
             Gate::Open(None) => {}
         }
         let pw = normalize_password(password);
         let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&pw, ws))?;
-        let id = self.store.write_durable(|tx| {
-            let id = match accounts::insert(tx, &email, &norm, &name, &hash, now) {
-                Ok(id) => id,
-                Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
-                Err(e) => return Err(self.store.err(&e)),
-            };
-            self.db(throttle::clear(tx, &norm))?;
-            self.db(events::record(
-                tx,
-                now,
-                &event_email(&norm),
-                Outcome::Signup,
-            ))?;
-            Ok(id)
+        let id = self.store.create_account(&NewAccount {
+            email: &email,
+            email_norm: &norm,
+            name: &name,
+            password_hash: &hash,
+            now,
+            event_email: &event_email(&norm),
         })?;
-        // Accounts reach the database file itself, not only the WAL: a copy of vaultty.db
-        // then holds every account (logins, which are many, leave their rows in the WAL; the
-        // WAL is emptied after password changes and logouts too). Done is done: a busy store
-        // only postpones this.
-        let _ = self.store.truncate_wal();
         Ok(Account {
             id,
             email,
@@ -438,14 +411,8 @@ impl Vaultty {
             )
         };
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
-            self.store.write(|tx| {
-                self.db(events::record(
-                    tx,
-                    now,
-                    &event_email(&norm),
-                    Outcome::LoginFailure,
-                ))
-            })?;
+            self.store
+                .record(now, &event_email(&norm), Outcome::LoginFailure)?;
             return Err(Error::InvalidCredentials);
         };
         let new_hash = if rehash {
@@ -460,69 +427,31 @@ impl Vaultty {
         // nothing of this login is committed (no session, no "last login", no reset of the
         // failure count). A crash after the rename but before the commit leaves a token
         // without a row, which reads as "logged out".
-        let committed = self.store.write(|tx| {
-            self.db(throttle::clear(tx, &norm))?;
-            let since = account.last_login_at.unwrap_or(account.created_at);
-            let email = event_email(&norm);
-            let failed = self.db(events::count_since(
-                tx,
-                &email,
-                since,
-                Outcome::LoginFailure,
-            ))?;
-            let throttled = self.db(events::count_since(
-                tx,
-                &email,
-                since,
-                Outcome::LoginThrottled,
-            ))?;
-            self.db(accounts::set_last_login(tx, account.id, now))?;
-            if let Some(h) = &new_hash {
-                self.db(accounts::replace_hash(
-                    tx,
-                    account.id,
-                    &account.password_hash,
-                    h,
-                ))?;
-            }
-            if let Some(old) = &old_token {
-                self.db(sessions::delete_by_token(tx, &old.digest()))?;
-            }
-            self.db(sessions::delete_expired(tx, now))?;
-            self.db(sessions::insert(
-                tx,
-                account.id,
-                &token.digest(),
+        let mut staged = Some(staged);
+        let old_digest = old_token.as_ref().map(|t| t.digest());
+        let committed = self.store.commit_login(
+            &LoginCommit {
+                account: &account,
                 now,
+                event_email: &event_email(&norm),
+                new_session: &token.digest(),
+                old_session: old_digest.as_ref(),
                 expires_at,
-            ))?;
-            self.db(events::record(
-                tx,
-                now,
-                &event_email(&norm),
-                Outcome::LoginSuccess,
-            ))?;
-            staged.install()?;
-            Ok((failed, throttled))
-        });
+                new_hash: new_hash.as_deref(),
+            },
+            &mut || match staged.take() {
+                Some(s) => s.install(),
+                None => Ok(()),
+            },
+        );
         // A failure after the password was found right must not tell the caller so: it is
         // recorded (in a write of its own) and answered exactly like a wrong password.
-        let Ok((failed_attempts, throttled_attempts)) = committed else {
-            let _ = self.store.write(|tx| {
-                self.db(events::record(
-                    tx,
-                    now,
-                    &event_email(&norm),
-                    Outcome::LoginFailure,
-                ))
-            });
+        let Ok(attempts) = committed else {
+            let _ = self
+                .store
+                .record(now, &event_email(&norm), Outcome::LoginFailure);
             return Err(Error::InvalidCredentials);
         };
-        if new_hash.is_some() {
-            // As after a password change: the replaced hash must not stay in the WAL. The
-            // login itself is done, so a busy store only postpones this to a later change.
-            let _ = self.store.truncate_wal();
-        }
         let previous_login_at = account.last_login_at;
         let mut acc = Account::from(account);
         acc.last_login_at = Some(now);
@@ -535,8 +464,8 @@ impl Vaultty {
                 idle_expires_at: now.saturating_add(self.limits.idle_secs),
             },
             previous_login_at,
-            failed_attempts,
-            throttled_attempts,
+            failed_attempts: attempts.failed,
+            throttled_attempts: attempts.throttled,
         })
     }
 
@@ -580,41 +509,9 @@ impl Vaultty {
     /// The throttle step of every password check: refuses while locked (recording the refusal),
     /// otherwise counts this attempt as a failure up front, so parallel guesses cannot slip
     /// past the limit, and returns the account (if any). A success clears the count later.
-    fn gate(&self, norm: &str, now: i64, throttled: Outcome) -> Result<Gate> {
-        self.store.write(|tx| {
-            let row = self.db(throttle::get(tx, norm))?.unwrap_or_default();
-            // A lock is never longer, from now, than the policy gives for this many failures
-            // (at most an hour): a deadline written under a clock set ahead (or a clock that
-            // went back since) must not lock the account for days.
-            // The capped deadline is written back, so it counts from the first time a sane
-            // clock saw it rather than moving along with every "now".
-            let locked_until = row
-                .locked_until
-                .min(now.saturating_add(lock_secs(row.failures)));
-            if locked_until < row.locked_until {
-                let capped = ThrottleRow {
-                    locked_until,
-                    ..row
-                };
-                self.db(throttle::put(tx, norm, capped, now))?;
-            }
-            if locked_until > now {
-                self.db(events::record(tx, now, &event_email(norm), throttled))?;
-                return Ok(Gate::Locked(locked_until - now));
-            }
-            let failures = row.failures.saturating_add(1);
-            let lock = lock_secs(failures);
-            let next = ThrottleRow {
-                failures,
-                locked_until: if lock > 0 {
-                    now.saturating_add(lock)
-                } else {
-                    0
-                },
-            };
-            self.db(throttle::put(tx, norm, next, now))?;
-            Ok(Gate::Open(self.db(accounts::by_email_norm(tx, norm))?))
-        })
+    fn gate(&self, norm: &str, now: i64, refused: Outcome) -> Result<Gate> {
+        self.store
+            .gate(norm, &event_email(norm), now, &LOCK_SCHEDULE, refused)
     }
 
     /// The session named by the session file, if it is valid; using it refreshes its idle
@@ -649,23 +546,19 @@ impl Vaultty {
     fn validate(&self, token: &SessionToken, refresh: bool) -> Result<Option<SessionInfo>> {
         let now = self.now();
         let digest = token.digest();
-        let c = self.store.conn();
-        let Some(row) = self.db(sessions::by_token(c, &digest))? else {
+        let Some((row, account)) = self.store.session(&digest)? else {
             return Ok(None);
         };
-        let account = self.db(accounts::by_id(c, row.account_id))?;
         let expired = now >= row.expires_at
             || now.saturating_sub(row.last_seen_at) > self.limits.idle_secs
             || !self.limits.plausible(&row, now)
             || account.as_ref().is_none_or(|a| a.disabled);
         if expired {
-            self.store
-                .write(|tx| self.db(sessions::delete(tx, row.id)))?;
+            self.store.end_session(row.id)?;
             return Ok(None);
         }
         let last_seen_at = if refresh {
-            self.store
-                .write(|tx| self.db(sessions::touch(tx, row.id, now)))?;
+            self.store.touch_session(row.id, now)?;
             now.max(row.last_seen_at)
         } else {
             row.last_seen_at
@@ -684,34 +577,10 @@ impl Vaultty {
     /// Returns whether a live session was ended.
     pub fn logout(&self) -> Result<bool> {
         let ended = match self.session_file.load()? {
-            Loaded::Token(token) => {
-                let now = self.now();
-                let digest = token.digest();
-                self.store.write_durable(|tx| {
-                    let email = match self.db(sessions::by_token(tx, &digest))? {
-                        Some(row) => self
-                            .db(accounts::by_id(tx, row.account_id))?
-                            .map(|a| a.email_norm),
-                        None => None,
-                    };
-                    let ended = self.db(sessions::delete_by_token(tx, &digest))?;
-                    if let (true, Some(email)) = (ended, email) {
-                        self.db(events::record(
-                            tx,
-                            now,
-                            &event_email(&email),
-                            Outcome::Logout,
-                        ))?;
-                    }
-                    Ok(ended)
-                })?
-            }
+            Loaded::Token(token) => self.store.logout(&token.digest(), self.now())?,
             Loaded::Absent | Loaded::Rejected(_) => false,
         };
         self.session_file.remove()?;
-        if ended {
-            self.store.truncate_wal()?;
-        }
         Ok(ended)
     }
 
@@ -789,14 +658,8 @@ impl Vaultty {
             })
         };
         if verified == Verified::NoMatch {
-            self.store.write(|tx| {
-                self.db(events::record(
-                    tx,
-                    now,
-                    &event_email(&norm),
-                    Outcome::PasswordChangeFailure,
-                ))
-            })?;
+            self.store
+                .record(now, &event_email(&norm), Outcome::PasswordChangeFailure)?;
             return Err(Error::CurrentPasswordIncorrect);
         }
         // The current password was right: whatever happens to the new one, this was no failed
@@ -809,43 +672,22 @@ impl Vaultty {
                 Ok(normalize_password(&new))
             })
             .inspect_err(|_| {
-                let _ = self.store.write(|tx| self.db(throttle::clear(tx, &norm)));
+                let _ = self.store.clear_throttle(&norm);
             })?;
         let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&new, ws))?;
         let token = match self.session_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
         };
-        self.store
-            .write_durable(|tx| {
-                let keep = self
-                    .db(sessions::by_token(tx, &token.digest()))?
-                    .ok_or(Error::NoSession)?;
-                if !self.db(accounts::replace_hash(
-                    tx,
-                    row.id,
-                    &row.password_hash,
-                    &hash,
-                ))? {
-                    return Err(Error::Internal(
-                        "the password was changed by another process meanwhile; try again".into(),
-                    ));
-                }
-                self.db(throttle::clear(tx, &norm))?;
-                let ended = self.db(sessions::delete_others(tx, row.id, keep.id))?;
-                self.db(events::record(
-                    tx,
-                    now,
-                    &event_email(&norm),
-                    Outcome::PasswordChanged,
-                ))?;
-                Ok(ended)
-            })
-            .and_then(|ended| {
-                // The old hash must not outlive the change in the WAL.
-                self.store.truncate_wal()?;
-                Ok(ended)
-            })
+        self.store.change_password(&PasswordChange {
+            account_id: row.id,
+            email_norm: &norm,
+            keep_session: &token.digest(),
+            old_hash: &row.password_hash,
+            new_hash: &hash,
+            now,
+            event_email: &event_email(&norm),
+        })
     }
 }
 
@@ -866,9 +708,4 @@ fn check_password_length(field: Field, pw: &Password) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The email as recorded in auth events: normalized, sanitized, bounded.
-fn event_email(norm: &str) -> String {
-    for_display(norm).chars().take(254).collect()
 }

@@ -1175,6 +1175,7 @@ fn id_02_old_email_keys_are_migrated() {
         "UPDATE accounts SET email_norm = 'ada@xn--bcher-kva.de';
          INSERT INTO throttle (email_norm, failures, locked_until, updated_at)
              VALUES ('bob@xn--bcher-kva.de', 3, 0, 0);
+         ALTER TABLE throttle DROP COLUMN refused;
          PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -1212,6 +1213,7 @@ fn id_02_migration_refuses_two_accounts_for_one_mailbox() {
         "INSERT INTO accounts (email, email_norm, name, password_hash, created_at)
              SELECT 'ａｌｉｃｅ@example.com', 'ａｌｉｃｅ@example.com', 'Twin', password_hash, 0
              FROM accounts;
+         ALTER TABLE throttle DROP COLUMN refused;
          PRAGMA user_version = 1;",
     )
     .unwrap();

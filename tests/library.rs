@@ -58,6 +58,12 @@ impl Env {
             .query_row("SELECT password_hash FROM accounts", [], |r| r.get(0))
             .unwrap()
     }
+    /// The store as vaultty opens it (foreign keys, defensive mode), for what the service does
+    /// not offer.
+    fn store(&self) -> vaultty::store::Store {
+        vaultty::store::Store::open_in(&self.dir).unwrap()
+    }
+
     fn count(&self, table: &str) -> i64 {
         self.db()
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -446,7 +452,7 @@ fn au_05_unknown_email_locks_like_a_real_account() {
 fn au_06_no_default_accounts() {
     let env = Env::new();
     let v = env.open();
-    assert_eq!(accounts::count(v.store().conn()).unwrap(), 0);
+    assert_eq!(accounts::count(env.store().conn()).unwrap(), 0);
     for (e, p) in [("admin@example.com", "admin"), ("root@example.com", "root")] {
         assert!(matches!(v.login(e, &pw(p)), Err(Error::InvalidCredentials)));
     }
@@ -609,14 +615,14 @@ fn se_04_peek_does_not_refresh() {
 fn se_05_foreign_keys_cascade_and_disable() {
     let env = Env::new().with_account();
     let v = env.open();
-    let fk: i64 = v
+    let fk: i64 = env
         .store()
         .conn()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 1);
     let id = v.login(EMAIL, &pw(PW)).unwrap().session.account.id;
-    accounts::set_disabled(v.store().conn(), id, true).unwrap();
+    accounts::set_disabled(env.store().conn(), id, true).unwrap();
     assert_eq!(
         v.current_session().unwrap(),
         None,
@@ -626,10 +632,10 @@ fn se_05_foreign_keys_cascade_and_disable() {
         v.login(EMAIL, &pw(PW)),
         Err(Error::InvalidCredentials)
     ));
-    accounts::set_disabled(v.store().conn(), id, false).unwrap();
+    accounts::set_disabled(env.store().conn(), id, false).unwrap();
     v.login(EMAIL, &pw(PW)).unwrap();
     assert_eq!(env.count("sessions"), 1);
-    accounts::delete(v.store().conn(), id).unwrap();
+    accounts::delete(env.store().conn(), id).unwrap();
     assert_eq!(
         env.count("sessions"),
         0,
@@ -985,14 +991,16 @@ fn durable_writes_restore_normal_sync_and_wal_survives_close() {
     let env = Env::new().with_account();
     let v = env.open();
     v.login(EMAIL, &pw(PW)).unwrap();
-    v.logout().unwrap(); // a durable write
-    let sync: i64 = v
-        .store()
+    v.logout().unwrap();
+    drop(v);
+    let store = vaultty::store::Store::open_in(&env.dir).unwrap();
+    store.write_durable(|_| Ok(())).unwrap();
+    let sync: i64 = store
         .conn()
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!(sync, 1, "back to NORMAL after a durable write");
-    drop(v);
+    drop(store);
     // no checkpoint-and-delete on close: the next process reuses the WAL
     let wal = env.dir.join("vaultty.db-wal");
     assert!(wal.exists());
@@ -1165,8 +1173,9 @@ fn st_01_extra_views_indexes_and_altered_tables_are_refused() {
 #[test]
 fn st_02_connections_are_defensive() {
     let env = Env::new();
-    let v = env.open();
-    let c = v.store().conn();
+    let _v = env.open();
+    let store = env.store();
+    let c = store.conn();
     let pragma = |p: &str| -> i64 {
         c.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
             .unwrap()

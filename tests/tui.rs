@@ -159,8 +159,13 @@ impl Ui {
         self.model.form().unwrap().fields[i].error.clone()
     }
 
+    /// The store as vaultty opens it, for what the service does not offer.
+    fn store(&self) -> vaultty::store::Store {
+        vaultty::store::Store::open_in(&self.dir).unwrap()
+    }
+
     fn accounts(&self) -> i64 {
-        vaultty::store::accounts::count(self.vault.store().conn()).unwrap()
+        vaultty::store::accounts::count(self.store().conn()).unwrap()
     }
 }
 
@@ -1068,8 +1073,7 @@ fn se_07_logout_key_on_every_authenticated_screen() {
 #[test]
 fn tm_01_hostile_stored_name_is_neutralised_on_screen() {
     let mut ui = Ui::with_account();
-    ui.vault
-        .store()
+    ui.store()
         .conn()
         .execute(
             "UPDATE accounts SET name = ?1",
@@ -1387,8 +1391,7 @@ fn ui_02_ctrl_l_redraws_and_never_logs_out() {
 fn au_12_enter_in_email_moves_on_and_an_empty_password_sends_nothing() {
     let mut ui = Ui::with_account();
     let events = |ui: &Ui| -> i64 {
-        ui.vault
-            .store()
+        ui.store()
             .conn()
             .query_row(
                 "SELECT count(*) FROM auth_events WHERE outcome LIKE 'login%'",

@@ -1,24 +1,15 @@
-//! Throttling arithmetic (SECURITY.md "Decisions"): after 5 consecutive failures an email is
-//! locked for 60 s, doubling with each further failure, capped at one hour; a success resets.
-//! The same rule applies to emails that have no account.
+//! Throttling (SECURITY.md "Decisions"): after 5 consecutive failures an email is locked for
+//! 60 s, doubling with each further failure, capped at one hour; a success resets. The same
+//! rule applies to emails that have no account. The stores apply it inside their gate upsert.
 
-/// Failures allowed before the first lock.
-pub const FREE_ATTEMPTS: i64 = 5;
-/// The first lock, in seconds.
-pub const BASE_LOCK_SECS: i64 = 60;
-/// The longest lock, in seconds.
-pub const MAX_LOCK_SECS: i64 = 3600;
+use crate::storage::LockSchedule;
 
-/// How long an email stays locked after its `failures`-th consecutive failure.
-pub fn lock_secs(failures: i64) -> i64 {
-    if failures < FREE_ATTEMPTS {
-        return 0;
-    }
-    let doublings = (failures - FREE_ATTEMPTS).min(32) as u32;
-    BASE_LOCK_SECS
-        .saturating_mul(1i64 << doublings.min(62))
-        .min(MAX_LOCK_SECS)
-}
+/// vaultty's lock schedule.
+pub const LOCK_SCHEDULE: LockSchedule = LockSchedule {
+    free: 5,
+    base_secs: 60,
+    max_secs: 3600,
+};
 
 #[cfg(test)]
 mod tests {
@@ -26,6 +17,7 @@ mod tests {
 
     #[test]
     fn lock_schedule() {
+        let lock_secs = |f| LOCK_SCHEDULE.lock_secs(f);
         assert_eq!(lock_secs(0), 0);
         assert_eq!(lock_secs(4), 0);
         assert_eq!(lock_secs(5), 60);
@@ -35,5 +27,6 @@ mod tests {
         assert_eq!(lock_secs(11), 3600);
         assert_eq!(lock_secs(1000), 3600);
         assert_eq!(lock_secs(i64::MAX), 3600);
+        assert_eq!(lock_secs(-3), 0);
     }
 }

@@ -245,14 +245,15 @@ fn run(
                 Error::storage(dir, "holds no store to back up; check --data-dir")
             })?;
             let accounts = v.backup(&file)?;
+            let store = output::clean(&v.data_dir().join(crate::paths::DB_FILE).to_string_lossy());
             eprintln!(
                 "Backup of {accounts} account{} written to {} (readable only by you). To restore \
                  it: stop every vaultty, copy it over {}, and delete {}-wal and {}-shm if present.",
                 if accounts == 1 { "" } else { "s" },
                 output::clean(&file.to_string_lossy()),
-                output::clean(&v.store().path().to_string_lossy()),
-                output::clean(&v.store().path().to_string_lossy()),
-                output::clean(&v.store().path().to_string_lossy()),
+                store,
+                store,
+                store,
             );
             Ok(())
         }

@@ -1,26 +1,13 @@
 //! The `accounts` table.
 
+use crate::storage::AccountRecord;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-
-/// One row of `accounts`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountRow {
-    pub id: i64,
-    pub email: String,
-    pub email_norm: String,
-    pub name: String,
-    pub password_hash: String,
-    pub role: String,
-    pub created_at: i64,
-    pub last_login_at: Option<i64>,
-    pub disabled: bool,
-}
 
 const COLUMNS: &str =
     "id, email, email_norm, name, password_hash, role, created_at, last_login_at, disabled";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
-    Ok(AccountRow {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRecord> {
+    Ok(AccountRecord {
         id: r.get(0)?,
         email: r.get(1)?,
         email_norm: r.get(2)?,
@@ -50,7 +37,7 @@ pub fn insert(
     Ok(c.last_insert_rowid())
 }
 
-pub fn by_email_norm(c: &Connection, email_norm: &str) -> rusqlite::Result<Option<AccountRow>> {
+pub fn by_email_norm(c: &Connection, email_norm: &str) -> rusqlite::Result<Option<AccountRecord>> {
     c.query_row(
         &format!("SELECT {COLUMNS} FROM accounts WHERE email_norm = ?1"),
         params![email_norm],
@@ -59,7 +46,7 @@ pub fn by_email_norm(c: &Connection, email_norm: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
-pub fn by_id(c: &Connection, id: i64) -> rusqlite::Result<Option<AccountRow>> {
+pub fn by_id(c: &Connection, id: i64) -> rusqlite::Result<Option<AccountRecord>> {
     c.query_row(
         &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
         params![id],

@@ -1,38 +1,7 @@
 //! The `auth_events` table: who tried what and how it ended. Never a secret.
 
+pub use crate::storage::Outcome;
 use rusqlite::{Connection, params};
-
-/// What happened in an authentication event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Signup,
-    /// A signup for an email that has an account.
-    SignupTaken,
-    /// A signup refused while the email was throttled.
-    SignupThrottled,
-    LoginSuccess,
-    LoginFailure,
-    LoginThrottled,
-    Logout,
-    PasswordChanged,
-    PasswordChangeFailure,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Signup => "signup",
-            Outcome::SignupTaken => "signup_taken",
-            Outcome::SignupThrottled => "signup_throttled",
-            Outcome::LoginSuccess => "login_success",
-            Outcome::LoginFailure => "login_failure",
-            Outcome::LoginThrottled => "login_throttled",
-            Outcome::Logout => "logout",
-            Outcome::PasswordChanged => "password_changed",
-            Outcome::PasswordChangeFailure => "password_change_failure",
-        }
-    }
-}
 
 /// Records an event. `email` must already be normalized and sanitized by the caller.
 pub fn record(c: &Connection, at: i64, email: &str, outcome: Outcome) -> rusqlite::Result<()> {

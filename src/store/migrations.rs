@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX auth_events_email_at ON auth_events(email, at);"),
     // 2: the uniqueness key of issue 12 (full-width forms, quoted local parts, IDN domains).
     Code(recompute_email_keys),
+    // 3: whether the latest attempt was refused while locked, so that the throttle gate is one
+    // upsert whose RETURNING says which way it went.
+    Sql(
+        "ALTER TABLE throttle ADD COLUMN refused INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1));",
+    ),
 ];
 
 /// The schema version this build writes.
@@ -210,7 +215,7 @@ fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
 /// [`schema_digest`] of the schema all migrations make. `latest_schema_digest_is_current`
 /// checks it against the schema built in memory: a new migration must update it.
 const LATEST_SCHEMA_SHA256: &str =
-    "8dd41092b2f101a58dc649c7e5d6470def2d95182466da0e10c2d5cba2c175e1";
+    "40f0e65f266022c5ac83a6ba4f06affbfb3a28fa6679a7afd58c041b334e6c45";
 
 /// SHA-256 over every field of every object, each field ended by a NUL (a missing SQL text by
 /// a 0x01 instead).

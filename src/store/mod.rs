@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod events;
 mod migrations;
+mod ops;
 pub mod sessions;
 pub mod throttle;
 
@@ -247,6 +248,11 @@ impl Store {
         let out = f(&tx)?;
         tx.commit().map_err(|e| self.err(&e))?;
         Ok(out)
+    }
+
+    /// [`Store::err`] for a result.
+    pub(crate) fn db<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
+        r.map_err(|e| self.err(&e))
     }
 
     /// Maps a SQLite error to a storage error that names the file.

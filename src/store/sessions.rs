@@ -1,15 +1,7 @@
 //! The `sessions` table: only the SHA-256 of a token is ever stored.
 
+use crate::storage::SessionRecord;
 use rusqlite::{Connection, OptionalExtension, params};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRow {
-    pub id: i64,
-    pub account_id: i64,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-}
 
 pub fn insert(
     c: &Connection,
@@ -26,13 +18,16 @@ pub fn insert(
     Ok(c.last_insert_rowid())
 }
 
-pub fn by_token(c: &Connection, token_sha256: &[u8; 32]) -> rusqlite::Result<Option<SessionRow>> {
+pub fn by_token(
+    c: &Connection,
+    token_sha256: &[u8; 32],
+) -> rusqlite::Result<Option<SessionRecord>> {
     c.query_row(
         "SELECT id, account_id, created_at, last_seen_at, expires_at
          FROM sessions WHERE token_sha256 = ?1",
         params![&token_sha256[..]],
         |r| {
-            Ok(SessionRow {
+            Ok(SessionRecord {
                 id: r.get(0)?,
                 account_id: r.get(1)?,
                 created_at: r.get(2)?,
@@ -75,12 +70,4 @@ pub fn delete_others(c: &Connection, account_id: i64, keep: i64) -> rusqlite::Re
 /// Drops sessions past their absolute expiry, so the table does not grow without bound.
 pub fn delete_expired(c: &Connection, now: i64) -> rusqlite::Result<usize> {
     c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])
-}
-
-pub fn count_for_account(c: &Connection, account_id: i64) -> rusqlite::Result<i64> {
-    c.query_row(
-        "SELECT count(*) FROM sessions WHERE account_id = ?1",
-        params![account_id],
-        |r| r.get(0),
-    )
 }
