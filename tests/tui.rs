@@ -1638,3 +1638,55 @@ fn ui_06_longest_values_fit_the_dashboard_at_every_size() {
         );
     }
 }
+
+// ---- the minimum size (issue 13, item 8) ---------------------------------------------------
+
+/// The screen at `w`×`h` as rows of text.
+fn screen_rows(ui: &Ui, w: u16, h: u16) -> Vec<String> {
+    let t = ui.render(w, h);
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+/// Issue 13, item 8: the footer dropped hints from its end until it fitted, so at 60 columns
+/// signup lost "Esc back" and the change-password form "Ctrl-O log out". It drops by
+/// priority: the way out stays on every screen at every size, the screen's own keys go first.
+#[test]
+fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
+    let mut cases: Vec<(String, Ui, Vec<&str>)> = vec![];
+    for keys in ALL_KEYS {
+        let ways_out = match keys {
+            Keys::Login => vec!["Ctrl-C quit"],
+            Keys::Signup => vec!["Ctrl-C quit", "Esc back"],
+            Keys::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
+            Keys::Dashboard => vec!["Ctrl-C quit", "l log out"],
+        };
+        cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
+        let mut revealed = on_screen(keys);
+        revealed.key(KeyCode::F(2));
+        cases.push((format!("{keys:?} after F2"), revealed, ways_out));
+    }
+    let mut asking = on_screen(Keys::Signup);
+    asking.key(KeyCode::Esc);
+    assert!(asking.model.confirm_discard);
+    cases.push((
+        "the discard question".into(),
+        asking,
+        vec!["Ctrl-C quit", "n / Esc keep typing", "y discard"],
+    ));
+    for (what, mut ui, ways_out) in cases {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            let screen = screen_rows(&ui, w, h);
+            let footer = &screen[usize::from(h) - 1];
+            for way in &ways_out {
+                assert!(
+                    footer.contains(way),
+                    "{way:?} missing from the footer of {what} at {w}×{h}: {footer}"
+                );
+            }
+        }
+    }
+}

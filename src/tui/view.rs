@@ -153,8 +153,8 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
             }
         })
         .collect();
-    // Drop hints from the end until the line fits, but always keep the way to the help, the
-    // way out and F2 (passwords typed blind are the likeliest mistake).
+    // Drop hints until the line fits, the least important first (by `s::FOOTER_PRIORITY`,
+    // the later one of equals), so the way out stays on every screen at every size.
     let width = |ks: &[&KeyHint]| -> usize {
         1 + ks
             .iter()
@@ -162,17 +162,18 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
             .sum::<usize>()
             + FOOTER_SEP.chars().count() * ks.len().saturating_sub(1)
     };
+    let rank = |k: &str| {
+        s::FOOTER_PRIORITY
+            .iter()
+            .position(|p| *p == k)
+            .unwrap_or(usize::MAX)
+    };
     let mut shown: Vec<&KeyHint> = keys.iter().collect();
     while width(&shown) > usize::from(area.width) && shown.len() > 1 {
-        match shown
-            .iter()
-            .rposition(|(k, _)| ![s::KEY_HELP, s::KEY_QUIT, s::KEY_REVEAL].contains(k))
-        {
-            Some(i) => {
-                shown.remove(i);
-            }
-            None => break,
-        }
+        let least = (0..shown.len())
+            .max_by_key(|&i| rank(shown[i].0))
+            .expect("two hints or more");
+        shown.remove(least);
     }
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in shown.iter().enumerate() {
