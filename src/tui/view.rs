@@ -264,7 +264,6 @@ fn text_rows(text: &str, w: u16, max: u16) -> u16 {
     (rows.min(usize::from(max)) as u16).max(1)
 }
 
-/// `text` cut to `w` columns, with an ellipsis when something was cut.
 /// `text` as it fits in `rows` rows of `w` columns, word-wrapped: whole when it fits, else cut
 /// after the last whole word that fits, with "…" (mid-word only when the first word alone is
 /// too long), never cut without saying so.
@@ -280,6 +279,7 @@ fn fit_rows(text: &str, w: u16, rows: u16) -> String {
         .unwrap_or_else(|| ellipsize(text, w))
 }
 
+/// `text` cut to `w` columns, with an ellipsis when something was cut.
 fn ellipsize(text: &str, w: u16) -> String {
     let w = usize::from(w);
     if text.chars().count() <= w {
@@ -305,8 +305,8 @@ fn meter_field(m: &Model) -> Option<usize> {
     }
 }
 
-/// Rows given to each part of a form. Built roomy first; when the terminal is short it is
-/// made more compact (messages on one line, fewer blank lines) until it fits.
+/// Rows given to each part of a form. Built roomy first; when the terminal is short, blank rows
+/// go before any message is shortened (see [`plan_form`]).
 struct FormPlan {
     top: u16,
     /// Rows under each field: its error (or a blank spacer).
@@ -345,46 +345,77 @@ fn meter_covers(form: &Form, meter: Option<usize>, i: usize) -> bool {
             .is_some_and(|st| st.problem.is_some())
 }
 
+/// The message shown under field `i`, if any.
+fn field_message(form: &Form, meter: Option<usize>, i: usize) -> Option<String> {
+    let e = form.fields[i].error.as_deref()?;
+    (!meter_covers(form, meter, i)).then(|| format!("✗ {}", for_display(e)))
+}
+
+/// Fits the form into `avail` rows. Every message first gets all the rows it needs, wrapped.
+/// When that is too tall, blank rows go first: the one on top and the gap and the lines after
+/// the button, then the spacers under fields (all of them, so the fields stay evenly spaced;
+/// the others come back if that leaves room). Only when no blank row is left are messages
+/// shortened, the longest first, one row at a time, down to one row each.
 fn plan_form(form: &Form, m: &Model, input_w: u16, avail: u16, extra_lines: u16) -> FormPlan {
     let meter = meter_field(m);
-    let covered = |i: usize| meter_covers(form, meter, i);
-    let mut plan = FormPlan {
-        top: 0,
-        under: vec![],
-        meter_text: 0,
-        extra: false,
+    let messages: Vec<Option<u16>> = (0..form.fields.len())
+        .map(|i| field_message(form, meter, i).map(|t| text_rows(&t, input_w, u16::MAX)))
+        .collect();
+    let meter_rows = meter_text(form).map_or(1, |t| text_rows(&t, input_w, u16::MAX));
+    let fits = |p: &FormPlan| p.rows(meter.is_some(), extra_lines) <= avail;
+    // Without lines after the button, the gap after it goes before the row on top, so the
+    // card stays balanced.
+    let blanks = if extra_lines > 0 {
+        [(1, true), (0, true), (0, false)]
+    } else {
+        [(1, true), (1, false), (0, false)]
     };
-    for level in 0..3 {
-        let roomy = level == 0;
-        let wrap = level < 2;
-        plan = FormPlan {
-            top: u16::from(roomy),
-            under: form
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, fl)| match &fl.error {
-                    Some(e) if !covered(i) => {
-                        if wrap {
-                            text_rows(&format!("✗ {e}"), input_w, 3)
-                        } else {
-                            1
-                        }
-                    }
-                    _ => u16::from(wrap),
-                })
-                .collect(),
-            meter_text: match meter_text(form) {
-                Some(t) if wrap => text_rows(&t, input_w, 4),
-                _ => 1,
-            },
-            extra: roomy,
-        };
-        if plan.rows(meter.is_some(), extra_lines) <= avail {
-            break;
+    for spacers in [true, false] {
+        for (top, extra) in blanks {
+            let plan = FormPlan {
+                top,
+                under: messages
+                    .iter()
+                    .map(|n| n.unwrap_or(u16::from(spacers)))
+                    .collect(),
+                meter_text: meter_rows,
+                extra,
+            };
+            if fits(&plan) {
+                return plan;
+            }
         }
     }
+    let mut plan = FormPlan {
+        top: 0,
+        under: messages.iter().map(|n| n.unwrap_or(0)).collect(),
+        meter_text: meter_rows,
+        extra: false,
+    };
+    let over = plan
+        .rows(meter.is_some(), extra_lines)
+        .saturating_sub(avail);
+    let FormPlan {
+        under, meter_text, ..
+    } = &mut plan;
+    // Of equals, the meter's advice gives up a row first, then the error of the lowest field.
+    shrink_longest(under.iter_mut().chain([meter_text]).collect(), over);
     plan
+}
+
+/// Takes `over` rows from texts given `rows` rows each, one row at a time from the longest (of
+/// equals, the last), never below one row each. Each text then shows what its rows hold, cut
+/// at a word with "…" ([`fit_rows`]).
+fn shrink_longest(mut rows: Vec<&mut u16>, mut over: u16) {
+    while over > 0 {
+        match rows.iter_mut().max_by_key(|n| ***n) {
+            Some(n) if **n > 1 => {
+                **n -= 1;
+                over -= 1;
+            }
+            _ => break,
+        }
+    }
 }
 
 /// Draws a form; returns where the terminal cursor goes.
@@ -426,9 +457,8 @@ fn draw_form(
         }
         y += 1;
         let n = plan.under[i];
-        let covered = meter_covers(form, meter, i);
-        if let (Some(err), false, true) = (&field.error, covered, n > 0) {
-            let text = fit_rows(&format!("✗ {}", for_display(err)), input_w, n);
+        if let (Some(message), true) = (field_message(form, meter, i), n > 0) {
+            let text = fit_rows(&message, input_w, n);
             put(
                 f,
                 Paragraph::new(Span::styled(text, error_style())).wrap(Wrap { trim: true }),
