@@ -1908,3 +1908,46 @@ fn ui_08_change_password_with_the_longest_values_and_errors_at_every_size() {
         }
     }
 }
+
+/// Issue 13, item 8: at 60×20 the status line and the help were cut mid-word without a sign
+/// ("…Caps Lock or keyboard lay"). The status line wraps under its own start; in the help,
+/// what a key does wraps in its column, and only what no row is left for is cut at a word
+/// with "…".
+#[test]
+fn ui_08_status_line_and_help_stay_readable_at_60x20() {
+    let mut ui = Ui::with_account();
+    ui.send(Msg::Resize(60, 20));
+    ui.fail_login();
+    let flash = ui.model.flash.clone().unwrap().text;
+    assert!(flash.chars().count() > 56, "{flash}");
+    let screen = screen_rows(&ui, 60, 20);
+    let all = screen.join("\n");
+    assert!(
+        flat(&screen[15..19].join("\n")).contains(&flash),
+        "{flash:?} is not whole at 60×20:\n{all}"
+    );
+    assert!(screen[19].contains("Ctrl-C quit"), "{all}");
+    assert!(
+        screen.iter().any(|l| l.contains('╰')),
+        "the card still shows:\n{all}"
+    );
+
+    for keys in ALL_KEYS {
+        let mut ui = on_screen(keys);
+        ui.send(Msg::Resize(60, 20));
+        ui.key(KeyCode::F(1));
+        let screen = screen_rows(&ui, 60, 20);
+        let all = screen.join("\n");
+        let help = flat(&screen.join("\n"));
+        for (k, what) in keys.help() {
+            let whole = help.contains(&flat(&format!("{k} {what}")));
+            let cut = what
+                .char_indices()
+                .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+            assert!(
+                whole || cut,
+                "{k}: {what:?} neither whole nor cut at a word with '…' in {keys:?}'s help:\n{all}"
+            );
+        }
+    }
+}

@@ -54,7 +54,7 @@ pub fn view(m: &Model, f: &mut Frame) {
     let [header, body, flash, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_rows(m, area.width)),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -186,31 +186,55 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_flash(m: &Model, f: &mut Frame, area: Rect) {
-    let line = if m.confirm_discard {
-        Line::from(Span::styled(format!(" {}", s::DISCARD_QUESTION), bold()))
-    } else if let Some(busy) = m.busy {
+/// The status line: the question asked, what the worker is doing, or the flash; as a mark
+/// (" ✗ "), the text and its style.
+fn status(m: &Model) -> Option<(String, String, Style)> {
+    if m.confirm_discard {
+        return Some((" ".into(), s::DISCARD_QUESTION.into(), bold()));
+    }
+    if let Some(busy) = m.busy {
         let spin = SPINNER[m.spinner % SPINNER.len()];
-        Line::from(Span::styled(format!(" {spin} {busy}"), bold()))
-    } else if let Some(flash) = &m.flash {
-        let (mark, style) = match flash.kind {
-            FlashKind::Success => (
-                "✓",
-                Style::default()
-                    .fg(Color::Green)
-                    .add_modifier(Modifier::BOLD),
-            ),
-            FlashKind::Info => ("ℹ", bold()),
-            FlashKind::Error => ("✗", error_style()),
-        };
-        Line::from(Span::styled(
-            format!(" {mark} {}", for_display(&flash.text)),
-            style,
-        ))
-    } else {
+        return Some((format!(" {spin} "), busy.into(), bold()));
+    }
+    let flash = m.flash.as_ref()?;
+    let (mark, style) = match flash.kind {
+        FlashKind::Success => (
+            "✓",
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+        ),
+        FlashKind::Info => ("ℹ", bold()),
+        FlashKind::Error => ("✗", error_style()),
+    };
+    Some((format!(" {mark} "), for_display(&flash.text), style))
+}
+
+/// Most rows the status line takes; beyond them its text is shortened with "…".
+const STATUS_MAX_ROWS: u16 = 3;
+
+/// Rows the status line takes at width `w`: one, or what its text needs wrapped.
+fn status_rows(m: &Model, w: u16) -> u16 {
+    status(m).map_or(1, |(mark, text, _)| {
+        let w = w.saturating_sub(Span::raw(mark).width() as u16);
+        text_rows(&text, w, STATUS_MAX_ROWS)
+    })
+}
+
+/// The status line; a text too long for one row wraps under its own start.
+fn draw_flash(m: &Model, f: &mut Frame, area: Rect) {
+    let Some((mark, text, style)) = status(m) else {
         return;
     };
-    f.render_widget(Paragraph::new(line), area);
+    let mark = Span::styled(mark, style);
+    let mark_w = (mark.width() as u16).min(area.width);
+    f.render_widget(Paragraph::new(mark), Rect::new(area.x, area.y, mark_w, 1));
+    let w = area.width - mark_w;
+    f.render_widget(
+        Paragraph::new(Span::styled(fit_rows(&text, w, area.height), style))
+            .wrap(Wrap { trim: true }),
+        Rect::new(area.x + mark_w, area.y, w, area.height),
+    );
 }
 
 /// A card of `height` inner rows centred in `area`.
@@ -745,10 +769,25 @@ fn attempts_warning(r: &crate::LoginReport, changed: bool) -> Vec<Line<'static>>
     lines
 }
 
+/// Columns of the help's key column (a space, then the key, padded).
+const HELP_KEY_W: u16 = 21;
+
 fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
     // As wide as the cards, so the overlay covers what it hides instead of cutting words.
     let w = CARD_W.min(area.width.saturating_sub(2));
-    let h = (keys.len() as u16 + 2).min(area.height);
+    // What a key does wraps in its own column; when the rows run out, the longest texts are
+    // shortened with "…".
+    let what_w = w.saturating_sub(2 + HELP_KEY_W);
+    let mut rows: Vec<u16> = keys
+        .iter()
+        .map(|(_, what)| text_rows(what, what_w, u16::MAX))
+        .collect();
+    let over = rows
+        .iter()
+        .sum::<u16>()
+        .saturating_sub(area.height.saturating_sub(2));
+    shrink_longest(rows.iter_mut().collect(), over);
+    let h = (rows.iter().sum::<u16>() + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -764,18 +803,27 @@ fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
             bold(),
         ))
         .title_bottom(Line::from(Span::styled(format!(" {} ", s::HELP_CLOSE), dim())).centered());
-    let lines: Vec<Line> = keys
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<20}"), bold()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    f.render_widget(Paragraph::new(lines), inner);
+    let mut y = inner.y;
+    for ((k, what), n) in keys.iter().zip(rows) {
+        let n = n.min(inner.bottom().saturating_sub(y));
+        if n == 0 {
+            break;
+        }
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {k:<pad$}", pad = usize::from(HELP_KEY_W - 1)),
+                bold(),
+            )),
+            Rect::new(inner.x, y, HELP_KEY_W.min(inner.width), 1),
+        );
+        f.render_widget(
+            Paragraph::new(fit_rows(what, what_w, n)).wrap(Wrap { trim: true }),
+            Rect::new(inner.x + HELP_KEY_W, y, what_w, n),
+        );
+        y += n;
+    }
 }
 
 #[cfg(test)]
