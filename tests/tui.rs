@@ -1683,3 +1683,316 @@ fn ui_06_longest_values_fit_the_dashboard_at_every_size() {
         );
     }
 }
+
+// ---- the minimum size (issue 13, item 8) ---------------------------------------------------
+
+/// The screen at `w`×`h` as rows of text.
+fn screen_rows(ui: &Ui, w: u16, h: u16) -> Vec<String> {
+    let t = ui.render(w, h);
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+/// Issue 13, item 8: the footer dropped hints from its end until it fitted, so at 60 columns
+/// signup lost "Esc back" and the change-password form "Ctrl-O log out". It drops by
+/// priority: the way out stays on every screen at every size, the screen's own keys go first.
+#[test]
+fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
+    let mut cases: Vec<(String, Ui, Vec<&str>)> = vec![];
+    for keys in ALL_KEYS {
+        let ways_out = match keys {
+            Keys::Login => vec!["Ctrl-C quit"],
+            Keys::Signup => vec!["Ctrl-C quit", "Esc back"],
+            Keys::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
+            Keys::Dashboard => vec!["Ctrl-C quit", "l log out"],
+        };
+        cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
+        let mut revealed = on_screen(keys);
+        revealed.key(KeyCode::F(2));
+        cases.push((format!("{keys:?} after F2"), revealed, ways_out));
+    }
+    let mut asking = on_screen(Keys::Signup);
+    asking.key(KeyCode::Esc);
+    assert!(asking.model.confirm_discard);
+    cases.push((
+        "the discard question".into(),
+        asking,
+        vec!["Ctrl-C quit", "n / Esc keep typing", "y discard"],
+    ));
+    for (what, mut ui, ways_out) in cases {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            let screen = screen_rows(&ui, w, h);
+            let footer = &screen[usize::from(h) - 1];
+            for way in &ways_out {
+                assert!(
+                    footer.contains(way),
+                    "{way:?} missing from the footer of {what} at {w}×{h}: {footer}"
+                );
+            }
+        }
+    }
+}
+
+/// `text` with every run of whitespace (and the borders of cards and the help, and the
+/// line breaks of wrapping) as one space, so a wrapped message reads as one line.
+fn flat(text: &str) -> String {
+    text.replace(['│', '║'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What is wrong with each field in error, without the field's name: the error under the
+/// field reads "Confirm password does not match…", the strength meter's explanation
+/// "Password is too short…" for the field "New password".
+fn error_texts(ui: &Ui) -> Vec<String> {
+    ui.model
+        .form()
+        .unwrap()
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let e = f.error.as_deref()?;
+            Some(e.strip_prefix(f.label).unwrap_or(e).trim().to_owned())
+        })
+        .collect()
+}
+
+/// The rows of the card, borders included.
+fn card_rows(screen: &[String]) -> &[String] {
+    let top = screen
+        .iter()
+        .position(|l| l.contains('╭'))
+        .expect("card top");
+    let bottom = screen
+        .iter()
+        .position(|l| l.contains('╰'))
+        .expect("card bottom");
+    &screen[top..=bottom]
+}
+
+/// Every error of the form shows whole on screen at `w`×`h` (wrapped, not shortened).
+fn assert_errors_whole(ui: &Ui, w: u16, h: u16) {
+    let screen = screen_rows(ui, w, h);
+    let all = screen.join("\n");
+    let card = flat(&card_rows(&screen).join("\n"));
+    let errors = error_texts(ui);
+    assert!(!errors.is_empty(), "no error to show at {w}×{h}:\n{all}");
+    for e in errors {
+        assert!(
+            card.contains(&flat(&e)),
+            "{e:?} is not whole at {w}×{h}:\n{all}"
+        );
+    }
+}
+
+/// Signup filled with the longest name and email the rules allow (pasted, as a user would).
+fn signup_filled(name: &str, email: &str, password: &str, confirm: &str) -> Ui {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.send(Msg::Paste(name.into()));
+    ui.key(KeyCode::Tab);
+    ui.send(Msg::Paste(email.into()));
+    ui.key(KeyCode::Tab);
+    ui.type_str(password);
+    ui.key(KeyCode::Tab);
+    ui.type_str(confirm);
+    ui
+}
+
+/// 13 characters: too short, and nothing else wrong with it.
+const SHORT_PW: &str = "tangerine-ott";
+
+/// The longest values, a too-short password and a confirmation that differs, submitted.
+fn signup_longest_with_errors() -> Ui {
+    let (email, name) = longest_identity();
+    let mut ui = signup_filled(&name, &email, SHORT_PW, "tangerine-otx");
+    ui.key(KeyCode::Enter);
+    assert!(ui.field_error(2).unwrap().contains("too short"));
+    assert!(ui.field_error(3).unwrap().contains("does not match"));
+    ui
+}
+
+/// The longest values, taken already: the store's error lands under Email.
+fn signup_longest_email_taken() -> Ui {
+    let (email, name) = longest_identity();
+    let mut ui = signup_filled(&name, &email, PW, PW);
+    ui.vault.signup(&email, &name, &Password::from(PW)).unwrap();
+    ui.key(KeyCode::Enter);
+    assert!(ui.field_error(1).unwrap().contains("already exists"));
+    ui
+}
+
+/// Logged in with the longest values, on the change-password form.
+fn change_password_longest() -> Ui {
+    let (email, name) = longest_identity();
+    let mut ui = Ui::new();
+    ui.vault.signup(&email, &name, &Password::from(PW)).unwrap();
+    ui.send(Msg::Paste(email));
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    ui.key(KeyCode::Char('p'));
+    ui
+}
+
+/// Issue 13, item 8: at 60×20 a signup error was cut ("…") or hidden while the form kept blank
+/// spacer rows. Blank rows now go first: every message shows whole, wrapped, whenever the rows
+/// allow. When even without a blank row it cannot all show, messages are shortened, each cut
+/// at a word with "…", and the card fills the screen, not a blank row left in it.
+#[test]
+fn ui_08_signup_errors_use_the_empty_rows_at_60x20() {
+    let mut ui = signup_longest_with_errors();
+    ui.send(Msg::Resize(60, 20));
+    assert_errors_whole(&ui, 60, 20);
+
+    // Every field wrong at once, at 60×20: more than the screen holds.
+    let mut ui = Ui::new();
+    ui.send(Msg::Resize(60, 20));
+    ui.ctrl('n');
+    ui.key(KeyCode::Tab);
+    ui.type_str("ada@example");
+    ui.key(KeyCode::Tab);
+    ui.type_str(SHORT_PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str("different");
+    ui.key(KeyCode::Enter);
+    assert!((0..4).all(|i| ui.field_error(i).is_some()));
+    let screen = screen_rows(&ui, 60, 20);
+    let all = screen.join("\n");
+    let card = card_rows(&screen);
+    assert!(
+        card[1..card.len() - 1]
+            .iter()
+            .all(|row| !row.replace(['│', ' '], "").is_empty()),
+        "a blank row left in the card while a message is shortened:\n{all}"
+    );
+    let text = flat(&card.join("\n"));
+    for e in error_texts(&ui) {
+        // Whole, or its start up to a word and "…".
+        let e = flat(&e);
+        let shown = e
+            .char_indices()
+            .filter(|&(i, c)| c == ' ' && text.contains(&format!("{}…", &e[..i])))
+            .count()
+            > 0;
+        assert!(
+            text.contains(&e) || shown,
+            "{e:?} neither whole nor cut at a word with '…':\n{all}"
+        );
+    }
+    assert_eq!(
+        screen.iter().filter(|l| l.contains('╭')).count(),
+        1,
+        "{all}"
+    );
+    assert!(
+        screen[1].contains('╭') && screen[17].contains('╰'),
+        "the card takes every row of the body:\n{all}"
+    );
+}
+
+/// Issue 13, item 8: the signup form with the longest values and errors, at 80×24 and 60×20.
+#[test]
+fn ui_08_signup_with_the_longest_values_and_errors_at_every_size() {
+    for (case, mut ui) in [
+        ("errors", signup_longest_with_errors()),
+        ("email_taken", signup_longest_email_taken()),
+    ] {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            assert_errors_whole(&ui, w, h);
+            insta::assert_snapshot!(
+                format!("signup_longest_{case}_{w}x{h}"),
+                format!("{}", ui.render(w, h).backend())
+            );
+        }
+    }
+}
+
+/// Issue 13, item 8: the change-password form with the longest values (the longest email in
+/// the header, passwords of the longest length) and errors, at 80×24 and 60×20.
+#[test]
+fn ui_08_change_password_with_the_longest_values_and_errors_at_every_size() {
+    let mut short = change_password_longest();
+    short.type_str(PW);
+    short.key(KeyCode::Tab);
+    short.type_str(SHORT_PW);
+    short.key(KeyCode::Tab);
+    short.type_str("tangerine-otx");
+    short.key(KeyCode::Enter);
+    assert!(short.field_error(1).unwrap().contains("too short"));
+    assert!(short.field_error(2).unwrap().contains("does not match"));
+
+    let longest: String = "orbit lantern quietly fox "
+        .repeat(10)
+        .chars()
+        .take(256)
+        .collect();
+    let mut wrong = change_password_longest();
+    wrong.type_str(&"wrong password entirely ".repeat(11)[..256]);
+    wrong.key(KeyCode::Tab);
+    wrong.type_str(&longest);
+    wrong.key(KeyCode::Tab);
+    wrong.type_str(&longest);
+    wrong.key(KeyCode::Enter);
+    assert!(wrong.field_error(0).unwrap().contains("incorrect"));
+
+    for (case, mut ui) in [("errors", short), ("wrong_current", wrong)] {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            assert_errors_whole(&ui, w, h);
+            insta::assert_snapshot!(
+                format!("change_password_longest_{case}_{w}x{h}"),
+                format!("{}", ui.render(w, h).backend())
+            );
+        }
+    }
+}
+
+/// Issue 13, item 8: at 60×20 the status line and the help were cut mid-word without a sign
+/// ("…Caps Lock or keyboard lay"). The status line wraps under its own start; in the help,
+/// what a key does wraps in its column, and only what no row is left for is cut at a word
+/// with "…".
+#[test]
+fn ui_08_status_line_and_help_stay_readable_at_60x20() {
+    let mut ui = Ui::with_account();
+    ui.send(Msg::Resize(60, 20));
+    ui.fail_login();
+    let flash = ui.model.flash.clone().unwrap().text;
+    assert!(flash.chars().count() > 56, "{flash}");
+    let screen = screen_rows(&ui, 60, 20);
+    let all = screen.join("\n");
+    assert!(
+        flat(&screen[15..19].join("\n")).contains(&flash),
+        "{flash:?} is not whole at 60×20:\n{all}"
+    );
+    assert!(screen[19].contains("Ctrl-C quit"), "{all}");
+    assert!(
+        screen.iter().any(|l| l.contains('╰')),
+        "the card still shows:\n{all}"
+    );
+
+    for keys in ALL_KEYS {
+        let mut ui = on_screen(keys);
+        ui.send(Msg::Resize(60, 20));
+        ui.key(KeyCode::F(1));
+        let screen = screen_rows(&ui, 60, 20);
+        let all = screen.join("\n");
+        let help = flat(&screen.join("\n"));
+        for (k, what) in keys.help() {
+            let whole = help.contains(&flat(&format!("{k} {what}")));
+            let cut = what
+                .char_indices()
+                .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+            assert!(
+                whole || cut,
+                "{k}: {what:?} neither whole nor cut at a word with '…' in {keys:?}'s help:\n{all}"
+            );
+        }
+    }
+}

@@ -65,6 +65,17 @@ pub type KeyHint = (&'static str, &'static str);
 pub const KEY_HELP: &str = "F1";
 pub const KEY_QUIT: &str = "Ctrl-C";
 pub const KEY_REVEAL: &str = "F2";
+pub const KEY_BACK: &str = "Esc";
+pub const KEY_LOGOUT: &str = "Ctrl-O";
+
+/// What a footer too narrow for all its hints keeps, most important first; hints not listed
+/// go first. The way out (quit, then back and log out, and the answers to a question) before
+/// the help (which lists everything else) and F2 (passwords typed blind are the likeliest
+/// mistake), then the screen's own keys, and last `q`, which quits as Ctrl-C does.
+pub const FOOTER_PRIORITY: &[&str] = &[
+    KEY_QUIT, KEY_BACK, "n / Esc", "y", KEY_LOGOUT, "l", KEY_HELP, KEY_REVEAL, "Enter", "p",
+    "Ctrl-N", "q",
+];
 
 /// Editing keys of every field (text and password alike).
 const FIELD_KEYS: &[KeyHint] = &[
@@ -101,7 +112,7 @@ const LOGIN_HELP: &[KeyHint] = &[
 ];
 pub const SIGNUP_FOOTER: &[KeyHint] = &[
     ("Enter", "create account"),
-    ("Esc", "back"),
+    (KEY_BACK, "back"),
     (KEY_REVEAL, "show"),
     (KEY_HELP, "help"),
     (KEY_QUIT, "quit"),
@@ -119,8 +130,8 @@ pub const DISCARD_FOOTER: &[KeyHint] = &[
 ];
 pub const PASSWORD_FOOTER: &[KeyHint] = &[
     ("Enter", "change"),
-    ("Esc", "back"),
-    ("Ctrl-O", "log out"),
+    (KEY_BACK, "back"),
+    (KEY_LOGOUT, "log out"),
     (KEY_REVEAL, "show"),
     (KEY_HELP, "help"),
     (KEY_QUIT, "quit"),

@@ -54,7 +54,7 @@ pub fn view(m: &Model, f: &mut Frame) {
     let [header, body, flash, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_rows(m, area.width)),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -153,8 +153,8 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
             }
         })
         .collect();
-    // Drop hints from the end until the line fits, but always keep the way to the help, the
-    // way out and F2 (passwords typed blind are the likeliest mistake).
+    // Drop hints until the line fits, the least important first (by `s::FOOTER_PRIORITY`,
+    // the later one of equals), so the way out stays on every screen at every size.
     let width = |ks: &[&KeyHint]| -> usize {
         1 + ks
             .iter()
@@ -162,17 +162,18 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
             .sum::<usize>()
             + FOOTER_SEP.chars().count() * ks.len().saturating_sub(1)
     };
+    let rank = |k: &str| {
+        s::FOOTER_PRIORITY
+            .iter()
+            .position(|p| *p == k)
+            .unwrap_or(usize::MAX)
+    };
     let mut shown: Vec<&KeyHint> = keys.iter().collect();
     while width(&shown) > usize::from(area.width) && shown.len() > 1 {
-        match shown
-            .iter()
-            .rposition(|(k, _)| ![s::KEY_HELP, s::KEY_QUIT, s::KEY_REVEAL].contains(k))
-        {
-            Some(i) => {
-                shown.remove(i);
-            }
-            None => break,
-        }
+        let least = (0..shown.len())
+            .max_by_key(|&i| rank(shown[i].0))
+            .expect("two hints or more");
+        shown.remove(least);
     }
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in shown.iter().enumerate() {
@@ -185,31 +186,55 @@ fn draw_footer(f: &mut Frame, area: Rect, keys: &[KeyHint], reveal: bool) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_flash(m: &Model, f: &mut Frame, area: Rect) {
-    let line = if m.confirm_discard {
-        Line::from(Span::styled(format!(" {}", s::DISCARD_QUESTION), bold()))
-    } else if let Some(busy) = m.busy {
+/// The status line: the question asked, what the worker is doing, or the flash; as a mark
+/// (" ✗ "), the text and its style.
+fn status(m: &Model) -> Option<(String, String, Style)> {
+    if m.confirm_discard {
+        return Some((" ".into(), s::DISCARD_QUESTION.into(), bold()));
+    }
+    if let Some(busy) = m.busy {
         let spin = SPINNER[m.spinner % SPINNER.len()];
-        Line::from(Span::styled(format!(" {spin} {busy}"), bold()))
-    } else if let Some(flash) = &m.flash {
-        let (mark, style) = match flash.kind {
-            FlashKind::Success => (
-                "✓",
-                Style::default()
-                    .fg(Color::Green)
-                    .add_modifier(Modifier::BOLD),
-            ),
-            FlashKind::Info => ("ℹ", bold()),
-            FlashKind::Error => ("✗", error_style()),
-        };
-        Line::from(Span::styled(
-            format!(" {mark} {}", for_display(&flash.text)),
-            style,
-        ))
-    } else {
+        return Some((format!(" {spin} "), busy.into(), bold()));
+    }
+    let flash = m.flash.as_ref()?;
+    let (mark, style) = match flash.kind {
+        FlashKind::Success => (
+            "✓",
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+        ),
+        FlashKind::Info => ("ℹ", bold()),
+        FlashKind::Error => ("✗", error_style()),
+    };
+    Some((format!(" {mark} "), for_display(&flash.text), style))
+}
+
+/// Most rows the status line takes; beyond them its text is shortened with "…".
+const STATUS_MAX_ROWS: u16 = 3;
+
+/// Rows the status line takes at width `w`: one, or what its text needs wrapped.
+fn status_rows(m: &Model, w: u16) -> u16 {
+    status(m).map_or(1, |(mark, text, _)| {
+        let w = w.saturating_sub(Span::raw(mark).width() as u16);
+        text_rows(&text, w, STATUS_MAX_ROWS)
+    })
+}
+
+/// The status line; a text too long for one row wraps under its own start.
+fn draw_flash(m: &Model, f: &mut Frame, area: Rect) {
+    let Some((mark, text, style)) = status(m) else {
         return;
     };
-    f.render_widget(Paragraph::new(line), area);
+    let mark = Span::styled(mark, style);
+    let mark_w = (mark.width() as u16).min(area.width);
+    f.render_widget(Paragraph::new(mark), Rect::new(area.x, area.y, mark_w, 1));
+    let w = area.width - mark_w;
+    f.render_widget(
+        Paragraph::new(Span::styled(fit_rows(&text, w, area.height), style))
+            .wrap(Wrap { trim: true }),
+        Rect::new(area.x + mark_w, area.y, w, area.height),
+    );
 }
 
 /// A card of `height` inner rows centred in `area`.
@@ -263,7 +288,6 @@ fn text_rows(text: &str, w: u16, max: u16) -> u16 {
     (rows.min(usize::from(max)) as u16).max(1)
 }
 
-/// `text` cut to `w` columns, with an ellipsis when something was cut.
 /// `text` as it fits in `rows` rows of `w` columns, word-wrapped: whole when it fits, else cut
 /// after the last whole word that fits, with "…" (mid-word only when the first word alone is
 /// too long), never cut without saying so.
@@ -279,6 +303,7 @@ fn fit_rows(text: &str, w: u16, rows: u16) -> String {
         .unwrap_or_else(|| ellipsize(text, w))
 }
 
+/// `text` cut to `w` columns, with an ellipsis when something was cut.
 fn ellipsize(text: &str, w: u16) -> String {
     let w = usize::from(w);
     if text.chars().count() <= w {
@@ -304,8 +329,8 @@ fn meter_field(m: &Model) -> Option<usize> {
     }
 }
 
-/// Rows given to each part of a form. Built roomy first; when the terminal is short it is
-/// made more compact (messages on one line, fewer blank lines) until it fits.
+/// Rows given to each part of a form. Built roomy first; when the terminal is short, blank rows
+/// go before any message is shortened (see [`plan_form`]).
 struct FormPlan {
     top: u16,
     /// Rows under each field: its error (or a blank spacer).
@@ -344,46 +369,77 @@ fn meter_covers(form: &Form, meter: Option<usize>, i: usize) -> bool {
             .is_some_and(|st| st.problem.is_some())
 }
 
+/// The message shown under field `i`, if any.
+fn field_message(form: &Form, meter: Option<usize>, i: usize) -> Option<String> {
+    let e = form.fields[i].error.as_deref()?;
+    (!meter_covers(form, meter, i)).then(|| format!("✗ {}", for_display(e)))
+}
+
+/// Fits the form into `avail` rows. Every message first gets all the rows it needs, wrapped.
+/// When that is too tall, blank rows go first: the one on top and the gap and the lines after
+/// the button, then the spacers under fields (all of them, so the fields stay evenly spaced;
+/// the others come back if that leaves room). Only when no blank row is left are messages
+/// shortened, the longest first, one row at a time, down to one row each.
 fn plan_form(form: &Form, m: &Model, input_w: u16, avail: u16, extra_lines: u16) -> FormPlan {
     let meter = meter_field(m);
-    let covered = |i: usize| meter_covers(form, meter, i);
-    let mut plan = FormPlan {
-        top: 0,
-        under: vec![],
-        meter_text: 0,
-        extra: false,
+    let messages: Vec<Option<u16>> = (0..form.fields.len())
+        .map(|i| field_message(form, meter, i).map(|t| text_rows(&t, input_w, u16::MAX)))
+        .collect();
+    let meter_rows = meter_text(form).map_or(1, |t| text_rows(&t, input_w, u16::MAX));
+    let fits = |p: &FormPlan| p.rows(meter.is_some(), extra_lines) <= avail;
+    // Without lines after the button, the gap after it goes before the row on top, so the
+    // card stays balanced.
+    let blanks = if extra_lines > 0 {
+        [(1, true), (0, true), (0, false)]
+    } else {
+        [(1, true), (1, false), (0, false)]
     };
-    for level in 0..3 {
-        let roomy = level == 0;
-        let wrap = level < 2;
-        plan = FormPlan {
-            top: u16::from(roomy),
-            under: form
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, fl)| match &fl.error {
-                    Some(e) if !covered(i) => {
-                        if wrap {
-                            text_rows(&format!("✗ {e}"), input_w, 3)
-                        } else {
-                            1
-                        }
-                    }
-                    _ => u16::from(wrap),
-                })
-                .collect(),
-            meter_text: match meter_text(form) {
-                Some(t) if wrap => text_rows(&t, input_w, 4),
-                _ => 1,
-            },
-            extra: roomy,
-        };
-        if plan.rows(meter.is_some(), extra_lines) <= avail {
-            break;
+    for spacers in [true, false] {
+        for (top, extra) in blanks {
+            let plan = FormPlan {
+                top,
+                under: messages
+                    .iter()
+                    .map(|n| n.unwrap_or(u16::from(spacers)))
+                    .collect(),
+                meter_text: meter_rows,
+                extra,
+            };
+            if fits(&plan) {
+                return plan;
+            }
         }
     }
+    let mut plan = FormPlan {
+        top: 0,
+        under: messages.iter().map(|n| n.unwrap_or(0)).collect(),
+        meter_text: meter_rows,
+        extra: false,
+    };
+    let over = plan
+        .rows(meter.is_some(), extra_lines)
+        .saturating_sub(avail);
+    let FormPlan {
+        under, meter_text, ..
+    } = &mut plan;
+    // Of equals, the meter's advice gives up a row first, then the error of the lowest field.
+    shrink_longest(under.iter_mut().chain([meter_text]).collect(), over);
     plan
+}
+
+/// Takes `over` rows from texts given `rows` rows each, one row at a time from the longest (of
+/// equals, the last), never below one row each. Each text then shows what its rows hold, cut
+/// at a word with "…" ([`fit_rows`]).
+fn shrink_longest(mut rows: Vec<&mut u16>, mut over: u16) {
+    while over > 0 {
+        match rows.iter_mut().max_by_key(|n| ***n) {
+            Some(n) if **n > 1 => {
+                **n -= 1;
+                over -= 1;
+            }
+            _ => break,
+        }
+    }
 }
 
 /// Draws a form; returns where the terminal cursor goes.
@@ -425,9 +481,8 @@ fn draw_form(
         }
         y += 1;
         let n = plan.under[i];
-        let covered = meter_covers(form, meter, i);
-        if let (Some(err), false, true) = (&field.error, covered, n > 0) {
-            let text = fit_rows(&format!("✗ {}", for_display(err)), input_w, n);
+        if let (Some(message), true) = (field_message(form, meter, i), n > 0) {
+            let text = fit_rows(&message, input_w, n);
             put(
                 f,
                 Paragraph::new(Span::styled(text, error_style())).wrap(Wrap { trim: true }),
@@ -714,10 +769,25 @@ fn attempts_warning(r: &crate::LoginReport, changed: bool) -> Vec<Line<'static>>
     lines
 }
 
+/// Columns of the help's key column (a space, then the key, padded).
+const HELP_KEY_W: u16 = 21;
+
 fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
     // As wide as the cards, so the overlay covers what it hides instead of cutting words.
     let w = CARD_W.min(area.width.saturating_sub(2));
-    let h = (keys.len() as u16 + 2).min(area.height);
+    // What a key does wraps in its own column; when the rows run out, the longest texts are
+    // shortened with "…".
+    let what_w = w.saturating_sub(2 + HELP_KEY_W);
+    let mut rows: Vec<u16> = keys
+        .iter()
+        .map(|(_, what)| text_rows(what, what_w, u16::MAX))
+        .collect();
+    let over = rows
+        .iter()
+        .sum::<u16>()
+        .saturating_sub(area.height.saturating_sub(2));
+    shrink_longest(rows.iter_mut().collect(), over);
+    let h = (rows.iter().sum::<u16>() + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -733,18 +803,27 @@ fn draw_help(f: &mut Frame, area: Rect, title: &str, keys: Vec<KeyHint>) {
             bold(),
         ))
         .title_bottom(Line::from(Span::styled(format!(" {} ", s::HELP_CLOSE), dim())).centered());
-    let lines: Vec<Line> = keys
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<20}"), bold()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    f.render_widget(Paragraph::new(lines), inner);
+    let mut y = inner.y;
+    for ((k, what), n) in keys.iter().zip(rows) {
+        let n = n.min(inner.bottom().saturating_sub(y));
+        if n == 0 {
+            break;
+        }
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {k:<pad$}", pad = usize::from(HELP_KEY_W - 1)),
+                bold(),
+            )),
+            Rect::new(inner.x, y, HELP_KEY_W.min(inner.width), 1),
+        );
+        f.render_widget(
+            Paragraph::new(fit_rows(what, what_w, n)).wrap(Wrap { trim: true }),
+            Rect::new(inner.x + HELP_KEY_W, y, what_w, n),
+        );
+        y += n;
+    }
 }
 
 #[cfg(test)]
