@@ -326,7 +326,11 @@ fn duplicate_email_error_lands_under_email() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(ui.field_error(1).unwrap().contains("already exists"));
+    // A sentence of its own, not "Email An account …" (issue 13, item 15).
+    assert_eq!(
+        ui.field_error(1).unwrap(),
+        "An account with this email already exists. Log in instead, or use another email."
+    );
     assert_eq!(ui.form_focus(), 1);
 }
 

@@ -1068,7 +1068,8 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                     _ => 2,
                 }),
                 Error::EmailTaken => {
-                    form.fields[1].error = Some(format!("{} {e}", s::LABEL_EMAIL));
+                    // A sentence of its own ("An account with this email already exists…").
+                    form.fields[1].error = Some(e.to_string());
                     form.focus = 1;
                 }
                 other => m.flash(FlashKind::Error, other.to_string()),

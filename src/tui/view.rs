@@ -315,9 +315,11 @@ fn ellipsize(text: &str, w: u16) -> String {
 }
 
 /// The strength meter's explanation.
-fn meter_text(form: &Form) -> Option<String> {
+/// The meter's explanation, naming the field it follows as the screen names it ("New
+/// password" on the change form).
+fn meter_text(form: &Form, meter: usize) -> Option<String> {
     let p = form.strength.as_ref()?.problem.as_ref()?;
-    Some(super::app::describe("Password", p))
+    Some(super::app::describe(form.fields.get(meter)?.label, p))
 }
 
 /// Which field the strength meter follows, if the form has one.
@@ -385,7 +387,9 @@ fn plan_form(form: &Form, m: &Model, input_w: u16, avail: u16, extra_lines: u16)
     let messages: Vec<Option<u16>> = (0..form.fields.len())
         .map(|i| field_message(form, meter, i).map(|t| text_rows(&t, input_w, u16::MAX)))
         .collect();
-    let meter_rows = meter_text(form).map_or(1, |t| text_rows(&t, input_w, u16::MAX));
+    let meter_rows = meter
+        .and_then(|i| meter_text(form, i))
+        .map_or(1, |t| text_rows(&t, input_w, u16::MAX));
     let fits = |p: &FormPlan| p.rows(meter.is_some(), extra_lines) <= avail;
     // Without lines after the button, the gap after it goes before the row on top, so the
     // card stays balanced.
@@ -493,7 +497,7 @@ fn draw_form(
         if meter == Some(i) {
             let r = Rect::new(inner.x, y, inner.width, 1 + plan.meter_text).intersection(inner);
             if !r.is_empty() {
-                draw_meter(f, r, form, input_w);
+                draw_meter(f, r, form, i, input_w);
             }
             y += 1 + plan.meter_text;
         }
@@ -585,7 +589,7 @@ fn draw_field(
     focused.then(|| Position::new(inner.x + LABEL_W + (cursor - scroll) as u16, y))
 }
 
-fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
+fn draw_meter(f: &mut Frame, area: Rect, form: &Form, meter: usize, w: u16) {
     let x = area.x + LABEL_W;
     if form.strength_pending.is_some() {
         // The rows keep the last verdict's height, so the form does not jump while checking.
@@ -633,7 +637,7 @@ fn draw_meter(f: &mut Frame, area: Rect, form: &Form, w: u16) {
     if rows == 0 {
         return;
     }
-    let text = meter_text(form).unwrap_or_else(|| "Acceptable.".to_owned());
+    let text = meter_text(form, meter).unwrap_or_else(|| "Acceptable.".to_owned());
     let text = fit_rows(&text, w, rows);
     f.render_widget(
         Paragraph::new(Span::styled(text, dim())).wrap(Wrap { trim: true }),
