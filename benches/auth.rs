@@ -6,7 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use vaultty::auth::hashing::Hasher;
-use vaultty::{Error, HashParams, Password, Vaultty};
+use vaultty::{Error, HashParams, Password};
 
 fn hashing(c: &mut Criterion) {
     let hasher = Hasher::new(HashParams::DEFAULT);
@@ -21,7 +21,7 @@ fn hashing(c: &mut Criterion) {
 
 fn login_failures(c: &mut Criterion) {
     let tmp = tempfile::tempdir().unwrap();
-    let v = Vaultty::open(&tmp.path().join("data")).unwrap();
+    let v = vaultty::open(&tmp.path().join("data")).unwrap();
     let email = "ada@example.com";
     v.signup(
         email,

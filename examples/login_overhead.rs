@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use vaultty::{Error, HashParams, Options, Password, Vaultty};
+use vaultty::{Error, HashParams, Options, Password};
 
 const EMAIL: &str = "overhead@bench.example";
 const PASSWORD: &str = "quartz lantern mosaic oyster 9";
@@ -32,7 +32,7 @@ fn options(dir: &Path) -> Options {
 
 fn login_once(dir: &Path) -> Result<u128, String> {
     let t0 = Instant::now();
-    let v = Vaultty::open_with(dir, options(dir)).map_err(|e| e.to_string())?;
+    let v = vaultty::open_with(dir, options(dir)).map_err(|e| e.to_string())?;
     v.login(EMAIL, &Password::from(PASSWORD))
         .map_err(|e| e.to_string())?;
     drop(v);
@@ -41,7 +41,7 @@ fn login_once(dir: &Path) -> Result<u128, String> {
 
 fn run(rounds: u32, dirs: &[PathBuf; 2]) -> Result<(), String> {
     for d in dirs {
-        let v = Vaultty::open_with(d, options(d)).map_err(|e| e.to_string())?;
+        let v = vaultty::open_with(d, options(d)).map_err(|e| e.to_string())?;
         match v.signup(EMAIL, "Overhead Bench", &Password::from(PASSWORD)) {
             Ok(_) | Err(Error::EmailTaken) => {}
             Err(e) => return Err(format!("{}: {e}", d.display())),

@@ -19,7 +19,7 @@ use std::time::Instant;
 use vaultty::auth::hashing::Hasher;
 use vaultty::auth::policy::normalize_email;
 use vaultty::store::accounts;
-use vaultty::{HashParams, Password, Vaultty};
+use vaultty::{HashParams, Password};
 
 fn usage() -> ExitCode {
     eprintln!("usage: seed --data-dir DIR --count N");
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
 fn seed(dir: &std::path::Path, count: u64) -> Result<(), String> {
     // The store as vaultty opens it (migrations applied), written directly: a bulk seed is not
     // a service operation.
-    let v = Vaultty::open(dir).map_err(|e| e.to_string())?;
+    let v = vaultty::open(dir).map_err(|e| e.to_string())?;
     let store = vaultty::store::Store::open_in(v.data_dir()).map_err(|e| e.to_string())?;
     let existing = accounts::count(store.conn()).map_err(|e| store.err(&e).to_string())?;
     if existing != 0 {

@@ -1,30 +1,22 @@
-//! vaultty: a local account vault for the terminal.
-//!
-//! This library owns every rule: accounts, password policy and hashing, throttling, sessions and
-//! the on-disk store. It has no UI types and never prints; the CLI and the terminal UI are thin
-//! front ends over [`Vaultty`].
+//! vaultty's front ends: the command line ([`cli`]) and the terminal UI ([`tui`]), both over
+//! the account service of `vaultty-core`, with the store opened by [`open`]. The rules live in
+//! the core crate, which has no UI and no store driver; this package adds only what a person
+//! at a terminal sees and types, and the process set-up ([`process`]).
 
-pub mod auth;
 pub mod cli;
-pub mod clock;
-pub mod error;
-pub mod paths;
+mod open;
 pub mod process;
-pub mod sanitize;
-pub mod secret;
-pub mod session;
-pub mod storage;
-pub mod store;
-pub mod timefmt;
 pub mod tui;
-mod vault;
 
-pub use auth::hashing::HashParams;
-pub use auth::policy::{Strength, password_strength};
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, Field, ValidationError};
-pub use secret::{Password, SessionToken};
-pub use vault::{Account, LoginReport, Options, Role, SessionInfo, SessionLimits, Vaultty};
+pub use open::{open, open_existing, open_with};
 
-/// The library's result type.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+// The core's modules and types under their old paths, so the front ends (and their tests)
+// name them as `vaultty::...`.
+pub use vaultty_core::{
+    Account, Clock, Error, Field, HashParams, LoginReport, ManualClock, Options, Password, Result,
+    Role, SessionInfo, SessionLimits, SessionToken, Strength, SystemClock, ValidationError,
+    Vaultty, auth, clock, error, password_strength, paths, sanitize, secret, session, storage,
+    timefmt,
+};
+/// The default store: one SQLite file in the data dir.
+pub use vaultty_store_sqlite as store;

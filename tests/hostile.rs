@@ -502,10 +502,10 @@ fn hostile_1mb_email_and_name_arguments() {
 /// arrive: refused as invalid, nothing stored.
 #[test]
 fn hostile_1mb_and_nul_email_and_name_through_the_library() {
-    use vaultty::{Error, Field, HashParams, Options, Password, Vaultty};
+    use vaultty::{Error, Field, HashParams, Options, Password};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let v = Vaultty::open_with(
+    let v = vaultty::open_with(
         &dir,
         Options {
             hash: HashParams::insecure_for_tests(64, 1, 1),

@@ -38,13 +38,13 @@ impl Env {
     }
     /// A fresh handle on the same store, as another process would have.
     fn open(&self) -> Vaultty {
-        Vaultty::open_with(&self.dir, self.options()).unwrap()
+        vaultty::open_with(&self.dir, self.options()).unwrap()
     }
     /// A handle with its own session file (a second terminal on the same store).
     fn open_terminal(&self, name: &str) -> Vaultty {
         let mut o = self.options();
         o.session_file = Some(self.dir.join(name));
-        Vaultty::open_with(&self.dir, o).unwrap()
+        vaultty::open_with(&self.dir, o).unwrap()
     }
     fn with_account(self) -> Self {
         self.open().signup(EMAIL, NAME, &pw(PW)).unwrap();
@@ -259,7 +259,7 @@ fn hs_01_production_hash_meets_the_floor() {
     let env = Env::new();
     let mut o = env.options();
     o.hash = HashParams::default();
-    Vaultty::open_with(&env.dir, o)
+    vaultty::open_with(&env.dir, o)
         .unwrap()
         .signup(EMAIL, NAME, &pw(PW))
         .unwrap();
@@ -305,7 +305,7 @@ fn hs_03_rehash_on_login_when_parameters_change() {
         .unwrap();
     let mut o = env.options();
     o.hash = HashParams::OWASP_FLOOR;
-    let v = Vaultty::open_with(&env.dir, o).unwrap();
+    let v = vaultty::open_with(&env.dir, o).unwrap();
     assert!(v.login(EMAIL, &pw("wrong password entirely")).is_err());
     assert_eq!(env.stored_hash(), old, "a failed login does not rehash");
     v.login(EMAIL, &pw(PW)).unwrap();
@@ -817,7 +817,7 @@ fn tm_04_no_secret_in_errors() {
     for f in ["vaultty.db-wal", "vaultty.db-shm"] {
         let _ = std::fs::remove_file(env.dir.join(f));
     }
-    errors.push(Vaultty::open_with(&env.dir, env.options()).unwrap_err());
+    errors.push(vaultty::open_with(&env.dir, env.options()).unwrap_err());
     for e in &errors {
         for text in [e.to_string(), format!("{e:?}")] {
             assert!(!text.contains(secret), "{text}");
@@ -837,7 +837,7 @@ fn tm_07_corrupt_store_fails_closed_and_is_left_alone() {
     for f in ["vaultty.db-wal", "vaultty.db-shm"] {
         let _ = std::fs::remove_file(env.dir.join(f));
     }
-    let e = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let e = vaultty::open_with(&env.dir, env.options()).unwrap_err();
     assert_eq!(e.exit_code(), 1);
     assert!(e.to_string().contains("vaultty.db"), "{e}");
     assert_eq!(
@@ -858,7 +858,7 @@ fn tm_07_foreign_sqlite_database_is_refused_untouched() {
         .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
         .unwrap();
     let before = std::fs::read(&db).unwrap();
-    let e = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let e = vaultty::open_with(&env.dir, env.options()).unwrap_err();
     assert!(e.to_string().contains("not a vaultty store"), "{e}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
@@ -1128,7 +1128,7 @@ fn st_01_a_planted_trigger_is_refused_and_left_alone() {
         )
         .unwrap();
     let before = std::fs::read(env.dir.join("vaultty.db")).unwrap();
-    let err = Vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let err = vaultty::open_with(&env.dir, env.options()).unwrap_err();
     let msg = err.to_string();
     assert_eq!(err.exit_code(), 1);
     assert!(msg.contains("unexpected trigger \"forget\""), "{msg}");
@@ -1159,7 +1159,7 @@ fn st_01_extra_views_indexes_and_altered_tables_are_refused() {
     ] {
         let env = Env::new().with_account();
         env.db().execute_batch(sql).unwrap();
-        let msg = Vaultty::open_with(&env.dir, env.options())
+        let msg = vaultty::open_with(&env.dir, env.options())
             .unwrap_err()
             .to_string();
         assert!(msg.contains(expect), "{sql}: {msg}");

@@ -38,7 +38,7 @@ impl Ui {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
         let clock = Arc::new(ManualClock::new(T0));
-        let vault = Vaultty::open_with(&dir, Self::options(&clock)).unwrap();
+        let vault = vaultty::open_with(&dir, Self::options(&clock)).unwrap();
         let model = Model::new(clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
         let mut ui = Ui {
             _tmp: tmp,

@@ -185,7 +185,7 @@ fn run(
                 })?
             };
             Vaultty::check_signup(&email, &name, &pw)?;
-            let v = Vaultty::open(dir)?;
+            let v = crate::open(dir)?;
             let acc = v.signup(&email, &name, &pw)?;
             // The hint names the data dir when it is not the default one, so that it works
             // as printed.
@@ -218,7 +218,7 @@ fn run(
             } else {
                 input::prompt("Password: ")?
             };
-            let v = Vaultty::open(dir)?;
+            let v = crate::open(dir)?;
             if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
                 v.install_workspace(ws);
             }
@@ -229,7 +229,7 @@ fn run(
         }
         Command::Logout => {
             // A data dir (or store) that is not there has no session, and is not created.
-            let ended = match Vaultty::open_existing(dir)? {
+            let ended = match crate::open_existing(dir)? {
                 Some(v) => v.logout()?,
                 None => false,
             };
@@ -241,7 +241,7 @@ fn run(
             Ok(())
         }
         Command::Backup { file } => {
-            let v = Vaultty::open_existing(dir)?.ok_or_else(|| {
+            let v = crate::open_existing(dir)?.ok_or_else(|| {
                 Error::storage(dir, "holds no store to back up; check --data-dir")
             })?;
             let accounts = v.backup(&file)?;
@@ -258,7 +258,7 @@ fn run(
             Ok(())
         }
         Command::Whoami { json } => {
-            let v = Vaultty::open_existing(dir)?.ok_or(Error::NoSession)?;
+            let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
             let info = v.current_session()?.ok_or(Error::NoSession)?;
             if json {
                 println!("{}", output::session_json(&info));
@@ -268,7 +268,7 @@ fn run(
             Ok(())
         }
         Command::Passwd { password_stdin } => {
-            let v = Vaultty::open_existing(dir)?.ok_or(Error::NoSession)?;
+            let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
             // Fail before asking for passwords when nobody is logged in.
             if v.current_session()?.is_none() {
                 return Err(Error::NoSession.into());

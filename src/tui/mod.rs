@@ -48,7 +48,7 @@ pub fn run(dir: &Path) -> ExitCode {
         return ExitCode::from(EXIT_NOT_A_TERMINAL);
     }
     // Open the store before touching the terminal, so a storage error is a plain message.
-    let vault = match Vaultty::open(dir) {
+    let vault = match crate::open(dir) {
         Ok(v) => v,
         Err(e) => return crate::cli::fail(&e.into()),
     };

@@ -740,5 +740,5 @@ pub fn seed_from_env(var: &str) -> u64 {
 
 /// Creates an empty store in `dir` (through the library: `whoami` no longer creates anything).
 pub fn create_store(dir: &Path) {
-    vaultty::Vaultty::open(dir).expect("create the store");
+    vaultty::open(dir).expect("create the store");
 }

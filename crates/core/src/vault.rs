@@ -16,7 +16,6 @@ use crate::storage::{
     AccountRecord, Gate, LoginCommit, NewAccount, Outcome, PasswordChange, SessionRecord, Storage,
     event_email,
 };
-use crate::store::Store;
 use crate::{Error, Field, Result, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -200,15 +199,11 @@ impl std::fmt::Debug for Vaultty {
 }
 
 impl Vaultty {
-    /// Opens the vault in `dir` with production settings, creating the dir (0700) and the store
-    /// (0600) if needed.
-    pub fn open(dir: &Path) -> Result<Self> {
-        Self::open_with(dir, Options::default())
-    }
-
-    pub fn open_with(dir: &Path, options: Options) -> Result<Self> {
+    /// The vault of the data dir `dir` (created 0700 if needed), over `store`. The data dir
+    /// holds what stays on each machine and for each OS user: the session token file and the
+    /// Argon2 slot lock; the store may be elsewhere (see the `vaultty` package's `open`).
+    pub fn new(dir: &Path, store: Box<dyn Storage>, options: Options) -> Result<Self> {
         let dir = &ensure_private_dir(dir)?;
-        let store = Box::new(Store::open_in(dir)?);
         let session_file = SessionFile::new(
             options
                 .session_file
@@ -224,15 +219,6 @@ impl Vaultty {
             workspace: Mutex::new(None),
             slots: Slots::new(dir, options.hash.p),
         })
-    }
-
-    /// Opens the vault in `dir` only if it holds a store already: `None` (and nothing created)
-    /// otherwise. For commands that only read or end a session.
-    pub fn open_existing(dir: &Path) -> Result<Option<Self>> {
-        if !crate::paths::store_exists(dir) {
-            return Ok(None);
-        }
-        Self::open(dir).map(Some)
     }
 
     /// Writes a consistent backup of the store to the new file `to` (see

@@ -1,7 +1,7 @@
 //! The `auth_events` table: who tried what and how it ended. Never a secret.
 
-pub use crate::storage::Outcome;
 use rusqlite::{Connection, params};
+pub use vaultty_core::storage::Outcome;
 
 /// Records an event. `email` must already be normalized and sanitized by the caller.
 pub fn record(c: &Connection, at: i64, email: &str, outcome: Outcome) -> rusqlite::Result<()> {

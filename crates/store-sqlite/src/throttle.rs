@@ -1,7 +1,7 @@
 //! The `throttle` table: consecutive failures per normalized email (known or not).
 
-use crate::storage::LockSchedule;
 use rusqlite::{Connection, OptionalExtension, params};
+use vaultty_core::storage::LockSchedule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ThrottleRow {
@@ -91,7 +91,7 @@ pub fn gate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::Store;
 
     /// The gate's upsert against the rule written in Rust (the code it replaced): the same
     /// answers and the same rows for a run of attempts, failures and clock jumps, including a

@@ -1,12 +1,12 @@
 //! Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 //! Never edit a shipped migration: add a new one.
 
-use super::{APPLICATION_ID, Store};
-use crate::auth::identity::normalize_email;
-use crate::sanitize::for_display;
-use crate::{Error, Result};
+use crate::{APPLICATION_ID, Store};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
+use vaultty_core::auth::identity::normalize_email;
+use vaultty_core::sanitize::for_display;
+use vaultty_core::{Error, Result};
 
 /// One migration: SQL, or a step that needs code (it runs in the same transaction).
 enum Migration {

@@ -1,7 +1,7 @@
 //! The `accounts` table.
 
-use crate::storage::AccountRecord;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use vaultty_core::storage::AccountRecord;
 
 const COLUMNS: &str =
     "id, email, email_norm, name, password_hash, role, created_at, last_login_at, disabled";

@@ -1,7 +1,7 @@
 //! The `sessions` table: only the SHA-256 of a token is ever stored.
 
-use crate::storage::SessionRecord;
 use rusqlite::{Connection, OptionalExtension, params};
+use vaultty_core::storage::SessionRecord;
 
 pub fn insert(
     c: &Connection,

@@ -30,10 +30,13 @@ pub const MIN_ZXCVBN_SCORE: u8 = 3;
 const _: () = assert!(MIN_PASSWORD_CHARS >= MIN_PASSWORD_FLOOR);
 
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../assets/common-passwords.txt")
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/common-passwords.txt"
+    ))
+    .lines()
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .collect()
 });
 
 /// Is `password` (any case) on the bundled list of common passwords, or such an entry with
@@ -52,10 +55,13 @@ pub fn is_common(password: &str) -> bool {
 }
 
 static PASSPHRASES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../assets/known-passphrases.txt")
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/known-passphrases.txt"
+    ))
+    .lines()
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .collect()
 });
 
 /// Is `password` a famous example passphrase ("Correct Horse Battery Staple")? Compared by its

@@ -8,12 +8,12 @@ mod ops;
 pub mod sessions;
 pub mod throttle;
 
-use crate::paths::{DB_FILE, ensure_private_file, set_mode};
-use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use vaultty_core::paths::{DB_FILE, ensure_private_file, set_mode};
+use vaultty_core::{Error, Result};
 
 /// How long a process waits for another one holding the write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -355,7 +355,7 @@ pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     if matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::DiskFull)
-    ) && crate::paths::disk_is_full(path)
+    ) && vaultty_core::paths::disk_is_full(path)
     {
         // SQLite says "disk I/O error" for a full disk in several places (growing -shm, for
         // one); the free space tells the two apart.
