@@ -4,7 +4,7 @@
 //! A CLI login is process start + store work + one Argon2 verification + output. Only the store
 //! work can depend on how many accounts the store holds, and at the default parameters the
 //! verification's noise (several ms) buries it. So this tool times, in one process, exactly
-//! what a `vaultty login` does with the store: `Vaultty::open_with` (open, WAL index,
+//! what a `vaultty login` does with the store: `Accounts::open_with` (open, WAL index,
 //! migrations check), `login` (throttle transaction, account lookup, verification, session
 //! transaction, session file written and synced), and the close. The verification uses an
 //! account signed up by this tool with `HashParams::insecure_for_tests(8, 1, 1)` (8 KiB, about
@@ -25,7 +25,7 @@ const PASSWORD: &str = "quartz lantern mosaic oyster 9";
 fn options(dir: &Path) -> Options {
     Options {
         hash: HashParams::insecure_for_tests(8, 1, 1),
-        session_file: Some(dir.join("overhead-session")),
+        token_file: Some(dir.join("overhead-session")),
         ..Options::default()
     }
 }

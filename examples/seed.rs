@@ -4,7 +4,7 @@
 //! **Not the product path.** Every seeded account shares one PHC string computed once with
 //! `HashParams::insecure_for_tests(8, 1, 1)` (8 KiB, 1 pass, 1 lane), so seeding a million
 //! accounts takes seconds instead of a day; nobody can log in to a seeded account in a useful
-//! way. The store itself is created by the library (`Vaultty::open`: directory 0700, file
+//! way. The store itself is created by the library (`Accounts::open`: directory 0700, file
 //! 0600, migrations), and rows are written with the store's own `accounts::insert`, inside
 //! one `BEGIN IMMEDIATE` transaction. Real accounts for measurements are signed up with the
 //! CLI afterwards (scripts/bench.sh does that).

@@ -70,10 +70,10 @@ pub fn validators(data: &[u8]) {
 }
 
 /// The session-file parser: never panics; whatever it accepts round-trips.
-pub fn session_file(data: &[u8]) {
-    if let Ok(token) = vaultty::session::parse(data) {
+pub fn token_file(data: &[u8]) {
+    if let Ok(token) = vaultty::token_file::parse(data) {
         let again = format!(r#"{{"version":1,"token":"{}"}}"#, token.to_hex().as_str());
-        let back = vaultty::session::parse(again.as_bytes()).expect("own output parses");
+        let back = vaultty::token_file::parse(again.as_bytes()).expect("own output parses");
         assert_eq!(back.as_bytes(), token.as_bytes());
     }
 }

@@ -13,10 +13,10 @@ pub use open::{open, open_existing, open_with};
 // The core's modules and types under their old paths, so the front ends (and their tests)
 // name them as `vaultty::...`.
 pub use vaultty_core::{
-    Account, Clock, Error, Field, HashParams, LoginReport, ManualClock, Options, Password, Result,
-    Role, SessionInfo, SessionLimits, SessionToken, Strength, SystemClock, ValidationError,
-    Vaultty, auth, clock, error, password_strength, paths, sanitize, secret, session, storage,
-    timefmt,
+    Account, Accounts, Clock, Error, Field, HashParams, LoginReport, ManualClock, Options,
+    Password, Result, Role, SessionInfo, SessionLimits, SessionToken, Strength, SystemClock,
+    ValidationError, auth, clock, error, password_strength, paths, sanitize, secret, storage,
+    timefmt, token_file,
 };
 /// The default store: one SQLite file in the data dir.
 pub use vaultty_store_sqlite as store;

@@ -1142,7 +1142,7 @@ fn tm_07_full_disk_login_fails_closed_without_a_session() {
     .expect(EXIT_OK, "login with space again");
 }
 
-/// BUG (src/vault.rs, `Vaultty::login`): when the session file cannot be written after the
+/// BUG (src/vault.rs, `Accounts::login`): when the session file cannot be written after the
 /// login transaction committed (full disk, or anything else at the session path), the
 /// cleanup only deletes the new session row. `accounts.last_login_at`, the cleared throttle
 /// count and a `login_success` auth event stay, although the login failed (exit 1). The next

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use vaultty::store::accounts;
-use vaultty::{Error, HashParams, ManualClock, Options, Password, Vaultty};
+use vaultty::{Accounts, Error, HashParams, ManualClock, Options, Password};
 
 const EMAIL: &str = "ada@example.com";
 const NAME: &str = "Ada Lovelace";
@@ -37,13 +37,13 @@ impl Env {
         }
     }
     /// A fresh handle on the same store, as another process would have.
-    fn open(&self) -> Vaultty {
+    fn open(&self) -> Accounts {
         vaultty::open_with(&self.dir, self.options()).unwrap()
     }
     /// A handle with its own session file (a second terminal on the same store).
-    fn open_terminal(&self, name: &str) -> Vaultty {
+    fn open_terminal(&self, name: &str) -> Accounts {
         let mut o = self.options();
-        o.session_file = Some(self.dir.join(name));
+        o.token_file = Some(self.dir.join(name));
         vaultty::open_with(&self.dir, o).unwrap()
     }
     fn with_account(self) -> Self {
@@ -460,7 +460,7 @@ fn au_06_no_default_accounts() {
 
 #[test]
 fn au_07_every_front_end_shares_one_throttle() {
-    // The TUI and the CLI both call Vaultty::login; two handles stand for the two front ends.
+    // The TUI and the CLI both call Accounts::login; two handles stand for the two front ends.
     let env = Env::new().with_account();
     let tui = env.open_terminal("tui-session");
     let cli = env.open();

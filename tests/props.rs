@@ -28,7 +28,7 @@ proptest! {
 
     #[test]
     fn session_parser_holds(data in proptest::collection::vec(any::<u8>(), 0..200)) {
-        checks::session_file(&data);
+        checks::token_file(&data);
     }
 
 
@@ -39,7 +39,7 @@ proptest! {
         extra in "[ -~]{0,20}",
     ) {
         let doc = format!(r#"{{"version":{version},"token":"{token}"{extra}}}"#);
-        checks::session_file(doc.as_bytes());
+        checks::token_file(doc.as_bytes());
     }
 
 }

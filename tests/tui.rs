@@ -10,7 +10,7 @@ use std::sync::Arc;
 use vaultty::tui::app::{Command, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
 use vaultty::tui::strings::Keys;
 use vaultty::tui::{execute_command, view::view};
-use vaultty::{HashParams, ManualClock, Options, Password, Vaultty};
+use vaultty::{Accounts, HashParams, ManualClock, Options, Password};
 
 const T0: i64 = 1_800_000_000; // 2027-01-15 08:00:00 UTC
 const PW: &str = "correct horse battery staple lamp";
@@ -20,7 +20,7 @@ struct Ui {
     _tmp: tempfile::TempDir,
     dir: PathBuf,
     clock: Arc<ManualClock>,
-    vault: Vaultty,
+    vault: Accounts,
     model: Model,
 }
 

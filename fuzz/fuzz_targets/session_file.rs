@@ -4,4 +4,4 @@
 #[allow(dead_code)]
 mod checks;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::session_file(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::token_file(data));

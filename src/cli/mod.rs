@@ -1,4 +1,4 @@
-//! The non-interactive command line: a thin front end over [`crate::Vaultty`].
+//! The non-interactive command line: a thin front end over [`crate::Accounts`].
 //!
 //! Messages go to stderr, results to stdout; exit codes are [`crate::Error::exit_code`] plus 0
 //! (ok) and 2 (usage). Everything printed from the store passes through
@@ -7,7 +7,7 @@
 mod input;
 mod output;
 
-use crate::{Error, Field, Vaultty, paths};
+use crate::{Accounts, Error, Field, paths};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -179,12 +179,12 @@ fn run(
             let pw = if password_stdin {
                 input::stdin_passwords(1)?.remove(0)
             } else {
-                let (email, name) = Vaultty::check_identity(&email, &name)?;
+                let (email, name) = Accounts::check_identity(&email, &name)?;
                 input::prompt_new(Field::Password, "Password: ", "Repeat password: ", |pw| {
                     crate::password_strength(pw, &email, &name).problem
                 })?
             };
-            Vaultty::check_signup(&email, &name, &pw)?;
+            Accounts::check_signup(&email, &name, &pw)?;
             let v = crate::open(dir)?;
             let acc = v.signup(&email, &name, &pw)?;
             // The hint names the data dir when it is not the default one, so that it works

@@ -1,13 +1,13 @@
 //! The UI's model and its update function: messages in, state changes and worker commands
 //! out. No terminal I/O here, so every behaviour can be driven from tests.
 
-use super::field::{Edit, Field, edit_request};
+use super::field::{Edit, FormField, edit_request};
 use super::strings as s;
 use crate::auth::policy::{
     MAX_EMAIL_CHARS, MAX_NAME_CHARS, password_strength, validate_email, validate_name,
 };
 use crate::clock::Clock;
-use crate::{Account, Error, Field as Input, LoginReport, Password, SessionInfo, Strength};
+use crate::{Account, Error, Field, LoginReport, Password, SessionInfo, Strength};
 use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -124,13 +124,13 @@ pub struct Flash {
     pub text: String,
     pub until: Option<i64>,
     /// For "Too many failed attempts": when the lock ends. The text counts down to it.
-    pub lock_ends: Option<i64>,
+    pub lockout_ends: Option<i64>,
 }
 
 /// A form: fields, then a button (focus == fields.len()).
 #[derive(Debug)]
 pub struct Form {
-    pub fields: Vec<Field>,
+    pub fields: Vec<FormField>,
     pub focus: usize,
     pub button: &'static str,
     /// The strength meter's last verdict, for forms that choose a password.
@@ -144,7 +144,7 @@ pub struct Form {
 }
 
 impl Form {
-    fn new(fields: Vec<Field>, button: &'static str) -> Self {
+    fn new(fields: Vec<FormField>, button: &'static str) -> Self {
         Self {
             fields,
             focus: 0,
@@ -158,8 +158,8 @@ impl Form {
     pub fn login() -> Self {
         Self::new(
             vec![
-                Field::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
-                Field::secret(s::LABEL_PASSWORD),
+                FormField::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
+                FormField::secret(s::LABEL_PASSWORD),
             ],
             s::LOGIN_BUTTON,
         )
@@ -167,10 +167,10 @@ impl Form {
     pub fn signup() -> Self {
         Self::new(
             vec![
-                Field::text(s::LABEL_NAME, MAX_NAME_CHARS),
-                Field::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
-                Field::secret(s::LABEL_PASSWORD),
-                Field::secret(s::LABEL_CONFIRM),
+                FormField::text(s::LABEL_NAME, MAX_NAME_CHARS),
+                FormField::text(s::LABEL_EMAIL, MAX_EMAIL_CHARS),
+                FormField::secret(s::LABEL_PASSWORD),
+                FormField::secret(s::LABEL_CONFIRM),
             ],
             s::SIGNUP_BUTTON,
         )
@@ -178,9 +178,9 @@ impl Form {
     pub fn change_password() -> Self {
         Self::new(
             vec![
-                Field::secret(s::LABEL_CURRENT),
-                Field::secret(s::LABEL_NEW),
-                Field::secret(s::LABEL_CONFIRM),
+                FormField::secret(s::LABEL_CURRENT),
+                FormField::secret(s::LABEL_NEW),
+                FormField::secret(s::LABEL_CONFIRM),
             ],
             s::PASSWORD_BUTTON,
         )
@@ -324,7 +324,7 @@ impl Model {
             kind,
             text: text.into(),
             until,
-            lock_ends: None,
+            lockout_ends: None,
         });
     }
 
@@ -338,7 +338,7 @@ impl Model {
         if let Some(until) = self.flash.as_ref().and_then(|f| f.until) {
             consider(secs(until) + Duration::from_millis(50));
         }
-        if self.flash.as_ref().is_some_and(|f| f.lock_ends.is_some()) {
+        if self.flash.as_ref().is_some_and(|f| f.lockout_ends.is_some()) {
             consider(Duration::from_secs(1));
         }
         if self.authenticated()
@@ -470,13 +470,13 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
     let mut cmds = vec![];
     // The lock message counts down, and says when it is over.
     if let Some(flash) = m.flash.as_mut()
-        && let Some(end) = flash.lock_ends
+        && let Some(end) = flash.lockout_ends
     {
         if end > now {
             flash.text = Error::Throttled((end - now) as u64).to_string();
         } else {
             flash.text = s::TRY_AGAIN_NOW.to_owned();
-            flash.lock_ends = None;
+            flash.lockout_ends = None;
         }
     }
     if m.busy.is_some() {
@@ -792,7 +792,7 @@ fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
                 form.focus = i;
                 return vec![];
             }
-            let take = |f: &Field| f.secret_ref().map(|p| p.to_password()).unwrap_or_default();
+            let take = |f: &FormField| f.secret_ref().map(|p| p.to_password()).unwrap_or_default();
             let (current, new) = (take(&form.fields[0]), take(&form.fields[1]));
             m.busy = Some(s::CHANGING);
             vec![Command::ChangePassword { current, new }]
@@ -964,7 +964,7 @@ pub fn describe(label: &str, e: &crate::ValidationError) -> String {
 }
 
 /// Puts the library's validation errors under the fields they are about.
-fn place_errors(form: &mut Form, errors: &[crate::ValidationError], map: impl Fn(Input) -> usize) {
+fn place_errors(form: &mut Form, errors: &[crate::ValidationError], map: impl Fn(Field) -> usize) {
     for e in errors {
         let i = map(e.field);
         if let Some(f) = form.fields.get_mut(i) {
@@ -1036,11 +1036,11 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                 form.clear_secrets();
                 form.focus = 1;
                 if let Error::Invalid(errs) = &e {
-                    place_errors(form, errs, |f| usize::from(f != Input::Email));
+                    place_errors(form, errs, |f| usize::from(f != Field::Email));
                     return vec![];
                 }
             }
-            let lock_ends = match &e {
+            let lockout_ends = match &e {
                 Error::Throttled(wait) => Some(m.now().saturating_add(*wait as i64)),
                 _ => None,
             };
@@ -1050,7 +1050,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
             };
             m.flash(FlashKind::Error, text);
             if let Some(flash) = m.flash.as_mut() {
-                flash.lock_ends = lock_ends;
+                flash.lockout_ends = lockout_ends;
             }
         }
         Reply::Signup(Ok(account)) => {
@@ -1063,8 +1063,8 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
             };
             match e {
                 Error::Invalid(errs) => place_errors(form, &errs, |f| match f {
-                    Input::Name => 0,
-                    Input::Email => 1,
+                    Field::Name => 0,
+                    Field::Email => 1,
                     _ => 2,
                 }),
                 Error::EmailTaken => {
@@ -1096,7 +1096,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                 };
                 match e {
                     Error::Invalid(errs) => place_errors(form, &errs, |f| match f {
-                        Input::CurrentPassword => 0,
+                        Field::CurrentPassword => 0,
                         _ => 1,
                     }),
                     Error::CurrentPasswordIncorrect => {

@@ -226,7 +226,7 @@ pub enum Edit {
 
 /// One labelled input with an optional error shown under it.
 #[derive(Debug)]
-pub struct Field {
+pub struct FormField {
     pub label: &'static str,
     pub kind: FieldKind,
     pub error: Option<String>,
@@ -234,7 +234,7 @@ pub struct Field {
     pub max_chars: usize,
 }
 
-impl Field {
+impl FormField {
     pub fn text(label: &'static str, max_chars: usize) -> Self {
         Self {
             label,
@@ -407,14 +407,14 @@ mod tests {
         let mut f = SecretInput::default();
         f.paste("line one\nline two\r\n".to_owned());
         assert_eq!(f.expose(), "line oneline two");
-        let mut t = Field::text("Email", 254);
+        let mut t = FormField::text("Email", 254);
         t.paste("a@b.c\n".to_owned());
         assert_eq!(t.value(), "a@b.c");
     }
 
     #[test]
     fn ui_01_paste_goes_in_at_the_cursor_in_one_step() {
-        let mut t = Field::text("Name", 100);
+        let mut t = FormField::text("Name", 100);
         t.paste("Ada Lovelace".to_owned());
         t.handle(GoToStart);
         assert_eq!(t.paste("Countess ".to_owned()), Edit::Changed);
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn ui_01_fields_refuse_text_past_their_limit_whole() {
-        let mut t = Field::text("Name", 5);
+        let mut t = FormField::text("Name", 5);
         assert_eq!(t.paste("abcdef".to_owned()), Edit::TooLong);
         assert_eq!(t.value(), "", "a paste that does not fit is not cut");
         assert_eq!(t.paste("abc\n".to_owned()), Edit::Changed);
@@ -442,7 +442,7 @@ mod tests {
         t.handle(Yank);
         assert_eq!(t.handle(Yank), Edit::TooLong);
         assert_eq!(t.value(), "abcde");
-        let mut s = Field::secret("Password");
+        let mut s = FormField::secret("Password");
         let long = "x".repeat(MAX_PASSWORD_CHARS + 1);
         assert_eq!(s.paste(long), Edit::TooLong);
         assert!(s.secret_ref().unwrap().is_empty());

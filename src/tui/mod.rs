@@ -12,7 +12,7 @@ pub mod strings;
 pub mod view;
 
 use crate::clock::{Clock, SystemClock};
-use crate::{Vaultty, timefmt};
+use crate::{Accounts, timefmt};
 use anyhow::Context as _;
 use app::{Command, Model, Msg, Reply, StrengthCheck, update};
 use ratatui::Terminal;
@@ -122,7 +122,7 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
 
 /// Runs one command against the vault and wraps the answer as a message (`None` for commands
 /// that have no answer).
-pub fn execute_command(vault: &Vaultty, cmd: Command) -> Option<Reply> {
+pub fn execute_command(vault: &Accounts, cmd: Command) -> Option<Reply> {
     Some(match cmd {
         Command::PrepareMemory => {
             vault.prepare_memory();
@@ -197,7 +197,7 @@ impl Meter {
     }
 }
 
-fn spawn_worker(vault: Vaultty, tx: Sender<Msg>) -> Sender<Command> {
+fn spawn_worker(vault: Accounts, tx: Sender<Msg>) -> Sender<Command> {
     let (ctx, crx) = mpsc::channel::<Command>();
     std::thread::spawn(move || {
         for cmd in crx {
@@ -267,7 +267,7 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
 }
 
 /// Runs the UI until it quits; returns the exit code.
-fn run_app(vault: Vaultty, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
+fn run_app(vault: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;

@@ -2,7 +2,7 @@
 //! again, whatever signup allowed.
 
 use super::app::{FlashKind, Form, MIN_H, MIN_W, Model, Screen};
-use super::field::Field;
+use super::field::FormField;
 use super::strings::{self as s, KeyHint, Keys};
 use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
@@ -543,7 +543,7 @@ fn draw_field(
     f: &mut Frame,
     inner: Rect,
     y: u16,
-    field: &Field,
+    field: &FormField,
     focused: bool,
     reveal: bool,
 ) -> Option<Position> {

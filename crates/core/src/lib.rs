@@ -1,26 +1,26 @@
 //! vaultty's core: every rule of the account vault, with no user interface and no store
 //! driver. Accounts, password policy and hashing, throttling, sessions and the session token
 //! file live here; stores implement [`storage::Storage`] in their own crates, and the front
-//! ends (the CLI and the terminal UI, in the `vaultty` package) only call [`Vaultty`]. The
+//! ends (the CLI and the terminal UI, in the `vaultty` package) only call [`Accounts`]. The
 //! core never prints.
 
+mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod paths;
 pub mod sanitize;
 pub mod secret;
-pub mod session;
 pub mod storage;
 pub mod timefmt;
-mod vault;
+pub mod token_file;
 
+pub use accounts::{Account, Accounts, LoginReport, Options, Role, SessionInfo, SessionLimits};
 pub use auth::hashing::HashParams;
 pub use auth::policy::{Strength, password_strength};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Field, ValidationError};
 pub use secret::{Password, SessionToken};
-pub use vault::{Account, LoginReport, Options, Role, SessionInfo, SessionLimits, Vaultty};
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

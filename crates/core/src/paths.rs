@@ -12,7 +12,7 @@ pub const DATA_DIR_ENV: &str = "VAULTTY_DATA_DIR";
 /// File name of the SQLite store inside the data dir.
 pub const DB_FILE: &str = "vaultty.db";
 /// File name of the session file inside the data dir.
-pub const SESSION_FILE: &str = "session";
+pub const TOKEN_FILE: &str = "session";
 
 /// Picks the data dir: the flag, else the environment, else the platform default.
 pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf> {

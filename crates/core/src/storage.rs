@@ -73,16 +73,16 @@ impl Outcome {
 /// consecutive failures an email is locked for `base_secs`, doubling with each further failure,
 /// capped at `max_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LockSchedule {
+pub struct LockoutSchedule {
     pub free: i64,
     pub base_secs: i64,
     pub max_secs: i64,
 }
 
-impl LockSchedule {
+impl LockoutSchedule {
     /// How long an email stays locked after its `failures`-th consecutive failure. Stores
     /// compute the same in SQL; the conformance tests hold them to this.
-    pub fn lock_secs(&self, failures: i64) -> i64 {
+    pub fn lockout_secs(&self, failures: i64) -> i64 {
         if failures < self.free {
             return 0;
         }
@@ -100,7 +100,7 @@ pub enum Gate {
     /// of that email, if any.
     Open(Option<AccountRecord>),
     /// Refused unchecked: locked for this many more seconds (and the refusal is recorded).
-    Locked(i64),
+    LockedOut(i64),
 }
 
 /// A new account.
@@ -178,7 +178,7 @@ pub trait Storage: Send {
         email_norm: &str,
         event_email: &str,
         now: i64,
-        schedule: &LockSchedule,
+        schedule: &LockoutSchedule,
         refused: Outcome,
     ) -> Result<Gate>;
 

@@ -3,7 +3,7 @@
 use crate::{Store, accounts, events, is_unique_violation, sessions, throttle};
 use std::path::Path;
 use vaultty_core::storage::{
-    AccountRecord, Attempts, Gate, LockSchedule, LoginCommit, NewAccount, Outcome, PasswordChange,
+    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome, PasswordChange,
     SessionRecord, Storage,
 };
 use vaultty_core::{Error, Result};
@@ -23,14 +23,14 @@ impl Storage for Store {
         email_norm: &str,
         event_email: &str,
         now: i64,
-        schedule: &LockSchedule,
+        schedule: &LockoutSchedule,
         refused: Outcome,
     ) -> Result<Gate> {
         self.write(|tx| {
             let row = self.db(throttle::gate(tx, email_norm, now, schedule))?;
             if row.refused {
                 self.db(events::record(tx, now, event_email, refused))?;
-                return Ok(Gate::Locked(row.locked_until - now));
+                return Ok(Gate::LockedOut(row.locked_until - now));
             }
             Ok(Gate::Open(
                 self.db(accounts::by_email_norm(tx, email_norm))?,

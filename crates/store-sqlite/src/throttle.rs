@@ -1,7 +1,7 @@
 //! The `throttle` table: consecutive failures per normalized email (known or not).
 
 use rusqlite::{Connection, OptionalExtension, params};
-use vaultty_core::storage::LockSchedule;
+use vaultty_core::storage::LockoutSchedule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ThrottleRow {
@@ -41,8 +41,8 @@ pub struct GateRow {
 }
 
 /// The lock (seconds) after `f` consecutive failures, as SQL over `f` and the parameters ?3
-/// (free attempts), ?4 (first lock) and ?5 (longest lock): see [`LockSchedule::lock_secs`].
-fn lock_sql(f: &str) -> String {
+/// (free attempts), ?4 (first lock) and ?5 (longest lock): see [`LockoutSchedule::lockout_secs`].
+fn lockout_sql(f: &str) -> String {
     format!("(CASE WHEN {f} < ?3 THEN 0 ELSE min(?5, ?4 << min({f} - ?3, 32)) END)")
 }
 
@@ -53,12 +53,12 @@ pub fn gate(
     c: &Connection,
     email_norm: &str,
     now: i64,
-    schedule: &LockSchedule,
+    schedule: &LockoutSchedule,
 ) -> rusqlite::Result<GateRow> {
     // The stored lock, capped at what the schedule gives for its count from now.
-    let capped = format!("min(locked_until, ?2 + {})", lock_sql("failures"));
-    let next = lock_sql("failures + 1");
-    let first = lock_sql("1");
+    let capped = format!("min(locked_until, ?2 + {})", lockout_sql("failures"));
+    let next = lockout_sql("failures + 1");
+    let first = lockout_sql("1");
     let sql = format!(
         "INSERT INTO throttle (email_norm, failures, locked_until, updated_at, refused)
          VALUES (?1, 1, CASE WHEN {first} > 0 THEN ?2 + {first} ELSE 0 END, ?2, 0)
@@ -105,14 +105,14 @@ mod tests {
         )
         .unwrap();
         let store = Store::open_in(d.path()).unwrap();
-        let schedule = LockSchedule {
+        let schedule = LockoutSchedule {
             free: 5,
             base_secs: 60,
             max_secs: 3600,
         };
         // The model: (failures, locked_until) and the refusal, as vault.rs computed them.
         let model = |row: ThrottleRow, now: i64| -> (ThrottleRow, bool) {
-            let capped = row.locked_until.min(now + schedule.lock_secs(row.failures));
+            let capped = row.locked_until.min(now + schedule.lockout_secs(row.failures));
             if capped > now {
                 return (
                     ThrottleRow {
@@ -123,7 +123,7 @@ mod tests {
                 );
             }
             let failures = row.failures + 1;
-            let lock = schedule.lock_secs(failures);
+            let lock = schedule.lockout_secs(failures);
             let locked_until = if lock > 0 { now + lock } else { 0 };
             (
                 ThrottleRow {

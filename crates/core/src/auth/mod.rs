@@ -4,4 +4,4 @@ pub mod hashing;
 pub mod identity;
 pub mod policy;
 pub mod slots;
-pub mod throttle;
+pub mod lockout;

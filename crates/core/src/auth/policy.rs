@@ -416,7 +416,7 @@ mod tests {
             "AliceLiddell12345",
             "alice liddell alice",
             "vaulttyvaultty123",
-            "Vaultty Vaultty Vaultty",
+            "Accounts Accounts Accounts",
             "example.com.example!",
         ] {
             assert!(problem(pw).unwrap().contains("built from"), "{pw}");

@@ -44,7 +44,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The lock file, beside the store.
-pub const LOCK_FILE: &str = "argon2.lock";
+pub const SLOT_FILE: &str = "argon2.lock";
 
 /// The longest a run waits for a slot before going ahead anyway.
 pub const MAX_WAIT: Duration = Duration::from_secs(10);
@@ -150,7 +150,7 @@ impl Slots {
     /// Slots in `dir` for runs of `lanes` lanes on this machine's cores.
     pub fn new(dir: &std::path::Path, lanes: u32) -> Self {
         Slots {
-            path: dir.join(LOCK_FILE),
+            path: dir.join(SLOT_FILE),
             lanes: lanes.max(1),
             count: OnceLock::new(),
             file: OnceLock::new(),
@@ -619,7 +619,7 @@ mod tests {
     #[test]
     fn an_unusable_lock_file_means_no_gate() {
         let dir = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink("/dev/null", dir.path().join(LOCK_FILE)).unwrap();
+        std::os::unix::fs::symlink("/dev/null", dir.path().join(SLOT_FILE)).unwrap();
         let s = Slots::with_count(dir.path(), 1);
         assert!(
             s.acquire().is_none(),

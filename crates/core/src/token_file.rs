@@ -47,11 +47,11 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<SessionToken, &'static str> {
 
 /// The session file at a path.
 #[derive(Debug, Clone)]
-pub struct SessionFile {
+pub struct TokenFile {
     path: PathBuf,
 }
 
-impl SessionFile {
+impl TokenFile {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self { path: path.into() }
     }
@@ -140,7 +140,7 @@ impl SessionFile {
         self.stage(token)?.install()
     }
 
-    /// The first half of [`SessionFile::save`]: the token written to a 0600 temp file beside
+    /// The first half of [`TokenFile::save`]: the token written to a 0600 temp file beside
     /// the session file and synced, not yet in place. [`Staged::install`] renames it over
     /// the session file; dropping it removes the temp file and leaves the session file as it
     /// was. A login stages its file before taking the store's write lock and installs it
@@ -182,11 +182,11 @@ impl SessionFile {
     }
 }
 
-/// A session file written and synced beside its place, see [`SessionFile::stage`].
+/// A session file written and synced beside its place, see [`TokenFile::stage`].
 #[derive(Debug)]
 pub struct Staged {
     tmp: tempfile::NamedTempFile,
-    file: SessionFile,
+    file: TokenFile,
 }
 
 impl Staged {
@@ -205,9 +205,9 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    fn setup() -> (tempfile::TempDir, SessionFile) {
+    fn setup() -> (tempfile::TempDir, TokenFile) {
         let d = tempfile::tempdir().unwrap();
-        let f = SessionFile::new(d.path().join("session"));
+        let f = TokenFile::new(d.path().join("session"));
         (d, f)
     }
 

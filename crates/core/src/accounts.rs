@@ -1,4 +1,4 @@
-//! [`Vaultty`]: the one API both front ends use for signup, login, sessions and logout.
+//! [`Accounts`]: the one API both front ends use for signup, login, sessions and logout.
 
 use crate::auth::hashing::{HashParams, Hasher, Verified, Workspace};
 use crate::auth::identity::validate_login_email;
@@ -7,15 +7,15 @@ use crate::auth::policy::{
     validate_name,
 };
 use crate::auth::slots::Slots;
-use crate::auth::throttle::LOCK_SCHEDULE;
+use crate::auth::lockout::LOCKOUT_SCHEDULE;
 use crate::clock::{Clock, SystemClock};
-use crate::paths::{SESSION_FILE, ensure_private_dir};
+use crate::paths::{TOKEN_FILE, ensure_private_dir};
 use crate::secret::{Password, SessionToken};
-use crate::session::{Loaded, SessionFile};
 use crate::storage::{
     AccountRecord, Gate, LoginCommit, NewAccount, Outcome, PasswordChange, SessionRecord, Storage,
     event_email,
 };
+use crate::token_file::{Loaded, TokenFile};
 use crate::{Error, Field, Result, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,7 @@ impl Default for SessionLimits {
     }
 }
 
-/// How to open a [`Vaultty`]. `Options::default()` is production.
+/// How to open a [`Accounts`]. `Options::default()` is production.
 #[derive(Clone)]
 pub struct Options {
     /// Argon2id parameters for new hashes (and the dummy verification).
@@ -65,7 +65,7 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     pub limits: SessionLimits,
     /// Where the session file lives; default `<data dir>/session`.
-    pub session_file: Option<PathBuf>,
+    pub token_file: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -74,7 +74,7 @@ impl Default for Options {
             hash: HashParams::DEFAULT,
             clock: Arc::new(SystemClock),
             limits: SessionLimits::default(),
-            session_file: None,
+            token_file: None,
         }
     }
 }
@@ -176,13 +176,13 @@ impl LoginReport {
 }
 
 /// The account vault in one data dir.
-pub struct Vaultty {
+pub struct Accounts {
     dir: PathBuf,
     store: Box<dyn Storage>,
     hasher: Hasher,
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
-    session_file: SessionFile,
+    token_file: TokenFile,
     /// Argon2 memory prepared for the next login, signup or password change, if a front end
     /// asked for it.
     workspace: Mutex<Option<Workspace>>,
@@ -190,32 +190,28 @@ pub struct Vaultty {
     slots: Slots,
 }
 
-impl std::fmt::Debug for Vaultty {
+impl std::fmt::Debug for Accounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vaultty")
+        f.debug_struct("Accounts")
             .field("dir", &self.dir)
             .finish_non_exhaustive()
     }
 }
 
-impl Vaultty {
+impl Accounts {
     /// The vault of the data dir `dir` (created 0700 if needed), over `store`. The data dir
     /// holds what stays on each machine and for each OS user: the session token file and the
     /// Argon2 slot lock; the store may be elsewhere (see the `vaultty` package's `open`).
     pub fn new(dir: &Path, store: Box<dyn Storage>, options: Options) -> Result<Self> {
         let dir = &ensure_private_dir(dir)?;
-        let session_file = SessionFile::new(
-            options
-                .session_file
-                .unwrap_or_else(|| dir.join(SESSION_FILE)),
-        );
-        Ok(Vaultty {
+        let token_file = TokenFile::new(options.token_file.unwrap_or_else(|| dir.join(TOKEN_FILE)));
+        Ok(Accounts {
             dir: dir.to_path_buf(),
             store,
             hasher: Hasher::new(options.hash),
             clock: options.clock,
             limits: options.limits,
-            session_file,
+            token_file,
             workspace: Mutex::new(None),
             slots: Slots::new(dir, options.hash.p),
         })
@@ -280,15 +276,15 @@ impl Vaultty {
     pub fn hasher(&self) -> &Hasher {
         &self.hasher
     }
-    pub fn session_file(&self) -> &SessionFile {
-        &self.session_file
+    pub fn token_file(&self) -> &TokenFile {
+        &self.token_file
     }
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
 
     /// Checks signup input without touching the store; returns the trimmed email and name, or
-    /// every problem at once. [`Vaultty::signup`] runs the same check; front ends may call it
+    /// every problem at once. [`Accounts::signup`] runs the same check; front ends may call it
     /// first so that refused input does not even create the data dir.
     pub fn check_signup(email: &str, name: &str, password: &Password) -> Result<(String, String)> {
         let mut errors = Vec::new();
@@ -329,7 +325,7 @@ impl Vaultty {
         // email, counted up front, cleared by success) and every "taken" answer is recorded:
         // emails cannot be probed at speed or unseen. The UNIQUE constraint below decides races.
         match self.gate(&norm, now, Outcome::SignupThrottled)? {
-            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(Some(_)) => {
                 self.store
                     .record(now, &event_email(&norm), Outcome::SignupTaken)?;
@@ -369,17 +365,17 @@ impl Vaultty {
         // is checked: the session file's place is usable and its new content is on disk. A
         // problem there is then reported the same whatever the password (no oracle), and after
         // the check only the store's commit and a rename remain.
-        self.session_file.check_replaceable()?;
-        let old_token = match self.session_file.load()? {
+        self.token_file.check_replaceable()?;
+        let old_token = match self.token_file.load()? {
             Loaded::Token(t) => Some(t),
             _ => None,
         };
         let token = SessionToken::generate()
             .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
-        let staged = self.session_file.stage(&token)?;
+        let staged = self.token_file.stage(&token)?;
         let now = self.now();
         let account = match self.gate(&norm, now, Outcome::LoginThrottled)? {
-            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(account) => account,
         };
         let verified = {
@@ -463,7 +459,7 @@ impl Vaultty {
     }
 
     /// A new hash by `work`, in the prepared memory if there is any (see
-    /// [`Vaultty::prepare_memory`]).
+    /// [`Accounts::prepare_memory`]).
     fn argon2_in_workspace(
         &self,
         work: impl FnOnce(&Hasher, Option<&mut Workspace>) -> std::result::Result<String, String> + Send,
@@ -473,7 +469,7 @@ impl Vaultty {
         self.argon2(|h| work(h, ws)).map_err(Error::Internal)
     }
 
-    /// [`Vaultty::argon2`] for a verification against the stored hash `phc`: when that hash
+    /// [`Accounts::argon2`] for a verification against the stored hash `phc`: when that hash
     /// costs more than the current parameters, the run waits for a slot however long it takes
     /// rather than going ahead without one.
     fn argon2_for<R: Send>(&self, phc: Option<&str>, work: impl FnOnce(&Hasher) -> R + Send) -> R {
@@ -497,7 +493,7 @@ impl Vaultty {
     /// past the limit, and returns the account (if any). A success clears the count later.
     fn gate(&self, norm: &str, now: i64, refused: Outcome) -> Result<Gate> {
         self.store
-            .gate(norm, &event_email(norm), now, &LOCK_SCHEDULE, refused)
+            .gate(norm, &event_email(norm), now, &LOCKOUT_SCHEDULE, refused)
     }
 
     /// The session named by the session file, if it is valid; using it refreshes its idle
@@ -506,16 +502,16 @@ impl Vaultty {
         self.session(true)
     }
 
-    /// Like [`Vaultty::current_session`] but without counting as use (for expiry checks).
+    /// Like [`Accounts::current_session`] but without counting as use (for expiry checks).
     pub fn peek_session(&self) -> Result<Option<SessionInfo>> {
         self.session(false)
     }
 
     fn session(&self, refresh: bool) -> Result<Option<SessionInfo>> {
-        let token = match self.session_file.load()? {
+        let token = match self.token_file.load()? {
             Loaded::Absent => return Ok(None),
             Loaded::Rejected(_) => {
-                self.session_file.remove()?;
+                self.token_file.remove()?;
                 return Ok(None);
             }
             Loaded::Token(t) => t,
@@ -523,7 +519,7 @@ impl Vaultty {
         match self.validate(&token, refresh)? {
             Some(info) => Ok(Some(info)),
             None => {
-                self.session_file.remove()?;
+                self.token_file.remove()?;
                 Ok(None)
             }
         }
@@ -562,11 +558,11 @@ impl Vaultty {
     /// Ends the session in the session file: its database row first, then the file.
     /// Returns whether a live session was ended.
     pub fn logout(&self) -> Result<bool> {
-        let ended = match self.session_file.load()? {
+        let ended = match self.token_file.load()? {
             Loaded::Token(token) => self.store.logout(&token.digest(), self.now())?,
             Loaded::Absent | Loaded::Rejected(_) => false,
         };
-        self.session_file.remove()?;
+        self.token_file.remove()?;
         Ok(ended)
     }
 
@@ -605,9 +601,9 @@ impl Vaultty {
         Ok(())
     }
 
-    /// [`Vaultty::change_password`] that asks for the new password only once the current one
+    /// [`Accounts::change_password`] that asks for the new password only once the current one
     /// was found right: `new` gets the account and returns the new password (a front end
-    /// prompts there, and may check it with [`Vaultty::check_new_password`] and ask again).
+    /// prompts there, and may check it with [`Accounts::check_new_password`] and ask again).
     /// A new password refused then is not a failed attempt.
     pub fn change_password_with(
         &self,
@@ -632,7 +628,7 @@ impl Vaultty {
         let norm = normalize_email(&acc.email);
         let now = self.now();
         let row = match self.gate(&norm, now, Outcome::PasswordChangeFailure)? {
-            Gate::Locked(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
@@ -661,7 +657,7 @@ impl Vaultty {
                 let _ = self.store.clear_throttle(&norm);
             })?;
         let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&new, ws))?;
-        let token = match self.session_file.load()? {
+        let token = match self.token_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
         };
