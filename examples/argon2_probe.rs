@@ -6,11 +6,11 @@
 //!
 //! - `params M T P`: hash the probe password at m = M KiB, t = T, p = P with
 //!   `Hasher::new(HashParams::new(..))` (falling back to `HashParams::insecure_for_tests` only
-//!   when `HashParams::new` refuses the parameters) and prepare a `Workspace` for them.
+//!   when `HashParams::new` refuses the parameters) and prepare memory for them.
 //!   Answer: `ok <phc> <new|insecure_for_tests>`.
 //! - `verify`: one `Hasher::verify` (fresh memory, as the CLI runs it).
 //!   Answer: `<wall ns> <process CPU ns>`.
-//! - `verify_in`: one `Hasher::verify_in` in the prepared workspace (as the UI runs it); the
+//! - `verify_in`: one `Hasher::verify` with memory prepared by `Hasher::prepare` (as the UI runs it); the
 //!   workspace is wiped afterwards, outside the timed region (the UI also wipes after
 //!   answering). Answer: `<wall ns> <process CPU ns>`.
 //! - `verify_mmap`: **not vaultty's current code**: the same verification with the argon2
@@ -32,7 +32,7 @@
 
 use std::io::{self, BufRead, Write};
 use std::time::Instant;
-use vaultty::auth::hashing::{Hasher, Verified, Workspace};
+use vaultty::auth::hashing::{Hasher, Verified};
 use vaultty::{HashParams, Password};
 
 const PASSWORD: &str = "correct horse battery staple lamp";
@@ -53,7 +53,8 @@ fn process_cpu_ns() -> u128 {
 struct Setup {
     hasher: Hasher,
     phc: String,
-    workspace: Workspace,
+    /// The same parameters, with memory prepared ahead (as the UI runs it).
+    prepared: Hasher,
 }
 
 fn setup(words: &[&str]) -> Result<(Setup, &'static str), String> {
@@ -77,12 +78,13 @@ fn setup(words: &[&str]) -> Result<(Setup, &'static str), String> {
         return Err(format!("Hasher refused {params:?}"));
     }
     let phc = hasher.hash(&Password::from(PASSWORD))?;
-    let workspace = Workspace::for_params(params);
+    let prepared = Hasher::new(params);
+    prepared.prepare();
     Ok((
         Setup {
             hasher,
             phc,
-            workspace,
+            prepared,
         },
         how,
     ))
@@ -92,12 +94,12 @@ fn time_one(s: &mut Setup, prepared: bool) -> Result<String, String> {
     let pw = Password::from(PASSWORD);
     let (cpu0, t0) = (process_cpu_ns(), Instant::now());
     let v = if prepared {
-        s.hasher.verify_in(&pw, &s.phc, Some(&mut s.workspace))
+        s.prepared.verify(&pw, &s.phc)
     } else {
         s.hasher.verify(&pw, &s.phc)
     };
     let (wall, cpu) = (t0.elapsed().as_nanos(), process_cpu_ns() - cpu0);
-    s.workspace.wipe();
+    s.prepared.wipe_prepared();
     match v {
         Verified::Match { .. } => Ok(format!("{wall} {cpu}")),
         Verified::NoMatch => Err("verification did not match".to_owned()),
@@ -157,7 +159,7 @@ fn main() {
         let mut s = Setup {
             hasher: Hasher::new(HashParams::DEFAULT),
             phc: phc.clone(),
-            workspace: Workspace::for_params(HashParams::insecure_for_tests(8, 1, 1)),
+            prepared: Hasher::new(HashParams::insecure_for_tests(8, 1, 1)),
         };
         match time_one(&mut s, false) {
             Ok(a) => println!("{a}"),

@@ -10,7 +10,7 @@
 #            UTF-8, 1 MB fields, NUL, symlink/FIFO session files, read-only data dir, full
 #            disk                                                            (tests/hostile.rs)
 #   props    the fuzz invariants under proptest, 10x the CI cases            (tests/props.rs)
-#   fuzz     cargo-fuzz: validators, session_file, form_keys, VAULTTY_FUZZ_SECS each (default
+#   fuzz     cargo-fuzz: validators, token_file, form_keys, VAULTTY_FUZZ_SECS each (default
 #            120; 0 skips). Installs cargo-fuzz if missing; uses RUSTC_BOOTSTRAP=1 on stable.
 #                                                                            (fuzz/, fuzz/README.md)
 #
@@ -65,7 +65,7 @@ done
 
 if [ "$FUZZ_SECS" -gt 0 ]; then
     command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz || exit 1
-    for target in validators session_file form_keys; do
+    for target in validators token_file form_keys; do
         suite="fuzz:$target"
         suites+=("$suite")
         echo

@@ -15,7 +15,7 @@ pub use open::{open, open_existing, open_with};
 pub use vaultty_core::{
     Account, Accounts, Clock, Error, Field, HashParams, LoginReport, ManualClock, Options,
     Password, Result, Role, SessionInfo, SessionLimits, SessionToken, Strength, SystemClock,
-    ValidationError, auth, clock, error, password_strength, paths, sanitize, secret, storage,
+    ValidationError, api, auth, clock, error, password_strength, paths, sanitize, secret, storage,
     timefmt, token_file,
 };
 /// The default store: one SQLite file in the data dir.

@@ -969,8 +969,8 @@ fn lg_02_login_warning_counts_only_failed_logins() {
 fn prepared_memory_gives_the_same_answers() {
     let env = Env::new().with_account();
     let v = env.open();
-    v.prepare_memory();
-    assert!(v.has_workspace());
+    v.hasher().prepare();
+    assert!(v.hasher().is_prepared());
     assert!(matches!(
         v.login(EMAIL, &pw("wrong password entirely")),
         Err(Error::InvalidCredentials)
@@ -979,11 +979,11 @@ fn prepared_memory_gives_the_same_answers() {
         v.login("nobody@example.com", &pw(PW)),
         Err(Error::InvalidCredentials)
     ));
-    v.wipe_workspace();
+    v.hasher().wipe_prepared();
     v.login(EMAIL, &pw(PW)).unwrap();
     assert_eq!(v.hasher().verifications(), 3, "one Argon2 run per attempt");
-    v.release_workspace();
-    assert!(!v.has_workspace());
+    v.hasher().release_prepared();
+    assert!(!v.hasher().is_prepared());
 }
 
 #[test]

@@ -704,14 +704,14 @@ fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
 fn login_screen_prepares_argon2_memory_on_the_first_key() {
     let mut ui = Ui::with_account();
     assert!(
-        !ui.vault.has_workspace(),
+        !ui.vault.hasher().is_prepared(),
         "an idle login screen holds no Argon2 memory"
     );
     ui.send(Msg::Tick);
     ui.send(Msg::Resize(80, 24));
-    assert!(!ui.vault.has_workspace(), "only typing asks for it");
+    assert!(!ui.vault.hasher().is_prepared(), "only typing asks for it");
     ui.key(KeyCode::Char('a'));
-    assert!(ui.vault.has_workspace(), "prepared on the first key");
+    assert!(ui.vault.hasher().is_prepared(), "prepared on the first key");
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(
         KeyCode::Char('b'),
         KeyModifiers::NONE,
@@ -720,11 +720,11 @@ fn login_screen_prepares_argon2_memory_on_the_first_key() {
     ui.ctrl('u');
     ui.login();
     // the runtime's worker releases it after a successful login; here we do it by hand
-    ui.vault.release_workspace();
+    ui.vault.hasher().release_prepared();
     ui.key(KeyCode::Char('l'));
     assert!(matches!(ui.model.screen, Screen::Login(_)));
     assert!(
-        !ui.vault.has_workspace(),
+        !ui.vault.hasher().is_prepared(),
         "not before a key on the new login screen"
     );
     let cmds = ui.send_only(Msg::Paste("ada".into()));
@@ -738,7 +738,10 @@ fn login_screen_prepares_argon2_memory_on_the_first_key() {
 fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
     let mut ui = Ui::new();
     ui.ctrl('n');
-    assert!(!ui.vault.has_workspace(), "not for an untouched form");
+    assert!(
+        !ui.vault.hasher().is_prepared(),
+        "not for an untouched form"
+    );
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(
         KeyCode::Char('A'),
         KeyModifiers::NONE,
@@ -748,7 +751,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         "the signup's hash gets prepared memory: {cmds:?}"
     );
     ui.run(cmds);
-    assert!(ui.vault.has_workspace());
+    assert!(ui.vault.hasher().is_prepared());
     ui.type_str("da Lovelace");
     ui.key(KeyCode::Tab);
     ui.type_str(EMAIL);
@@ -758,12 +761,15 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
     assert_eq!(ui.accounts(), 1, "signed up in prepared memory");
-    assert!(ui.vault.has_workspace(), "kept for the login that follows");
+    assert!(
+        ui.vault.hasher().is_prepared(),
+        "kept for the login that follows"
+    );
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
     assert!(matches!(ui.model.screen, Screen::Dashboard));
     // the runtime's worker frees it after a successful login; here we do it by hand
-    ui.vault.release_workspace();
+    ui.vault.hasher().release_prepared();
     ui.key(KeyCode::Char('p'));
     assert!(matches!(ui.model.screen, Screen::ChangePassword(_)));
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(
@@ -781,7 +787,7 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
     use vaultty::tui::app::PREPARED_IDLE_SECS;
     let mut ui = Ui::with_account();
     ui.type_str("ada@");
-    assert!(ui.vault.has_workspace(), "prepared on the first key");
+    assert!(ui.vault.hasher().is_prepared(), "prepared on the first key");
     // Keys keep it: the minute counts from the last one.
     ui.clock.advance(PREPARED_IDLE_SECS - 10);
     ui.key(KeyCode::Char('x'));
@@ -790,7 +796,7 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
     assert!(wake <= std::time::Duration::from_secs(2), "{wake:?}");
     ui.send(Msg::Tick);
     assert!(
-        ui.vault.has_workspace(),
+        ui.vault.hasher().is_prepared(),
         "kept until a minute after the last key"
     );
     ui.clock.advance(1);
@@ -800,12 +806,15 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
         "freed a minute after the last key: {cmds:?}"
     );
     ui.run(cmds);
-    assert!(!ui.vault.has_workspace(), "the worker freed it");
+    assert!(!ui.vault.hasher().is_prepared(), "the worker freed it");
     assert_eq!(ui.model.next_wake(), None, "and then nothing wakes the UI");
     // The next key prepares it again, so the login that follows still verifies in prepared
     // memory; what was typed stays.
     ui.key(KeyCode::Char('y'));
-    assert!(ui.vault.has_workspace(), "prepared again on the next key");
+    assert!(
+        ui.vault.hasher().is_prepared(),
+        "prepared again on the next key"
+    );
     assert_eq!(ui.model.form().unwrap().fields[0].value(), "ada@xy");
 }
 

@@ -7,6 +7,7 @@
 mod input;
 mod output;
 
+use crate::api::{self, Backend, Request};
 use crate::{Accounts, Error, Field, paths};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -186,7 +187,14 @@ fn run(
             };
             Accounts::check_signup(&email, &name, &pw)?;
             let v = crate::open(dir)?;
-            let acc = v.signup(&email, &name, &pw)?;
+            let acc = api::signup(
+                &v,
+                Request::Signup {
+                    email,
+                    name,
+                    password: pw,
+                },
+            )?;
             // The hint names the data dir when it is not the default one, so that it works
             // as printed.
             let data_dir = match &data_dir_given {
@@ -204,33 +212,45 @@ fn run(
             email,
             password_stdin,
         } => {
-            // While a person types at the prompt, a thread maps Argon2's memory, so the
-            // verification does not wait for the kernel's page faults.
-            let prepared = (!password_stdin).then(|| {
-                std::thread::spawn(|| {
-                    crate::auth::hashing::Workspace::for_params(crate::HashParams::DEFAULT)
-                })
-            });
             // The email is checked before the password is asked for.
             crate::auth::identity::validate_login_email(&email).map_err(Error::invalid)?;
+            // While a person types at the prompt, a thread opens the store (if there is one)
+            // and maps Argon2's memory, so the verification does not wait for the kernel's
+            // page faults.
+            let opened = (!password_stdin).then(|| {
+                let dir = dir.to_path_buf();
+                std::thread::spawn(move || {
+                    let v = crate::open_existing(&dir)?;
+                    if let Some(v) = &v {
+                        v.call(Request::PrepareMemory);
+                    }
+                    Ok::<_, Error>(v)
+                })
+            });
             let pw = if password_stdin {
                 input::stdin_passwords(1)?.remove(0)
             } else {
                 input::prompt("Password: ")?
             };
-            let v = crate::open(dir)?;
-            if let Some(ws) = prepared.and_then(|t| t.join().ok()) {
-                v.install_workspace(ws);
-            }
-            let report = v.login(&email, &pw)?;
-            drop(pw);
+            let v = match opened.map(|t| t.join()) {
+                Some(Ok(Ok(Some(v)))) => v,
+                Some(Ok(Err(e))) => return Err(e.into()),
+                _ => crate::open(dir)?,
+            };
+            let report = api::login(
+                &v,
+                Request::Login {
+                    email,
+                    password: pw,
+                },
+            )?;
             output::login_report(&report);
             Ok(())
         }
         Command::Logout => {
             // A data dir (or store) that is not there has no session, and is not created.
             let ended = match crate::open_existing(dir)? {
-                Some(v) => v.logout()?,
+                Some(v) => api::logout(&v, Request::Logout)?,
                 None => false,
             };
             if ended {
@@ -244,7 +264,7 @@ fn run(
             let v = crate::open_existing(dir)?.ok_or_else(|| {
                 Error::storage(dir, "holds no store to back up; check --data-dir")
             })?;
-            let accounts = v.backup(&file)?;
+            let accounts = api::backup(&v, Request::Backup { to: file.clone() })?;
             let store = output::clean(&v.data_dir().join(crate::paths::DB_FILE).to_string_lossy());
             eprintln!(
                 "Backup of {accounts} account{} written to {} (readable only by you). To restore \
@@ -259,7 +279,8 @@ fn run(
         }
         Command::Whoami { json } => {
             let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
-            let info = v.current_session()?.ok_or(Error::NoSession)?;
+            let info =
+                api::session(&v, Request::Session { refresh: true })?.ok_or(Error::NoSession)?;
             if json {
                 println!("{}", output::session_json(&info));
             } else {
@@ -270,43 +291,37 @@ fn run(
         Command::Passwd { password_stdin } => {
             let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
             // Fail before asking for passwords when nobody is logged in.
-            if v.current_session()?.is_none() {
+            if api::session(&v, Request::Session { refresh: true })?.is_none() {
                 return Err(Error::NoSession.into());
             }
             let ended = if password_stdin {
                 let mut two = input::stdin_passwords(2)?;
                 let new = two.pop().unwrap_or_default();
-                v.change_password(&two.pop().unwrap_or_default(), &new)?
+                let current = two.pop().unwrap_or_default();
+                api::password_changed(&v, Request::ChangePassword { current, new })?
             } else {
                 // The current password is checked before the new one is asked for.
                 let current = input::prompt("Current password: ")?;
-                let mut prompt_failed = None;
-                let changed = v.change_password_with(&current, |account| {
-                    input::prompt_new(
-                        Field::NewPassword,
-                        "New password: ",
-                        "Repeat new password: ",
-                        |new| {
-                            v.check_new_password(account, &current, new)
-                                .err()
-                                .and_then(|e| match e {
-                                    Error::Invalid(mut v) if !v.is_empty() => Some(v.remove(0)),
-                                    _ => None,
-                                })
-                        },
-                    )
-                    .map_err(|e| match e {
-                        CliError::Core(e) => e,
-                        other => {
-                            prompt_failed = Some(other);
-                            Error::Internal("the new password was not given".into())
-                        }
-                    })
-                });
-                match (changed, prompt_failed) {
-                    (_, Some(e)) => return Err(e),
-                    (changed, None) => changed?,
-                }
+                let account = api::begin_password_change(
+                    &v,
+                    Request::BeginPasswordChange {
+                        current: current.clone(),
+                    },
+                )?;
+                let new = input::prompt_new(
+                    Field::NewPassword,
+                    "New password: ",
+                    "Repeat new password: ",
+                    |new| {
+                        Accounts::check_new_password(&account, &current, new)
+                            .err()
+                            .and_then(|e| match e {
+                                Error::Invalid(mut v) if !v.is_empty() => Some(v.remove(0)),
+                                _ => None,
+                            })
+                    },
+                )?;
+                api::password_changed(&v, Request::FinishPasswordChange { new })?
             };
             eprintln!(
                 "Password changed. {ended} other session{} ended; this one stays.",

@@ -338,7 +338,11 @@ impl Model {
         if let Some(until) = self.flash.as_ref().and_then(|f| f.until) {
             consider(secs(until) + Duration::from_millis(50));
         }
-        if self.flash.as_ref().is_some_and(|f| f.lockout_ends.is_some()) {
+        if self
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.lockout_ends.is_some())
+        {
             consider(Duration::from_secs(1));
         }
         if self.authenticated()

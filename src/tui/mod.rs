@@ -11,6 +11,7 @@ pub mod input;
 pub mod strings;
 pub mod view;
 
+use crate::api::{Backend, Request, Response};
 use crate::clock::{Clock, SystemClock};
 use crate::{Accounts, timefmt};
 use anyhow::Context as _;
@@ -123,28 +124,32 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
 /// Runs one command against the vault and wraps the answer as a message (`None` for commands
 /// that have no answer).
 pub fn execute_command(vault: &Accounts, cmd: Command) -> Option<Reply> {
-    Some(match cmd {
-        Command::PrepareMemory => {
-            vault.prepare_memory();
-            return None;
-        }
-        Command::ReleaseMemory => {
-            vault.release_workspace();
-            return None;
-        }
-        Command::LoadSession { refresh: true } => Reply::Session(vault.current_session()),
-        Command::LoadSession { refresh: false } => Reply::Session(vault.peek_session()),
-        Command::Login { email, password } => Reply::Login(vault.login(&email, &password)),
+    let request = match cmd {
+        Command::Strength(check) => return Some(check.run()),
+        Command::PrepareMemory => Request::PrepareMemory,
+        Command::ReleaseMemory => Request::ReleaseMemory,
+        Command::LoadSession { refresh } => Request::Session { refresh },
+        Command::Login { email, password } => Request::Login { email, password },
         Command::Signup {
             name,
             email,
             password,
-        } => Reply::Signup(vault.signup(&email, &name, &password)),
-        Command::Logout => Reply::Logout(vault.logout()),
-        Command::ChangePassword { current, new } => {
-            Reply::PasswordChanged(vault.change_password(&current, &new))
-        }
-        Command::Strength(check) => check.run(),
+        } => Request::Signup {
+            email,
+            name,
+            password,
+        },
+        Command::Logout => Request::Logout,
+        Command::ChangePassword { current, new } => Request::ChangePassword { current, new },
+    };
+    Some(match vault.call(request) {
+        Response::Done => return None,
+        Response::Session(r) => Reply::Session(r),
+        Response::Login(r) => Reply::Login(r),
+        Response::Signup(r) => Reply::Signup(r),
+        Response::Logout(r) => Reply::Logout(r),
+        Response::PasswordChanged(r) => Reply::PasswordChanged(r),
+        other => Reply::Session(Err(crate::api::unexpected(other))),
     })
 }
 
@@ -218,9 +223,9 @@ fn spawn_worker(vault: Accounts, tx: Sender<Msg>) -> Sender<Command> {
             // mapped for a retry, or for the login after a signup), or free it once logged in
             // or the password is changed.
             if done {
-                vault.release_workspace();
+                vault.call(Request::ReleaseMemory);
             } else if argon2 {
-                vault.wipe_workspace();
+                vault.call(Request::WipeMemory);
             }
         }
     });

@@ -1,13 +1,13 @@
 //! [`Accounts`]: the one API both front ends use for signup, login, sessions and logout.
 
-use crate::auth::hashing::{HashParams, Hasher, Verified, Workspace};
+use crate::auth::hashing::{HashParams, Hasher, Verified};
 use crate::auth::identity::validate_login_email;
+use crate::auth::lockout::LOCKOUT_SCHEDULE;
 use crate::auth::policy::{
     MAX_PASSWORD_CHARS, normalize_email, normalize_password, password_strength_for, validate_email,
     validate_name,
 };
 use crate::auth::slots::Slots;
-use crate::auth::lockout::LOCKOUT_SCHEDULE;
 use crate::clock::{Clock, SystemClock};
 use crate::paths::{TOKEN_FILE, ensure_private_dir};
 use crate::secret::{Password, SessionToken};
@@ -18,7 +18,7 @@ use crate::storage::{
 use crate::token_file::{Loaded, TokenFile};
 use crate::{Error, Field, Result, ValidationError};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// How long sessions live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,11 +183,10 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
     token_file: TokenFile,
-    /// Argon2 memory prepared for the next login, signup or password change, if a front end
-    /// asked for it.
-    workspace: Mutex<Option<Workspace>>,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
+    /// A password change between its two steps.
+    pending_change: std::sync::Mutex<Option<PendingChange>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -212,8 +211,8 @@ impl Accounts {
             clock: options.clock,
             limits: options.limits,
             token_file,
-            workspace: Mutex::new(None),
             slots: Slots::new(dir, options.hash.p),
+            pending_change: std::sync::Mutex::new(None),
         })
     }
 
@@ -221,50 +220,6 @@ impl Accounts {
     /// [`Storage::backup_to`]); returns how many accounts it holds.
     pub fn backup(&self, to: &Path) -> Result<i64> {
         self.store.backup_to(to)
-    }
-
-    /// Allocates and touches the Argon2 memory for the next login, signup or password change
-    /// now (call it while the user is typing). They work without it; they are only slower by
-    /// the page faults.
-    pub fn prepare_memory(&self) {
-        let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
-            *slot = Some(Workspace::for_params(self.hasher.params()));
-        }
-    }
-
-    /// Installs memory prepared elsewhere (e.g. on another thread while a prompt waits).
-    pub fn install_workspace(&self, ws: Workspace) {
-        *self.workspace.lock().unwrap_or_else(|e| e.into_inner()) = Some(ws);
-    }
-
-    /// Wipes the prepared memory after a command used it, keeping it mapped for another try.
-    /// Front ends call it after showing the result, so the wipe is not in the login's path.
-    pub fn wipe_workspace(&self) {
-        if let Some(ws) = self
-            .workspace
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-        {
-            ws.wipe();
-        }
-    }
-
-    /// Wipes and frees the prepared memory.
-    pub fn release_workspace(&self) {
-        self.workspace
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-    }
-
-    /// Whether memory is prepared for the next login.
-    pub fn has_workspace(&self) -> bool {
-        self.workspace
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -334,7 +289,7 @@ impl Accounts {
             Gate::Open(None) => {}
         }
         let pw = normalize_password(password);
-        let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&pw, ws))?;
+        let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
         let id = self.store.create_account(&NewAccount {
             email: &email,
             email_norm: &norm,
@@ -378,20 +333,17 @@ impl Accounts {
             Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
             Gate::Open(account) => account,
         };
-        let verified = {
-            let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
-            let ws = slot.as_mut();
+        let verified =
             self.argon2_for(
                 account.as_ref().map(|a| a.password_hash.as_str()),
                 |h| match &account {
-                    Some(a) => match h.verify_in(&pw, &a.password_hash, ws) {
+                    Some(a) => match h.verify(&pw, &a.password_hash) {
                         Verified::Match { .. } if a.disabled => Verified::NoMatch,
                         v => v,
                     },
-                    None => h.verify_dummy_in(&pw, ws),
+                    None => h.verify_dummy(&pw),
                 },
-            )
-        };
+            );
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
             self.store
                 .record(now, &event_email(&norm), Outcome::LoginFailure)?;
@@ -456,17 +408,6 @@ impl Accounts {
     /// default pool.
     fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
         self.argon2_for(None, work)
-    }
-
-    /// A new hash by `work`, in the prepared memory if there is any (see
-    /// [`Accounts::prepare_memory`]).
-    fn argon2_in_workspace(
-        &self,
-        work: impl FnOnce(&Hasher, Option<&mut Workspace>) -> std::result::Result<String, String> + Send,
-    ) -> Result<String> {
-        let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
-        let ws = slot.as_mut();
-        self.argon2(|h| work(h, ws)).map_err(Error::Internal)
     }
 
     /// [`Accounts::argon2`] for a verification against the stored hash `phc`: when that hash
@@ -573,20 +514,15 @@ impl Accounts {
         let Some(info) = self.current_session()? else {
             return Err(Error::NoSession);
         };
-        let acc = &info.account;
         // Checked before the current password is, as input: a refused new password costs no
         // Argon2 run and no attempt.
-        self.check_new_password(acc, current, new)?;
-        self.change_password_inner(current, |_| Ok(new.clone()), false)
+        Self::check_new_password(&info.account, current, new)?;
+        self.begin_password_change(current)?;
+        self.finish(new, true)
     }
 
     /// Whether `new` may replace `current` for `account`: the policy, and not the same.
-    pub fn check_new_password(
-        &self,
-        account: &Account,
-        current: &Password,
-        new: &Password,
-    ) -> Result<()> {
+    pub fn check_new_password(account: &Account, current: &Password, new: &Password) -> Result<()> {
         let strength =
             password_strength_for(Field::NewPassword, new, &account.email, &account.name);
         if let Some(p) = strength.problem {
@@ -601,28 +537,15 @@ impl Accounts {
         Ok(())
     }
 
-    /// [`Accounts::change_password`] that asks for the new password only once the current one
-    /// was found right: `new` gets the account and returns the new password (a front end
-    /// prompts there, and may check it with [`Accounts::check_new_password`] and ask again).
-    /// A new password refused then is not a failed attempt.
-    pub fn change_password_with(
-        &self,
-        current: &Password,
-        new: impl FnOnce(&Account) -> Result<Password>,
-    ) -> Result<usize> {
-        self.change_password_inner(current, new, true)
-    }
-
-    fn change_password_inner(
-        &self,
-        current: &Password,
-        new: impl FnOnce(&Account) -> Result<Password>,
-        check_new: bool,
-    ) -> Result<usize> {
+    /// The first step of a password change in two (for a front end that asks for the new
+    /// password only once the current one was found right): checks the current password,
+    /// throttled like a login, and returns the account. A refused new password after that is
+    /// not a failed attempt. [`Accounts::finish_password_change`] completes it.
+    pub fn begin_password_change(&self, current: &Password) -> Result<Account> {
         let Some(info) = self.current_session()? else {
             return Err(Error::NoSession);
         };
-        let acc = &info.account;
+        let acc = info.account;
         let cur = normalize_password(current);
         check_password_length(Field::CurrentPassword, &cur)?;
         let norm = normalize_email(&acc.email);
@@ -632,13 +555,9 @@ impl Accounts {
             Gate::Open(Some(row)) if row.id == acc.id => row,
             Gate::Open(_) => return Err(Error::NoSession),
         };
-        let verified = {
-            let mut slot = self.workspace.lock().unwrap_or_else(|e| e.into_inner());
-            let ws = slot.as_mut();
-            self.argon2_for(Some(&row.password_hash), |h| {
-                h.verify_in(&cur, &row.password_hash, ws)
-            })
-        };
+        let verified = self.argon2_for(Some(&row.password_hash), |h| {
+            h.verify(&cur, &row.password_hash)
+        });
         if verified == Verified::NoMatch {
             self.store
                 .record(now, &event_email(&norm), Outcome::PasswordChangeFailure)?;
@@ -646,31 +565,67 @@ impl Accounts {
         }
         // The current password was right: whatever happens to the new one, this was no failed
         // attempt.
-        let new = new(acc)
-            .and_then(|new| {
-                if check_new {
-                    self.check_new_password(acc, current, &new)?;
-                }
-                Ok(normalize_password(&new))
-            })
-            .inspect_err(|_| {
-                let _ = self.store.clear_throttle(&norm);
-            })?;
-        let hash = self.argon2_in_workspace(|h, ws| h.hash_in(&new, ws))?;
+        self.store.clear_throttle(&norm)?;
+        *self
+            .pending_change
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(PendingChange {
+            account: acc.clone(),
+            row,
+            norm,
+            current: cur,
+        });
+        Ok(acc)
+    }
+
+    /// The second step: replaces the password checked by
+    /// [`Accounts::begin_password_change`] with `new`, which must pass the policy. Every other
+    /// session of the account ends; this one stays. Returns how many ended.
+    pub fn finish_password_change(&self, new: &Password) -> Result<usize> {
+        self.finish(new, false)
+    }
+
+    fn finish(&self, new: &Password, checked: bool) -> Result<usize> {
+        let Some(pending) = self
+            .pending_change
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return Err(Error::Internal(
+                "no password change was begun: give the current password first".into(),
+            ));
+        };
+        if !checked {
+            Self::check_new_password(&pending.account, &pending.current, new)?;
+        }
+        let new = normalize_password(new);
+        let hash = self.argon2(|h| h.hash(&new)).map_err(Error::Internal)?;
         let token = match self.token_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
         };
+        let norm = &pending.norm;
         self.store.change_password(&PasswordChange {
-            account_id: row.id,
-            email_norm: &norm,
+            account_id: pending.row.id,
+            email_norm: norm,
             keep_session: &token.digest(),
-            old_hash: &row.password_hash,
+            old_hash: &pending.row.password_hash,
             new_hash: &hash,
-            now,
-            event_email: &event_email(&norm),
+            now: self.now(),
+            event_email: &event_email(norm),
         })
     }
+}
+
+/// A password change whose current password was found right (see
+/// [`Accounts::begin_password_change`]).
+struct PendingChange {
+    account: Account,
+    row: AccountRecord,
+    norm: String,
+    /// The current password, normalized, to refuse it as the new one.
+    current: Password,
 }
 
 /// Refuses over-long passwords at login without hashing them (no account can have one).

@@ -5,6 +5,7 @@
 //! core never prints.
 
 mod accounts;
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod error;

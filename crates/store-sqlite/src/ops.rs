@@ -3,8 +3,8 @@
 use crate::{Store, accounts, events, is_unique_violation, sessions, throttle};
 use std::path::Path;
 use vaultty_core::storage::{
-    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome, PasswordChange,
-    SessionRecord, Storage,
+    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome,
+    PasswordChange, SessionRecord, Storage,
 };
 use vaultty_core::{Error, Result};
 

@@ -112,7 +112,9 @@ mod tests {
         };
         // The model: (failures, locked_until) and the refusal, as vault.rs computed them.
         let model = |row: ThrottleRow, now: i64| -> (ThrottleRow, bool) {
-            let capped = row.locked_until.min(now + schedule.lockout_secs(row.failures));
+            let capped = row
+                .locked_until
+                .min(now + schedule.lockout_secs(row.failures));
             if capped > now {
                 return (
                     ThrottleRow {

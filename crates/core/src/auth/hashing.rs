@@ -4,6 +4,7 @@
 use crate::secret::Password;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -185,6 +186,8 @@ pub struct Hasher {
     argon2: Argon2<'static>,
     dummy_phc: String,
     verifications: AtomicU64,
+    /// Memory mapped ahead of the next run (see [`Hasher::prepare`]).
+    prepared: Mutex<Option<Workspace>>,
 }
 
 impl Hasher {
@@ -210,6 +213,56 @@ impl Hasher {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, p),
             dummy_phc,
             verifications: AtomicU64::new(0),
+            prepared: Mutex::new(None),
+        }
+    }
+
+    /// Maps and touches the memory for the next run now (call it while the user is typing;
+    /// any thread). Every hash and verification runs in it while it is there, so the run after
+    /// Enter does not wait for the kernel's fresh pages. Runs work without it.
+    pub fn prepare(&self) {
+        let mut slot = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Workspace::for_params(self.params));
+        }
+    }
+
+    /// Wipes the prepared memory after a run used it, keeping it mapped for the next one
+    /// (front ends call it once the answer is shown, so the wipe is not in the run's path).
+    pub fn wipe_prepared(&self) {
+        if let Some(ws) = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            ws.wipe();
+        }
+    }
+
+    /// Wipes and frees the prepared memory.
+    pub fn release_prepared(&self) {
+        self.prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// Whether memory is prepared for the next run.
+    pub fn is_prepared(&self) -> bool {
+        self.prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Runs `work` in the prepared memory if there is some and no other run holds it, else
+    /// with none (the run then maps fresh memory).
+    fn with_prepared<R>(&self, work: impl FnOnce(Option<&mut Workspace>) -> R) -> R {
+        match self.prepared.try_lock() {
+            Ok(mut slot) => work(slot.as_mut()),
+            Err(std::sync::TryLockError::Poisoned(e)) => work(e.into_inner().as_mut()),
+            Err(std::sync::TryLockError::WouldBlock) => work(None),
         }
     }
 
@@ -219,12 +272,12 @@ impl Hasher {
 
     /// Hashes an (already normalized) password with a fresh random 16-byte salt.
     pub fn hash(&self, password: &Password) -> Result<String, String> {
-        self.hash_in(password, None)
+        self.with_prepared(|ws| self.hash_in(password, ws))
     }
 
     /// Like [`Hasher::hash`], running Argon2 in `workspace` when it is large enough (the
     /// result is the same either way; only the page faults differ).
-    pub fn hash_in(
+    fn hash_in(
         &self,
         password: &Password,
         workspace: Option<&mut Workspace>,
@@ -271,12 +324,12 @@ impl Hasher {
     /// match and
     /// are refused before any work is done.
     pub fn verify(&self, password: &Password, phc: &str) -> Verified {
-        self.verify_in(password, phc, None)
+        self.with_prepared(|ws| self.verify_in(password, phc, ws))
     }
 
     /// Like [`Hasher::verify`], running Argon2 in `workspace` when it is large enough for the
     /// stored parameters (the result is the same either way; only the page faults differ).
-    pub fn verify_in(
+    fn verify_in(
         &self,
         password: &Password,
         phc: &str,
@@ -331,16 +384,7 @@ impl Hasher {
     /// Spends the cost of one verification at the current parameters, for an unknown email.
     /// Always [`Verified::NoMatch`].
     pub fn verify_dummy(&self, password: &Password) -> Verified {
-        self.verify_dummy_in(password, None)
-    }
-
-    /// [`Hasher::verify_dummy`] in a workspace, as a real verification would run.
-    pub fn verify_dummy_in(
-        &self,
-        password: &Password,
-        workspace: Option<&mut Workspace>,
-    ) -> Verified {
-        match self.verify_in(password, &self.dummy_phc, workspace) {
+        match self.verify(password, &self.dummy_phc) {
             Verified::Match { .. } => Verified::NoMatch,
             v => v,
         }
@@ -749,15 +793,27 @@ mod tests {
     }
 
     #[test]
-    fn dummy_in_workspace_costs_one_verification() {
+    fn prepared_memory_serves_every_run_and_is_wiped_and_freed_on_request() {
         let h = cheap();
-        let mut ws = Workspace::for_params(h.params());
-        assert_eq!(
-            h.verify_dummy_in(&Password::from("x"), Some(&mut ws)),
-            Verified::NoMatch
-        );
+        assert!(!h.is_prepared());
+        h.prepare();
+        assert!(h.is_prepared());
+        assert_eq!(h.verify_dummy(&Password::from("x")), Verified::NoMatch);
         assert_eq!(h.verifications(), 1);
-        assert!(ws.is_dirty(), "the dummy ran in the workspace too");
+        let dirty = |h: &Hasher| h.prepared.lock().unwrap().as_ref().unwrap().is_dirty();
+        assert!(dirty(&h), "the dummy ran in the prepared memory too");
+        h.wipe_prepared();
+        assert!(!dirty(&h) && h.is_prepared(), "wiped, still mapped");
+        let pw = Password::from("correct horse battery staple");
+        let phc = h.hash(&pw).unwrap();
+        assert!(dirty(&h), "a hash runs in it");
+        assert!(matches!(h.verify(&pw, &phc), Verified::Match { .. }));
+        h.release_prepared();
+        assert!(!h.is_prepared());
+        assert!(
+            matches!(h.verify(&pw, &phc), Verified::Match { .. }),
+            "and without it"
+        );
     }
 
     #[test]

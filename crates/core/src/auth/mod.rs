@@ -2,6 +2,6 @@
 
 pub mod hashing;
 pub mod identity;
+pub mod lockout;
 pub mod policy;
 pub mod slots;
-pub mod lockout;

@@ -416,7 +416,7 @@ mod tests {
             "AliceLiddell12345",
             "alice liddell alice",
             "vaulttyvaultty123",
-            "Accounts Accounts Accounts",
+            "Vaultty Vaultty Vaultty",
             "example.com.example!",
         ] {
             assert!(problem(pw).unwrap().contains("built from"), "{pw}");
