@@ -12,8 +12,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::paths::{TOKEN_FILE, ensure_private_dir};
 use crate::secret::{Password, SessionToken};
 use crate::storage::{
-    AccountRecord, Gate, LoginCommit, NewAccount, Outcome, PasswordChange, SessionRecord, Storage,
-    event_email,
+    AccountRecord, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome, PasswordChange,
+    SessionRecord, Storage, event_email,
 };
 use crate::token_file::{Loaded, TokenFile};
 use crate::{Error, Field, Result, ValidationError};
@@ -66,6 +66,8 @@ pub struct Options {
     pub limits: SessionLimits,
     /// Where the session file lives; default `<data dir>/session`.
     pub token_file: Option<PathBuf>,
+    /// When failed attempts lock an email out.
+    pub lockout: LockoutSchedule,
 }
 
 impl Default for Options {
@@ -75,6 +77,7 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             limits: SessionLimits::default(),
             token_file: None,
+            lockout: LOCKOUT_SCHEDULE,
         }
     }
 }
@@ -182,6 +185,7 @@ pub struct Accounts {
     hasher: Hasher,
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
+    lockout: LockoutSchedule,
     token_file: TokenFile,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
@@ -210,6 +214,7 @@ impl Accounts {
             hasher: Hasher::new(options.hash),
             clock: options.clock,
             limits: options.limits,
+            lockout: options.lockout,
             token_file,
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
@@ -434,7 +439,7 @@ impl Accounts {
     /// past the limit, and returns the account (if any). A success clears the count later.
     fn gate(&self, norm: &str, now: i64, refused: Outcome) -> Result<Gate> {
         self.store
-            .gate(norm, &event_email(norm), now, &LOCKOUT_SCHEDULE, refused)
+            .gate(norm, &event_email(norm), now, &self.lockout, refused)
     }
 
     /// The session named by the session file, if it is valid; using it refreshes its idle

@@ -8,6 +8,7 @@ mod accounts;
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod config;
 pub mod error;
 pub mod paths;
 pub mod sanitize;

@@ -16,6 +16,26 @@ pub use super::identity::{normalize_email, validate_email, validate_name};
 
 /// Shortest password accepted, in code points after NFKC.
 pub const MIN_PASSWORD_CHARS: usize = 15;
+
+/// The minimum in force in this process: [`MIN_PASSWORD_CHARS`] unless the configuration set
+/// another ([`set_min_password_chars`]). Every check and every message reads it, so a number
+/// shown to the user is always the policy in force.
+static MIN_CHARS_IN_FORCE: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(MIN_PASSWORD_CHARS);
+
+/// Sets the minimum password length for this process (never below [`MIN_PASSWORD_FLOOR`]).
+/// Front ends call it once at start-up, from the configuration.
+pub fn set_min_password_chars(n: usize) {
+    MIN_CHARS_IN_FORCE.store(
+        n.max(MIN_PASSWORD_FLOOR),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// The minimum password length in force.
+pub fn min_password_chars() -> usize {
+    MIN_CHARS_IN_FORCE.load(std::sync::atomic::Ordering::Relaxed)
+}
 /// The floor below which [`MIN_PASSWORD_CHARS`] may never be configured.
 pub const MIN_PASSWORD_FLOOR: usize = 8;
 /// Longest password accepted, in code points after NFKC. Longer ones are refused, never cut.
@@ -213,7 +233,10 @@ pub(crate) fn password_strength_for(
         return refuse(
             0,
             "is required.",
-            "Choose a passphrase of at least 15 characters.",
+            &format!(
+                "Choose a passphrase of at least {} characters.",
+                min_password_chars()
+            ),
         );
     }
     if chars > MAX_PASSWORD_CHARS {
@@ -259,13 +282,11 @@ pub(crate) fn password_strength_for(
             "Use words that have nothing to do with you or this app.",
         );
     }
-    if chars < MIN_PASSWORD_CHARS {
+    let min = min_password_chars();
+    if chars < min {
         return refuse(
             0,
-            &format!(
-                "is too short ({chars} characters; at least {MIN_PASSWORD_CHARS}): add a word \
-                 or two."
-            ),
+            &format!("is too short ({chars} characters; at least {min}): add a word or two."),
             "A passphrase of a few unrelated words is long and easy to remember.",
         );
     }
