@@ -180,9 +180,10 @@ pub fn config(url: &str, shown: &str) -> Result<Config> {
         c.application_name("vaultty");
     }
     // As on SQLite (its busy timeout): a row or the migration lock held elsewhere is waited
-    // for, but not forever.
+    // for, but not forever. And every commit is durable before it returns (the trait's
+    // promise for signups, logouts and password changes), whatever the server's default.
     let options = format!(
-        "{} -c lock_timeout={}",
+        "{} -c lock_timeout={} -c synchronous_commit=on",
         c.get_options().unwrap_or(""),
         LOCK_TIMEOUT.as_millis()
     );
@@ -305,7 +306,10 @@ mod tests {
             let c = config(ok, &redact(ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
             assert!(!c.get_hosts().is_empty(), "{ok}");
             assert_eq!(c.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
-            assert_eq!(c.get_options(), Some("-c lock_timeout=30000"));
+            assert_eq!(
+                c.get_options(),
+                Some("-c lock_timeout=30000 -c synchronous_commit=on")
+            );
         }
         let c = config(
             "postgres://u@localhost/v?options=-csearch_path%3Dvaultty",
@@ -314,7 +318,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.get_options(),
-            Some("-csearch_path=vaultty -c lock_timeout=30000")
+            Some("-csearch_path=vaultty -c lock_timeout=30000 -c synchronous_commit=on")
         );
     }
 }
