@@ -1,0 +1,166 @@
+//! vaultty's PostgreSQL store: the [`Storage`] trait over the synchronous `postgres` crate,
+//! for lab fleets where many machines share one account store.
+//!
+//! Every security invariant holds by construction, as on SQLite, whatever number of
+//! processes and machines use the store at once:
+//! - the throttle gate is one atomic `INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING`
+//!   whose lock schedule is computed in SQL, so parallel guesses never get more than the limit;
+//! - an email's uniqueness comes from a UNIQUE constraint (a violation is
+//!   [`Error::EmailTaken`]);
+//! - "now" is the database server's clock ([`Storage::now`]), so machines with skewed clocks
+//!   agree on session expiry.
+//!
+//! Every method is one transaction (a single statement, or `BEGIN ... COMMIT`), and every
+//! value goes to the server as a bound parameter. Messages name the store by its URL without
+//! the password ([`Storage::describe`]).
+//!
+//! The connection is not encrypted (there is no TLS support yet): vaultty connects over a Unix
+//! socket or to this machine, and to another machine only if the URL says `sslmode=disable`.
+//! A URL that asks for TLS (`sslmode=require`) is refused.
+
+mod error;
+mod migrations;
+mod ops;
+mod throttle;
+mod url;
+
+use postgres::{Client, Config, NoTls, Transaction};
+use std::sync::{Mutex, MutexGuard};
+// The core (moves to the core crate).
+use vaultty_core::storage::Storage;
+use vaultty_core::{Error, Result};
+
+pub use migrations::LATEST as SCHEMA_VERSION;
+#[cfg(feature = "test-util")]
+pub use throttle::ThrottleRow;
+
+/// An open connection to a vaultty store in a PostgreSQL database.
+pub struct PgStore {
+    /// One connection; a method holds it for its whole transaction.
+    client: Mutex<Client>,
+    config: Config,
+    /// The URL without its password, for messages.
+    shown: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("url", &self.shown).finish()
+    }
+}
+
+impl PgStore {
+    /// Connects to the store at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or a
+    /// key=value connection string) and brings its schema up to date. A database that holds
+    /// tables that are not vaultty's, or that a newer vaultty wrote, or whose vaultty tables
+    /// were changed outside vaultty, is refused and left untouched. Two processes opening an
+    /// empty database at once both succeed (migrating takes an advisory lock).
+    pub fn open(url: &str) -> Result<PgStore> {
+        let shown = url::redact(url);
+        let config = url::config(url, &shown)?;
+        let mut client = connect(&config, &shown)?;
+        let fail = |e: &postgres::Error| error::db_error(&shown, &config, e);
+        migrations::apply(&mut client, &fail, &shown)?;
+        Ok(PgStore {
+            client: Mutex::new(client),
+            config,
+            shown,
+        })
+    }
+
+    /// The connection, reconnected first if the server closed it (a restart, say).
+    fn client(&self) -> Result<MutexGuard<'_, Client>> {
+        let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if client.is_closed() {
+            *client = connect(&self.config, &self.shown)?;
+        }
+        Ok(client)
+    }
+
+    /// Runs `f` in one transaction, committing on `Ok` (an `Err` or a panic rolls it back).
+    fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        let out = f(&mut tx)?;
+        tx.commit().map_err(|e| self.err(&e))?;
+        Ok(out)
+    }
+
+    /// Runs `f` on the connection outside an explicit transaction: for one statement, which
+    /// is a transaction of its own.
+    fn single<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>) -> Result<T> {
+        let mut client = self.client()?;
+        f(&mut client).map_err(|e| self.err(&e))
+    }
+
+    /// A driver error as a storage error naming the store.
+    fn err(&self, e: &postgres::Error) -> Error {
+        error::db_error(&self.shown, &self.config, e)
+    }
+
+    fn db<T>(&self, r: Result<T, postgres::Error>) -> Result<T> {
+        r.map_err(|e| self.err(&e))
+    }
+}
+
+fn connect(config: &Config, shown: &str) -> Result<Client> {
+    config
+        .connect(NoTls)
+        .map_err(|e| error::connect_error(shown, config, &e))
+}
+
+/// Probes for tests: what the store holds, read through its own connection.
+#[cfg(feature = "test-util")]
+impl PgStore {
+    /// The throttle row of an email key.
+    pub fn throttle_row(&self, email_norm: &str) -> Result<Option<ThrottleRow>> {
+        self.single(|c| {
+            c.query_opt(
+                "SELECT failures, locked_until, refused FROM throttle WHERE email_norm = $1",
+                &[&email_norm],
+            )?
+            .map(|r| {
+                Ok(ThrottleRow {
+                    failures: r.try_get(0)?,
+                    locked_until: r.try_get(1)?,
+                    refused: r.try_get(2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    /// The auth events recorded for an event email, oldest first: (at, outcome).
+    pub fn events(&self, email: &str) -> Result<Vec<(i64, String)>> {
+        self.single(|c| {
+            c.query(
+                "SELECT at, outcome FROM auth_events WHERE email = $1 ORDER BY id",
+                &[&email],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+        })
+    }
+
+    /// An account by id.
+    pub fn account(&self, id: i64) -> Result<Option<vaultty_core::storage::AccountRecord>> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        self.db(ops::account_by_id(&mut tx, id))
+    }
+
+    /// How many sessions an account has.
+    pub fn session_count(&self, account_id: i64) -> Result<i64> {
+        self.single(|c| {
+            c.query_one(
+                "SELECT count(*) FROM sessions WHERE account_id = $1",
+                &[&account_id],
+            )?
+            .try_get(0)
+        })
+    }
+}
+
+// `Storage` must stay implementable: the service holds stores as `Box<dyn Storage>`.
+const _: fn(PgStore) -> Box<dyn Storage> = |s| Box::new(s);

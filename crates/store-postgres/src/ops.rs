@@ -1,0 +1,350 @@
+//! [`Storage`] on PostgreSQL: each operation one transaction, with the semantics of the SQLite
+//! store (`src/store/ops.rs` in vaultty), method by method.
+//!
+//! Transactions that lock rows take them in one order, accounts, then throttle, then
+//! sessions, so that two of them never wait for each other in a cycle.
+
+use crate::{PgStore, error, throttle};
+use postgres::Transaction;
+use postgres::types::ToSql;
+use std::path::Path;
+// The core (moves to the core crate).
+use vaultty_core::storage::{
+    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome,
+    PasswordChange, SessionRecord, Storage, event_email,
+};
+use vaultty_core::{Error, Result};
+
+const ACCOUNT_COLUMNS: &str =
+    "id, email, email_norm, name, password_hash, role, created_at, last_login_at, disabled";
+
+/// The account in the columns of `r` from `at` on ([`ACCOUNT_COLUMNS`] order).
+fn account_from(r: &postgres::Row, at: usize) -> Result<AccountRecord, postgres::Error> {
+    Ok(AccountRecord {
+        id: r.try_get(at)?,
+        email: r.try_get(at + 1)?,
+        email_norm: r.try_get(at + 2)?,
+        name: r.try_get(at + 3)?,
+        password_hash: r.try_get(at + 4)?,
+        role: r.try_get(at + 5)?,
+        created_at: r.try_get(at + 6)?,
+        last_login_at: r.try_get(at + 7)?,
+        disabled: r.try_get(at + 8)?,
+    })
+}
+
+fn account_where(
+    tx: &mut Transaction<'_>,
+    condition: &str,
+    value: &(dyn ToSql + Sync),
+) -> Result<Option<AccountRecord>, postgres::Error> {
+    tx.query_opt(
+        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {condition}"),
+        &[value],
+    )?
+    .map(|r| account_from(&r, 0))
+    .transpose()
+}
+
+pub(crate) fn account_by_id(
+    tx: &mut Transaction<'_>,
+    id: i64,
+) -> Result<Option<AccountRecord>, postgres::Error> {
+    account_where(tx, "id = $1", &id)
+}
+
+fn record(
+    tx: &mut Transaction<'_>,
+    at: i64,
+    email: &str,
+    outcome: Outcome,
+) -> Result<(), postgres::Error> {
+    tx.execute(
+        "INSERT INTO auth_events (at, email, outcome) VALUES ($1, $2, $3)",
+        &[&at, &email, &outcome.as_str()],
+    )?;
+    Ok(())
+}
+
+fn clear_throttle(tx: &mut Transaction<'_>, email_norm: &str) -> Result<(), postgres::Error> {
+    tx.execute("DELETE FROM throttle WHERE email_norm = $1", &[&email_norm])?;
+    Ok(())
+}
+
+/// Replaces the hash only if it is still `old`: a concurrent password change wins over a
+/// rehash. Whether a row changed.
+fn replace_hash(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool, postgres::Error> {
+    Ok(tx.execute(
+        "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+        &[&id, &old, &new],
+    )? == 1)
+}
+
+impl Storage for PgStore {
+    fn describe(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn now(&self) -> Result<Option<i64>> {
+        // The server's clock: every machine of a fleet reads the same one.
+        self.single(|c| {
+            c.query_one(
+                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
+                &[],
+            )?
+            .try_get(0)
+        })
+        .map(Some)
+    }
+
+    fn gate(
+        &self,
+        email_norm: &str,
+        event_email: &str,
+        now: i64,
+        schedule: &LockoutSchedule,
+        refused: Outcome,
+    ) -> Result<Gate> {
+        self.write(|tx| {
+            let row = self.db(throttle::gate(tx, email_norm, now, schedule))?;
+            if row.refused {
+                self.db(record(tx, now, event_email, refused))?;
+                return Ok(Gate::LockedOut(row.locked_until - now));
+            }
+            Ok(Gate::Open(self.db(account_where(
+                tx,
+                "email_norm = $1",
+                &email_norm,
+            ))?))
+        })
+    }
+
+    fn record(&self, now: i64, event_email: &str, outcome: Outcome) -> Result<()> {
+        self.single(|c| {
+            c.execute(
+                "INSERT INTO auth_events (at, email, outcome) VALUES ($1, $2, $3)",
+                &[&now, &event_email, &outcome.as_str()],
+            )
+        })
+        .map(drop)
+    }
+
+    fn clear_throttle(&self, email_norm: &str) -> Result<()> {
+        self.single(|c| c.execute("DELETE FROM throttle WHERE email_norm = $1", &[&email_norm]))
+            .map(drop)
+    }
+
+    fn create_account(&self, new: &NewAccount<'_>) -> Result<i64> {
+        self.write(|tx| {
+            let inserted = tx.query_one(
+                "INSERT INTO accounts (email, email_norm, name, password_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &new.email,
+                    &new.email_norm,
+                    &new.name,
+                    &new.password_hash,
+                    &new.now,
+                ],
+            );
+            let id: i64 = match inserted {
+                Ok(row) => self.db(row.try_get(0))?,
+                // Decided by the UNIQUE constraint: of two racing signups, the second waits
+                // for the first to commit and then gets this.
+                Err(e) if error::is_email_taken(&e) => return Err(Error::EmailTaken),
+                Err(e) => return Err(self.err(&e)),
+            };
+            self.db(clear_throttle(tx, new.email_norm))?;
+            self.db(record(tx, new.now, new.event_email, Outcome::Signup))?;
+            Ok(id)
+        })
+    }
+
+    fn commit_login(
+        &self,
+        login: &LoginCommit<'_>,
+        before_commit: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Attempts> {
+        let account = login.account;
+        self.write(|tx| {
+            self.db(tx.execute(
+                "UPDATE accounts SET last_login_at = $2 WHERE id = $1",
+                &[&account.id, &login.now],
+            ))?;
+            if let Some(h) = login.new_hash {
+                self.db(replace_hash(tx, account.id, &account.password_hash, h))?;
+            }
+            self.db(clear_throttle(tx, &account.email_norm))?;
+            let since = account.last_login_at.unwrap_or(account.created_at);
+            let counts = self.db(tx.query_one(
+                "SELECT count(*) FILTER (WHERE outcome = $3),
+                        count(*) FILTER (WHERE outcome = $4)
+                   FROM auth_events WHERE email = $1 AND at >= $2",
+                &[
+                    &login.event_email,
+                    &since,
+                    &Outcome::LoginFailure.as_str(),
+                    &Outcome::LoginThrottled.as_str(),
+                ],
+            ))?;
+            let count =
+                |i| -> Result<u64> { Ok(self.db(counts.try_get::<_, i64>(i))?.max(0) as u64) };
+            let attempts = Attempts {
+                failed: count(0)?,
+                throttled: count(1)?,
+            };
+            if let Some(old) = login.old_session {
+                self.db(tx.execute("DELETE FROM sessions WHERE token_sha256 = $1", &[&&old[..]]))?;
+            }
+            // Sessions past their absolute expiry, so the table does not grow without bound.
+            self.db(tx.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&login.now]))?;
+            self.db(tx.execute(
+                "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at,
+                                       expires_at)
+                 VALUES ($1, $2, $3, $3, $4)",
+                &[
+                    &account.id,
+                    &&login.new_session[..],
+                    &login.now,
+                    &login.expires_at,
+                ],
+            ))?;
+            self.db(record(
+                tx,
+                login.now,
+                login.event_email,
+                Outcome::LoginSuccess,
+            ))?;
+            before_commit()?;
+            Ok(attempts)
+        })
+    }
+
+    fn session(
+        &self,
+        token_sha256: &[u8; 32],
+    ) -> Result<Option<(SessionRecord, Option<AccountRecord>)>> {
+        // One statement: the session and its account from one snapshot.
+        self.single(|c| {
+            let Some(r) = c.query_opt(
+                "SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.expires_at,
+                        a.id, a.email, a.email_norm, a.name, a.password_hash, a.role,
+                        a.created_at, a.last_login_at, a.disabled
+                   FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
+                  WHERE s.token_sha256 = $1",
+                &[&&token_sha256[..]],
+            )?
+            else {
+                return Ok(None);
+            };
+            let session = SessionRecord {
+                id: r.try_get(0)?,
+                account_id: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                last_seen_at: r.try_get(3)?,
+                expires_at: r.try_get(4)?,
+            };
+            let account = match r.try_get::<_, Option<i64>>(5)? {
+                Some(_) => Some(account_from(&r, 5)?),
+                None => None,
+            };
+            Ok(Some((session, account)))
+        })
+    }
+
+    fn touch_session(&self, id: i64, now: i64) -> Result<()> {
+        self.single(|c| {
+            c.execute(
+                "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2",
+                &[&id, &now],
+            )
+        })
+        .map(drop)
+    }
+
+    fn end_session(&self, id: i64) -> Result<()> {
+        self.single(|c| c.execute("DELETE FROM sessions WHERE id = $1", &[&id]))
+            .map(drop)
+    }
+
+    fn logout(&self, token_sha256: &[u8; 32], now: i64) -> Result<bool> {
+        self.write(|tx| {
+            // Of two racing logouts of one session, only the one whose DELETE found it records.
+            let Some(row) = self.db(tx.query_opt(
+                "DELETE FROM sessions WHERE token_sha256 = $1 RETURNING account_id",
+                &[&&token_sha256[..]],
+            ))?
+            else {
+                return Ok(false);
+            };
+            let account_id: i64 = self.db(row.try_get(0))?;
+            if let Some(account) = self.db(account_by_id(tx, account_id))? {
+                self.db(record(
+                    tx,
+                    now,
+                    &event_email(&account.email_norm),
+                    Outcome::Logout,
+                ))?;
+            }
+            Ok(true)
+        })
+    }
+
+    fn change_password(&self, change: &PasswordChange<'_>) -> Result<usize> {
+        self.write(|tx| {
+            let keep: i64 = match self.db(tx.query_opt(
+                "SELECT id FROM sessions WHERE token_sha256 = $1",
+                &[&&change.keep_session[..]],
+            ))? {
+                Some(r) => self.db(r.try_get(0))?,
+                None => return Err(Error::NoSession),
+            };
+            if !self.db(replace_hash(
+                tx,
+                change.account_id,
+                change.old_hash,
+                change.new_hash,
+            ))? {
+                return Err(Error::Internal(
+                    "the password was changed by another process meanwhile; try again".into(),
+                ));
+            }
+            self.db(clear_throttle(tx, change.email_norm))?;
+            let ended = self.db(tx.execute(
+                "DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
+                &[&change.account_id, &keep],
+            ))?;
+            self.db(record(
+                tx,
+                change.now,
+                change.event_email,
+                Outcome::PasswordChanged,
+            ))?;
+            Ok(ended as usize)
+        })
+    }
+
+    fn count_accounts(&self) -> Result<i64> {
+        self.single(|c| {
+            c.query_one("SELECT count(*) FROM accounts", &[])?
+                .try_get(0)
+        })
+    }
+
+    fn backup_to(&self, to: &Path) -> Result<i64> {
+        Err(Error::storage(
+            &self.shown,
+            format!(
+                "is a PostgreSQL store: back it up with pg_dump (pg_dump --format=custom \
+                 --file=FILE DATABASE) and restore it with pg_restore; vaultty's own backup \
+                 copies SQLite stores only. Nothing was written to {}.",
+                to.display()
+            ),
+        ))
+    }
+}
