@@ -8,7 +8,7 @@ mod open;
 pub mod process;
 pub mod tui;
 
-pub use open::{open, open_existing, open_with};
+pub use open::{Setup, configure, open, open_at, open_existing, open_with};
 
 // The core's modules and types under their old paths, so the front ends (and their tests)
 // name them as `vaultty::...`.

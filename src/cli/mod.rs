@@ -35,6 +35,16 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// A configuration file to use instead of $VAULTTY_CONFIG or ~/.config/vaultty/config.toml;
+    /// its security settings are honoured (see `vaultty config show`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The account store: sqlite:PATH or postgres://USER@HOST/DB
+    /// [default: $VAULTTY_STORE, else the config file's, else sqlite:<data dir>/vaultty.db]
+    #[arg(long, global = true, value_name = "URL")]
+    pub store: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -82,7 +92,21 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// The configuration in force
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
 }
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the effective configuration and where each value came from
+    Show,
+}
+
+/// The environment variable that names the store (as `--store`).
+pub const STORE_ENV: &str = "VAULTTY_STORE";
 
 /// Parses the arguments and runs the command; the caller exits with the returned code.
 /// `tui` runs the terminal UI when no command is given.
@@ -91,6 +115,17 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
+    let config = match load_config(&cli) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    if let Some(Command::Config {
+        action: ConfigAction::Show,
+    }) = &cli.command
+    {
+        print!("{}", config.show());
+        return ExitCode::SUCCESS;
+    }
     let dir = match paths::resolve_data_dir(cli.data_dir.as_deref()) {
         Ok(d) => d,
         Err(e) => return fail(&e.into()),
@@ -109,6 +144,41 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+/// Reads the configuration layers and makes them this process's: the password policy, and
+/// how vaults are opened (store, cost, lockout, session limits). The store setting comes from
+/// `--store`, else `$VAULTTY_STORE`, else the files. An invalid file is a usage error (exit 2).
+fn load_config(cli: &Cli) -> Result<vaultty_core::config::Config, CliError> {
+    use vaultty_core::config::{Config, Locations, Setting, Source};
+    let mut config = Config::load(&Locations::standard(cli.config.clone()))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let env_store = std::env::var(STORE_ENV).ok().filter(|v| !v.is_empty());
+    if let Some(url) = &cli.store {
+        config.store = Setting {
+            value: Some(url.clone()),
+            source: Source::Flag("--store"),
+        };
+    } else if let Some(url) = env_store {
+        config.store = Setting {
+            value: Some(url),
+            source: Source::Env(STORE_ENV),
+        };
+    }
+    if let Some(url) = &config.store.value {
+        crate::open::store_at(std::path::Path::new("."), Some(url)).map_err(|e| {
+            CliError::Usage(match e {
+                Error::Internal(m) => format!("{}: {m}", config.store.source),
+                other => other.to_string(),
+            })
+        })?;
+    }
+    config.apply_policy();
+    crate::configure(crate::Setup {
+        store: config.store.value.clone(),
+        options: config.options(),
+    });
+    Ok(config)
 }
 
 /// Prints clap's answer (a usage error, or `--help`/`--version`) ourselves: clap echoes the
@@ -288,6 +358,7 @@ fn run(
             }
             Ok(())
         }
+        Command::Config { .. } => Ok(()),
         Command::Passwd { password_stdin } => {
             let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
             // Fail before asking for passwords when nobody is logged in.

@@ -239,7 +239,14 @@ impl Accounts {
     pub fn token_file(&self) -> &TokenFile {
         &self.token_file
     }
+    /// Now, from the one clock of this store: the database server's when the store has one
+    /// (so machines with skewed clocks agree on expiry and lockouts), else this machine's.
     pub fn now(&self) -> i64 {
+        if self.clock.is_wall_clock()
+            && let Ok(Some(t)) = self.store.now()
+        {
+            return t;
+        }
         self.clock.now()
     }
 

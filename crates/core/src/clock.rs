@@ -6,6 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// A source of the current time in Unix seconds (UTC).
 pub trait Clock: Send + Sync {
     fn now(&self) -> i64;
+
+    /// Whether this is the machine's real clock, which a store with a clock of its own
+    /// (PostgreSQL's, shared by every machine) overrides. A test's clock is never overridden.
+    fn is_wall_clock(&self) -> bool {
+        false
+    }
 }
 
 /// The real clock.
@@ -13,6 +19,10 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    fn is_wall_clock(&self) -> bool {
+        true
+    }
+
     fn now(&self) -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
