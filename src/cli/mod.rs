@@ -151,8 +151,16 @@ pub fn main(tui: impl FnOnce(&std::path::Path) -> ExitCode) -> ExitCode {
 /// `--store`, else `$VAULTTY_STORE`, else the files. An invalid file is a usage error (exit 2).
 fn load_config(cli: &Cli) -> Result<vaultty_core::config::Config, CliError> {
     use vaultty_core::config::{Config, Locations, Setting, Source};
-    let mut config = Config::load(&Locations::standard(cli.config.clone()))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    #[allow(unused_mut)]
+    let mut at = Locations::standard(cli.config.clone());
+    // Test builds never read this machine's /etc/vaultty or ~/.config/vaultty: the tests
+    // name the files of both layers themselves (test-hooks is off in every release build).
+    #[cfg(feature = "test-hooks")]
+    {
+        at.system = std::env::var_os("VAULTTY_TEST_SYSTEM_CONFIG").map(PathBuf::from);
+        at.user_dir = std::env::var_os("VAULTTY_TEST_USER_CONFIG").map(PathBuf::from);
+    }
+    let mut config = Config::load(&at).map_err(|e| CliError::Usage(e.to_string()))?;
     let env_store = std::env::var(STORE_ENV).ok().filter(|v| !v.is_empty());
     if let Some(url) = &cli.store {
         config.store = Setting {
