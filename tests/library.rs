@@ -3,71 +3,60 @@
 
 use rusqlite::Connection;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::sync::Arc;
+use vaultty::storage::Table;
 use vaultty::store::accounts;
-use vaultty::{Accounts, Error, HashParams, ManualClock, Options, Password};
+use vaultty::{Error, HashParams, Password};
+use vaultty_testkit::conformance;
 
 const EMAIL: &str = "ada@example.com";
 const NAME: &str = "Ada Lovelace";
 const PW: &str = "correct horse battery staple lamp";
 const T0: i64 = 1_800_000_000;
 
-struct Env {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    clock: Arc<ManualClock>,
+/// A sandbox on the backend of the running test (see `vaultty_testkit::conformance!`).
+type Env = vaultty_testkit::Sandbox;
+
+/// What these tests add to a sandbox.
+trait EnvExt: Sized {
+    fn with_account(self) -> Self;
+    /// Rows in a table, through the store's inspection API.
+    fn count(&self, table: &str) -> i64;
+    /// Ada's password hash as stored.
+    fn stored_hash(&self) -> String;
+    /// The SQLite file itself, for tests of SQLite's own file handling (SQLite only).
+    fn db(&self) -> Connection;
+    /// The SQLite store as vaultty opens it (foreign keys, defensive mode), SQLite only.
+    fn sqlite_store(&self) -> vaultty::store::Store;
 }
 
-impl Env {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("data");
-        Env {
-            _tmp: tmp,
-            dir,
-            clock: Arc::new(ManualClock::new(T0)),
-        }
-    }
-    fn options(&self) -> Options {
-        Options {
-            hash: HashParams::insecure_for_tests(64, 1, 1),
-            clock: self.clock.clone(),
-            ..Options::default()
-        }
-    }
-    /// A fresh handle on the same store, as another process would have.
-    fn open(&self) -> Accounts {
-        vaultty::open_with(&self.dir, self.options()).unwrap()
-    }
-    /// A handle with its own session file (a second terminal on the same store).
-    fn open_terminal(&self, name: &str) -> Accounts {
-        let mut o = self.options();
-        o.token_file = Some(self.dir.join(name));
-        vaultty::open_with(&self.dir, o).unwrap()
-    }
+impl EnvExt for Env {
     fn with_account(self) -> Self {
         self.open().signup(EMAIL, NAME, &pw(PW)).unwrap();
         self
     }
-    fn db(&self) -> Connection {
-        Connection::open(self.dir.join("vaultty.db")).unwrap()
+    fn count(&self, table: &str) -> i64 {
+        let table = match table {
+            "accounts" => Table::Accounts,
+            "sessions" => Table::Sessions,
+            "throttle" => Table::Throttle,
+            "auth_events" => Table::AuthEvents,
+            other => panic!("no table {other}"),
+        };
+        self.inspect().count(table).unwrap()
     }
     fn stored_hash(&self) -> String {
-        self.db()
-            .query_row("SELECT password_hash FROM accounts", [], |r| r.get(0))
+        self.inspect()
+            .account_by_email(EMAIL)
             .unwrap()
+            .expect("ada's account")
+            .password_hash
     }
-    /// The store as vaultty opens it (foreign keys, defensive mode), for what the service does
-    /// not offer.
-    fn store(&self) -> vaultty::store::Store {
+    fn db(&self) -> Connection {
+        Connection::open(self.sqlite_path().expect("a SQLite sandbox")).unwrap()
+    }
+    fn sqlite_store(&self) -> vaultty::store::Store {
+        assert!(self.sqlite_path().is_some(), "a SQLite sandbox");
         vaultty::store::Store::open_in(&self.dir).unwrap()
-    }
-
-    fn count(&self, table: &str) -> i64 {
-        self.db()
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
     }
 }
 
@@ -84,109 +73,115 @@ fn validation_message(e: Error) -> String {
 
 // ---- passwords ----------------------------------------------------------------------------
 
-#[test]
-fn pw_01_length_counted_in_code_points() {
-    let env = Env::new();
-    let v = env.open();
-    for (i, bad) in ["zq8vx!m", "tangerine-otte"].iter().enumerate() {
+conformance! {
+    fn pw_01_length_counted_in_code_points() {
+        let env = Env::new();
+        let v = env.open();
+        for (i, bad) in ["zq8vx!m", "tangerine-otte"].iter().enumerate() {
+            let e = v
+                .signup(&format!("u{i}@example.com"), "U", &pw(bad))
+                .unwrap_err();
+            assert!(validation_message(e).contains("too short"), "{bad}");
+        }
+        v.signup("ok15@example.com", "U", &pw("tangerine-otter"))
+            .unwrap();
+        v.signup("emoji@example.com", "U", &pw("🦊🐙🌵🎻🚲quixoticzm"))
+            .unwrap();
+        assert_eq!(env.count("accounts"), 2);
+    }
+}
+
+conformance! {
+    fn pw_02_no_truncation_and_a_cap() {
+        let env = Env::new();
+        let v = env.open();
+        let long: String = "quiet amber lanterns drift over the sleeping harbour at dawn while \
+                            seven grey gulls argue loudly about breakfast"
+            .into();
+        assert!(long.chars().count() >= 100);
+        v.signup(EMAIL, NAME, &pw(&long)).unwrap();
+        let first64: String = long.chars().take(64).collect();
+        assert!(matches!(
+            v.login(EMAIL, &pw(&first64)),
+            Err(Error::InvalidCredentials)
+        ));
+        v.login(EMAIL, &pw(&long)).unwrap();
+        let over = "ab".repeat(129);
+        let e = v.signup("cap@example.com", "Cap", &pw(&over)).unwrap_err();
+        assert!(validation_message(e).contains("too long"));
+        assert_eq!(
+            env.count("accounts"),
+            1,
+            "the refused account was not stored"
+        );
+    }
+}
+
+conformance! {
+    fn pw_03_no_composition_rules() {
+        let env = Env::new();
+        env.open()
+            .signup(EMAIL, NAME, &pw("correct horse battery staple lamp"))
+            .unwrap();
+    }
+}
+
+conformance! {
+    fn pw_04_common_passwords_refused_with_reason() {
+        let env = Env::new();
+        let v = env.open();
+        for bad in [
+            "password123456",
+            "PassWord123456",
+            "QWERTYUIOP",
+            "Sunshine2020!!!",
+        ] {
+            let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
+            assert!(validation_message(e).contains("too common"), "{bad}");
+        }
+        v.signup(EMAIL, NAME, &pw("my password is a sunny meadow"))
+            .unwrap();
+    }
+}
+
+conformance! {
+    fn pw_05_context_words_refused() {
+        let env = Env::new();
+        let v = env.open();
+        for bad in [
+            "ada@example.com",
+            "AdaLovelace2024!",
+            "vaulttyvaultty99",
+            "lovelace ada ada",
+        ] {
+            let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
+            assert!(validation_message(e).contains("built from"), "{bad}");
+        }
+    }
+}
+
+conformance! {
+    fn pw_06_nfkc_fullwidth_and_odd_input() {
+        let env = Env::new();
+        let v = env.open();
+        v.signup(
+            EMAIL,
+            NAME,
+            &pw("ｖｉｏｌｅｔ ｔｒａｃｔｏｒ ｓｉｎｇｓ ａｔ ｄａｗｎ"),
+        )
+        .unwrap();
+        v.login(EMAIL, &pw("violet tractor sings at dawn")).unwrap();
         let e = v
-            .signup(&format!("u{i}@example.com"), "U", &pw(bad))
+            .signup("nul@example.com", "N", &pw("violet\0tractor sings at dawn"))
             .unwrap_err();
-        assert!(validation_message(e).contains("too short"), "{bad}");
+        assert!(validation_message(e).contains("control"));
+        v.signup(
+            "emoji@example.com",
+            "E",
+            &pw("🦊 violet tractor 🎻 sings 🚲"),
+        )
+        .unwrap();
     }
-    v.signup("ok15@example.com", "U", &pw("tangerine-otter"))
-        .unwrap();
-    v.signup("emoji@example.com", "U", &pw("🦊🐙🌵🎻🚲quixoticzm"))
-        .unwrap();
-    assert_eq!(env.count("accounts"), 2);
-}
-
-#[test]
-fn pw_02_no_truncation_and_a_cap() {
-    let env = Env::new();
-    let v = env.open();
-    let long: String = "quiet amber lanterns drift over the sleeping harbour at dawn while \
-                        seven grey gulls argue loudly about breakfast"
-        .into();
-    assert!(long.chars().count() >= 100);
-    v.signup(EMAIL, NAME, &pw(&long)).unwrap();
-    let first64: String = long.chars().take(64).collect();
-    assert!(matches!(
-        v.login(EMAIL, &pw(&first64)),
-        Err(Error::InvalidCredentials)
-    ));
-    v.login(EMAIL, &pw(&long)).unwrap();
-    let over = "ab".repeat(129);
-    let e = v.signup("cap@example.com", "Cap", &pw(&over)).unwrap_err();
-    assert!(validation_message(e).contains("too long"));
-    assert_eq!(
-        env.count("accounts"),
-        1,
-        "the refused account was not stored"
-    );
-}
-
-#[test]
-fn pw_03_no_composition_rules() {
-    let env = Env::new();
-    env.open()
-        .signup(EMAIL, NAME, &pw("correct horse battery staple lamp"))
-        .unwrap();
-}
-
-#[test]
-fn pw_04_common_passwords_refused_with_reason() {
-    let env = Env::new();
-    let v = env.open();
-    for bad in [
-        "password123456",
-        "PassWord123456",
-        "QWERTYUIOP",
-        "Sunshine2020!!!",
-    ] {
-        let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
-        assert!(validation_message(e).contains("too common"), "{bad}");
-    }
-    v.signup(EMAIL, NAME, &pw("my password is a sunny meadow"))
-        .unwrap();
-}
-
-#[test]
-fn pw_05_context_words_refused() {
-    let env = Env::new();
-    let v = env.open();
-    for bad in [
-        "ada@example.com",
-        "AdaLovelace2024!",
-        "vaulttyvaultty99",
-        "lovelace ada ada",
-    ] {
-        let e = v.signup(EMAIL, NAME, &pw(bad)).unwrap_err();
-        assert!(validation_message(e).contains("built from"), "{bad}");
-    }
-}
-
-#[test]
-fn pw_06_nfkc_fullwidth_and_odd_input() {
-    let env = Env::new();
-    let v = env.open();
-    v.signup(
-        EMAIL,
-        NAME,
-        &pw("ｖｉｏｌｅｔ ｔｒａｃｔｏｒ ｓｉｎｇｓ ａｔ ｄａｗｎ"),
-    )
-    .unwrap();
-    v.login(EMAIL, &pw("violet tractor sings at dawn")).unwrap();
-    let e = v
-        .signup("nul@example.com", "N", &pw("violet\0tractor sings at dawn"))
-        .unwrap_err();
-    assert!(validation_message(e).contains("control"));
-    v.signup(
-        "emoji@example.com",
-        "E",
-        &pw("🦊 violet tractor 🎻 sings 🚲"),
-    )
-    .unwrap();
 }
 
 #[test]
@@ -211,67 +206,71 @@ fn pw_07_no_hint_or_question_columns() {
     }
 }
 
-#[test]
-fn pw_08_no_periodic_expiry() {
-    let env = Env::new().with_account();
-    env.clock.advance(3 * 365 * 24 * 3600);
-    env.open().login(EMAIL, &pw(PW)).unwrap();
+conformance! {
+    fn pw_08_no_periodic_expiry() {
+        let env = Env::new().with_account();
+        env.clock.advance(3 * 365 * 24 * 3600);
+        env.open().login(EMAIL, &pw(PW)).unwrap();
+    }
 }
 
-#[test]
-fn pw_09_change_requires_current_password() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    let before = env.stored_hash();
-    let new = "violet tractor sings under amber rain";
-    assert!(matches!(
-        v.change_password(&pw("wrong current password"), &pw(new)),
-        Err(Error::CurrentPasswordIncorrect)
-    ));
-    assert_eq!(env.stored_hash(), before);
-    let e = v.change_password(&pw(PW), &pw("zq8vx!mk")).unwrap_err();
-    assert!(validation_message(e).contains("too short"));
-    assert_eq!(env.stored_hash(), before);
-    v.change_password(&pw(PW), &pw(new)).unwrap();
-    assert_ne!(env.stored_hash(), before);
-    assert!(matches!(
-        v.login(EMAIL, &pw(PW)),
-        Err(Error::InvalidCredentials)
-    ));
-    v.login(EMAIL, &pw(new)).unwrap();
+conformance! {
+    fn pw_09_change_requires_current_password() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        let before = env.stored_hash();
+        let new = "violet tractor sings under amber rain";
+        assert!(matches!(
+            v.change_password(&pw("wrong current password"), &pw(new)),
+            Err(Error::CurrentPasswordIncorrect)
+        ));
+        assert_eq!(env.stored_hash(), before);
+        let e = v.change_password(&pw(PW), &pw("zq8vx!mk")).unwrap_err();
+        assert!(validation_message(e).contains("too short"));
+        assert_eq!(env.stored_hash(), before);
+        v.change_password(&pw(PW), &pw(new)).unwrap();
+        assert_ne!(env.stored_hash(), before);
+        assert!(matches!(
+            v.login(EMAIL, &pw(PW)),
+            Err(Error::InvalidCredentials)
+        ));
+        v.login(EMAIL, &pw(new)).unwrap();
+    }
 }
 
-#[test]
-fn change_password_without_session_is_refused() {
-    let env = Env::new().with_account();
-    assert!(matches!(
-        env.open()
-            .change_password(&pw(PW), &pw("violet tractor sings under amber rain")),
-        Err(Error::NoSession)
-    ));
+conformance! {
+    fn change_password_without_session_is_refused() {
+        let env = Env::new().with_account();
+        assert!(matches!(
+            env.open()
+                .change_password(&pw(PW), &pw("violet tractor sings under amber rain")),
+            Err(Error::NoSession)
+        ));
+    }
 }
 
 // ---- hashing ------------------------------------------------------------------------------
 
-#[test]
-fn hs_01_production_hash_meets_the_floor() {
-    let env = Env::new();
-    let mut o = env.options();
-    o.hash = HashParams::default();
-    vaultty::open_with(&env.dir, o)
-        .unwrap()
-        .signup(EMAIL, NAME, &pw(PW))
-        .unwrap();
-    let phc = env.stored_hash();
-    let parsed = argon2::password_hash::phc::PasswordHash::new(&phc).unwrap();
-    assert_eq!(parsed.algorithm.as_str(), "argon2id");
-    assert_eq!(parsed.version, Some(19));
-    let p = argon2::Params::try_from(&parsed).unwrap();
-    let (m, t) = (p.m_cost(), p.t_cost());
-    assert!((t == 1 && m >= 47104) || (t == 2 && m >= 19456) || (t >= 3 && m >= 12288));
-    assert_eq!((m, t, p.p_cost()), (65536, 3, 4), "the documented default");
-    assert!(parsed.salt.unwrap().as_ref().len() >= 16);
+conformance! {
+    fn hs_01_production_hash_meets_the_floor() {
+        let env = Env::new();
+        let mut o = env.options();
+        o.hash = HashParams::default();
+        env.open_with(o)
+            .unwrap()
+            .signup(EMAIL, NAME, &pw(PW))
+            .unwrap();
+        let phc = env.stored_hash();
+        let parsed = argon2::password_hash::phc::PasswordHash::new(&phc).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert_eq!(parsed.version, Some(19));
+        let p = argon2::Params::try_from(&parsed).unwrap();
+        let (m, t) = (p.m_cost(), p.t_cost());
+        assert!((t == 1 && m >= 47104) || (t == 2 && m >= 19456) || (t >= 3 && m >= 12288));
+        assert_eq!((m, t, p.p_cost()), (65536, 3, 4), "the documented default");
+        assert!(parsed.salt.unwrap().as_ref().len() >= 16);
+    }
 }
 
 #[test]
@@ -305,7 +304,7 @@ fn hs_03_rehash_on_login_when_parameters_change() {
         .unwrap();
     let mut o = env.options();
     o.hash = HashParams::OWASP_FLOOR;
-    let v = vaultty::open_with(&env.dir, o).unwrap();
+    let v = env.open_with(o).unwrap();
     assert!(v.login(EMAIL, &pw("wrong password entirely")).is_err());
     assert_eq!(env.stored_hash(), old, "a failed login does not rehash");
     v.login(EMAIL, &pw(PW)).unwrap();
@@ -338,188 +337,195 @@ fn hs_04_hash_over_the_ceiling_is_refused_before_verifying() {
 
 // ---- authentication -----------------------------------------------------------------------
 
-#[test]
-fn au_01_unknown_email_and_wrong_password_look_the_same() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    let unknown = v.login("nobody@example.com", &pw(PW)).unwrap_err();
-    let wrong = v.login(EMAIL, &pw("wrong password entirely")).unwrap_err();
-    assert_eq!(unknown.to_string(), wrong.to_string());
-    assert_eq!(unknown.exit_code(), wrong.exit_code());
-    assert_eq!(unknown.exit_code(), 3);
-}
-
-#[test]
-fn au_02_one_verification_on_both_failure_paths() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    let n0 = v.hasher().verifications();
-    let _ = v.login("nobody@example.com", &pw(PW));
-    assert_eq!(v.hasher().verifications(), n0 + 1);
-    let _ = v.login(EMAIL, &pw("wrong password entirely"));
-    assert_eq!(v.hasher().verifications(), n0 + 2);
-}
-
-#[test]
-fn au_03_throttle_persists_and_resets() {
-    let env = Env::new().with_account();
-    {
+conformance! {
+    fn au_01_unknown_email_and_wrong_password_look_the_same() {
+        let env = Env::new().with_account();
         let v = env.open();
-        for _ in 0..5 {
+        let unknown = v.login("nobody@example.com", &pw(PW)).unwrap_err();
+        let wrong = v.login(EMAIL, &pw("wrong password entirely")).unwrap_err();
+        assert_eq!(unknown.to_string(), wrong.to_string());
+        assert_eq!(unknown.exit_code(), wrong.exit_code());
+        assert_eq!(unknown.exit_code(), 3);
+    }
+}
+
+conformance! {
+    fn au_02_one_verification_on_both_failure_paths() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        let n0 = v.hasher().verifications();
+        let _ = v.login("nobody@example.com", &pw(PW));
+        assert_eq!(v.hasher().verifications(), n0 + 1);
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        assert_eq!(v.hasher().verifications(), n0 + 2);
+    }
+}
+
+conformance! {
+    fn au_03_throttle_persists_and_resets() {
+        let env = Env::new().with_account();
+        {
+            let v = env.open();
+            for _ in 0..5 {
+                assert!(matches!(
+                    v.login(EMAIL, &pw("wrong password entirely")),
+                    Err(Error::InvalidCredentials)
+                ));
+            }
+            let n = v.hasher().verifications();
+            assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(60))));
+            assert_eq!(
+                v.hasher().verifications(),
+                n,
+                "no verification while locked"
+            );
+        }
+        // a new process (new connection) still sees the lock
+        let v = env.open();
+        env.clock.advance(30);
+        assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(30))));
+        env.clock.advance(31);
+        let report = v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(
+            (report.failed_attempts, report.throttled_attempts),
+            (5, 2),
+            "5 failures and 2 refusals since signup, counted apart"
+        );
+        assert_eq!(env.count("throttle"), 0, "success resets the counter");
+        // after the reset, 4 failures do not lock
+        for _ in 0..4 {
             assert!(matches!(
                 v.login(EMAIL, &pw("wrong password entirely")),
                 Err(Error::InvalidCredentials)
             ));
         }
-        let n = v.hasher().verifications();
-        assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(60))));
-        assert_eq!(
-            v.hasher().verifications(),
-            n,
-            "no verification while locked"
-        );
+        v.login(EMAIL, &pw(PW)).unwrap();
     }
-    // a new process (new connection) still sees the lock
-    let v = env.open();
-    env.clock.advance(30);
-    assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(30))));
-    env.clock.advance(31);
-    let report = v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(
-        (report.failed_attempts, report.throttled_attempts),
-        (5, 2),
-        "5 failures and 2 refusals since signup, counted apart"
-    );
-    assert_eq!(env.count("throttle"), 0, "success resets the counter");
-    // after the reset, 4 failures do not lock
-    for _ in 0..4 {
+}
+
+conformance! {
+    fn au_03_lock_doubles_per_further_failure() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        for _ in 0..5 {
+            let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        }
+        env.clock.advance(60);
+        let _ = v.login(EMAIL, &pw("wrong password entirely"));
         assert!(matches!(
-            v.login(EMAIL, &pw("wrong password entirely")),
-            Err(Error::InvalidCredentials)
+            v.login(EMAIL, &pw(PW)),
+            Err(Error::Throttled(120))
         ));
     }
-    v.login(EMAIL, &pw(PW)).unwrap();
 }
 
-#[test]
-fn au_03_lock_doubles_per_further_failure() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    for _ in 0..5 {
-        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+conformance! {
+    fn au_04_far_fewer_than_100_attempts_per_hour() {
+        let env = Env::new();
+        let v = env.open();
+        let end = T0 + 3600;
+        while env.clock.now_for_test() < end {
+            let _ = v.login("target@example.com", &pw("guess guess guess guess"));
+            env.clock.advance(1);
+        }
+        let evaluated = v.hasher().verifications();
+        assert!(
+            evaluated < 100,
+            "{evaluated} attempts evaluated in one hour"
+        );
+        assert!(evaluated >= 5);
     }
-    env.clock.advance(60);
-    let _ = v.login(EMAIL, &pw("wrong password entirely"));
-    assert!(matches!(
-        v.login(EMAIL, &pw(PW)),
-        Err(Error::Throttled(120))
-    ));
 }
 
-#[test]
-fn au_04_far_fewer_than_100_attempts_per_hour() {
-    let env = Env::new();
-    let v = env.open();
-    let end = T0 + 3600;
-    while env.clock.now_for_test() < end {
-        let _ = v.login("target@example.com", &pw("guess guess guess guess"));
-        env.clock.advance(1);
+conformance! {
+    fn au_05_unknown_email_locks_like_a_real_account() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        for _ in 0..5 {
+            let _ = v.login(EMAIL, &pw("wrong password entirely"));
+            let _ = v.login("ghost@example.com", &pw("wrong password entirely"));
+        }
+        let real = v.login(EMAIL, &pw(PW)).unwrap_err();
+        let ghost = v.login("ghost@example.com", &pw(PW)).unwrap_err();
+        assert!(matches!(real, Error::Throttled(_)));
+        assert_eq!(real.to_string(), ghost.to_string());
+        assert_eq!(real.exit_code(), ghost.exit_code());
     }
-    let evaluated = v.hasher().verifications();
-    assert!(
-        evaluated < 100,
-        "{evaluated} attempts evaluated in one hour"
-    );
-    assert!(evaluated >= 5);
-}
-
-#[test]
-fn au_05_unknown_email_locks_like_a_real_account() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    for _ in 0..5 {
-        let _ = v.login(EMAIL, &pw("wrong password entirely"));
-        let _ = v.login("ghost@example.com", &pw("wrong password entirely"));
-    }
-    let real = v.login(EMAIL, &pw(PW)).unwrap_err();
-    let ghost = v.login("ghost@example.com", &pw(PW)).unwrap_err();
-    assert!(matches!(real, Error::Throttled(_)));
-    assert_eq!(real.to_string(), ghost.to_string());
-    assert_eq!(real.exit_code(), ghost.exit_code());
 }
 
 #[test]
 fn au_06_no_default_accounts() {
     let env = Env::new();
     let v = env.open();
-    assert_eq!(accounts::count(env.store().conn()).unwrap(), 0);
+    assert_eq!(accounts::count(env.sqlite_store().conn()).unwrap(), 0);
     for (e, p) in [("admin@example.com", "admin"), ("root@example.com", "root")] {
         assert!(matches!(v.login(e, &pw(p)), Err(Error::InvalidCredentials)));
     }
 }
 
-#[test]
-fn au_07_every_front_end_shares_one_throttle() {
-    // The TUI and the CLI both call Accounts::login; two handles stand for the two front ends.
-    let env = Env::new().with_account();
-    let tui = env.open_terminal("tui-session");
-    let cli = env.open();
-    for _ in 0..3 {
-        let _ = tui.login(EMAIL, &pw("wrong password entirely"));
-    }
-    for _ in 0..2 {
-        let _ = cli.login(EMAIL, &pw("wrong password entirely"));
-    }
-    assert!(matches!(
-        tui.login(EMAIL, &pw(PW)),
-        Err(Error::Throttled(_))
-    ));
-    assert!(matches!(
-        cli.login(EMAIL, &pw(PW)),
-        Err(Error::Throttled(_))
-    ));
-}
-
-#[test]
-fn au_08_sql_injection_is_inert() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    let evil = "' OR '1'='1' --";
-    assert!(v.login(evil, &pw(PW)).is_err());
-    assert!(matches!(
-        v.signup(evil, NAME, &pw(PW)),
-        Err(Error::Invalid(_))
-    ));
-    // a quoted name is stored literally
-    v.signup(
-        "bobby@example.com",
-        "Robert'); DROP TABLE accounts;--",
-        &pw(PW),
-    )
-    .unwrap();
-    let name: String = env
-        .db()
-        .query_row(
-            "SELECT name FROM accounts WHERE email_norm = 'bobby@example.com'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(name, "Robert'); DROP TABLE accounts;--");
-    assert_eq!(env.count("accounts"), 2);
-}
-
-#[test]
-fn duplicate_emails_refused_in_any_case() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    for dup in ["ADA@example.com", " ada@EXAMPLE.com "] {
+conformance! {
+    fn au_07_every_front_end_shares_one_throttle() {
+        // The TUI and the CLI both call Accounts::login; two handles stand for the two front ends.
+        let env = Env::new().with_account();
+        let tui = env.open_terminal("tui-session");
+        let cli = env.open();
+        for _ in 0..3 {
+            let _ = tui.login(EMAIL, &pw("wrong password entirely"));
+        }
+        for _ in 0..2 {
+            let _ = cli.login(EMAIL, &pw("wrong password entirely"));
+        }
         assert!(matches!(
-            v.signup(dup, NAME, &pw(PW)),
-            Err(Error::EmailTaken)
+            tui.login(EMAIL, &pw(PW)),
+            Err(Error::Throttled(_))
+        ));
+        assert!(matches!(
+            cli.login(EMAIL, &pw(PW)),
+            Err(Error::Throttled(_))
         ));
     }
-    assert_eq!(env.count("accounts"), 1);
+}
+
+conformance! {
+    fn au_08_sql_injection_is_inert() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        let evil = "' OR '1'='1' --";
+        assert!(v.login(evil, &pw(PW)).is_err());
+        assert!(matches!(
+            v.signup(evil, NAME, &pw(PW)),
+            Err(Error::Invalid(_))
+        ));
+        // a quoted name is stored literally
+        v.signup(
+            "bobby@example.com",
+            "Robert'); DROP TABLE accounts;--",
+            &pw(PW),
+        )
+        .unwrap();
+        let name = env
+            .inspect()
+            .account_by_email("bobby@example.com")
+            .unwrap()
+            .unwrap()
+            .name;
+        assert_eq!(name, "Robert'); DROP TABLE accounts;--");
+        assert_eq!(env.count("accounts"), 2);
+    }
+}
+
+conformance! {
+    fn duplicate_emails_refused_in_any_case() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        for dup in ["ADA@example.com", " ada@EXAMPLE.com "] {
+            assert!(matches!(
+                v.signup(dup, NAME, &pw(PW)),
+                Err(Error::EmailTaken)
+            ));
+        }
+        assert_eq!(env.count("accounts"), 1);
+    }
 }
 
 // ---- sessions -----------------------------------------------------------------------------
@@ -530,163 +536,178 @@ fn token_hex(env: &Env, file: &str) -> String {
     v["token"].as_str().unwrap().to_owned()
 }
 
-#[test]
-fn se_01_only_the_token_digest_is_stored() {
-    use sha2::Digest;
-    let env = Env::new().with_account();
-    env.open().login(EMAIL, &pw(PW)).unwrap();
-    let token = hex::decode(token_hex(&env, "session")).unwrap();
-    assert_eq!(token.len(), 32);
-    let stored: Vec<u8> = env
-        .db()
-        .query_row("SELECT token_sha256 FROM sessions", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(stored, sha2::Sha256::digest(&token).to_vec());
-    assert_ne!(stored, token);
-}
-
-#[test]
-fn se_02_new_token_on_every_login() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    let first = std::fs::read(env.dir.join("session")).unwrap();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(env.count("sessions"), 1, "the first session's row is gone");
-    std::fs::write(env.dir.join("session"), &first).unwrap();
-    assert_eq!(env.open().current_session().unwrap(), None);
-}
-
-#[test]
-fn se_03_logout_invalidates_server_side() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    let copy = std::fs::read(env.dir.join("session")).unwrap();
-    assert!(v.logout().unwrap());
-    assert!(!env.dir.join("session").exists());
-    assert_eq!(env.count("sessions"), 0);
-    std::fs::write(env.dir.join("session"), &copy).unwrap();
-    std::fs::set_permissions(
-        env.dir.join("session"),
-        std::fs::Permissions::from_mode(0o600),
-    )
-    .unwrap();
-    assert_eq!(env.open().current_session().unwrap(), None);
-    assert!(
-        !env.dir.join("session").exists(),
-        "the stale file is removed"
-    );
-}
-
-#[test]
-fn se_04_idle_and_absolute_timeouts() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    // idle: 15 min + 1 s without use ends it
-    env.clock.advance(15 * 60 + 1);
-    assert_eq!(v.current_session().unwrap(), None);
-    // activity keeps it alive until the absolute limit
-    v.login(EMAIL, &pw(PW)).unwrap();
-    for _ in 0..(12 * 4 - 1) {
-        env.clock.advance(15 * 60);
-        assert!(v.current_session().unwrap().is_some());
+conformance! {
+    fn se_01_only_the_token_digest_is_stored() {
+        use sha2::Digest;
+        let env = Env::new().with_account();
+        env.open().login(EMAIL, &pw(PW)).unwrap();
+        let token = hex::decode(token_hex(&env, "session")).unwrap();
+        assert_eq!(token.len(), 32);
+        // The store finds the session by the token's SHA-256, and not by the token itself.
+        let store = env.store().unwrap();
+        let digest: [u8; 32] = sha2::Sha256::digest(&token).into();
+        assert!(store.session(&digest).unwrap().is_some());
+        let raw: [u8; 32] = token.as_slice().try_into().unwrap();
+        assert!(store.session(&raw).unwrap().is_none());
+        assert_eq!(env.count("sessions"), 1);
     }
-    let info = v.peek_session().unwrap().unwrap();
-    assert_eq!(info.absolute_expires_at, T0 + 15 * 60 + 1 + 12 * 3600);
-    env.clock.set(info.absolute_expires_at);
-    assert_eq!(v.current_session().unwrap(), None);
-    assert_eq!(env.count("sessions"), 0);
+}
+
+conformance! {
+    fn se_02_new_token_on_every_login() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        let first = std::fs::read(env.dir.join("session")).unwrap();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(env.count("sessions"), 1, "the first session's row is gone");
+        std::fs::write(env.dir.join("session"), &first).unwrap();
+        assert_eq!(env.open().current_session().unwrap(), None);
+    }
+}
+
+conformance! {
+    fn se_03_logout_invalidates_server_side() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        let copy = std::fs::read(env.dir.join("session")).unwrap();
+        assert!(v.logout().unwrap());
+        assert!(!env.dir.join("session").exists());
+        assert_eq!(env.count("sessions"), 0);
+        std::fs::write(env.dir.join("session"), &copy).unwrap();
+        std::fs::set_permissions(
+            env.dir.join("session"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        assert_eq!(env.open().current_session().unwrap(), None);
+        assert!(
+            !env.dir.join("session").exists(),
+            "the stale file is removed"
+        );
+    }
+}
+
+conformance! {
+    fn se_04_idle_and_absolute_timeouts() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        // idle: 15 min + 1 s without use ends it
+        env.clock.advance(15 * 60 + 1);
+        assert_eq!(v.current_session().unwrap(), None);
+        // activity keeps it alive until the absolute limit
+        v.login(EMAIL, &pw(PW)).unwrap();
+        for _ in 0..(12 * 4 - 1) {
+            env.clock.advance(15 * 60);
+            assert!(v.current_session().unwrap().is_some());
+        }
+        let info = v.peek_session().unwrap().unwrap();
+        assert_eq!(info.absolute_expires_at, T0 + 15 * 60 + 1 + 12 * 3600);
+        env.clock.set(info.absolute_expires_at);
+        assert_eq!(v.current_session().unwrap(), None);
+        assert_eq!(env.count("sessions"), 0);
+    }
+}
+
+conformance! {
+    fn se_04_peek_does_not_refresh() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        env.clock.advance(10 * 60);
+        assert!(v.peek_session().unwrap().is_some());
+        env.clock.advance(5 * 60 + 1);
+        assert_eq!(v.peek_session().unwrap(), None);
+    }
+}
+
+conformance! {
+    fn se_05_foreign_keys_cascade_and_disable() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        let id = v.login(EMAIL, &pw(PW)).unwrap().session.account.id;
+        let store = env.inspect();
+        assert!(store.set_disabled(id, true).unwrap());
+        assert_eq!(
+            v.current_session().unwrap(),
+            None,
+            "disabled account: session ends"
+        );
+        assert!(matches!(
+            v.login(EMAIL, &pw(PW)),
+            Err(Error::InvalidCredentials)
+        ));
+        store.set_disabled(id, false).unwrap();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(env.count("sessions"), 1);
+        assert!(store.delete_account(id).unwrap());
+        assert_eq!(
+            env.count("sessions"),
+            0,
+            "deleting the account removed its sessions"
+        );
+    }
 }
 
 #[test]
-fn se_04_peek_does_not_refresh() {
+fn se_05_sqlite_connections_enforce_foreign_keys() {
     let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    env.clock.advance(10 * 60);
-    assert!(v.peek_session().unwrap().is_some());
-    env.clock.advance(5 * 60 + 1);
-    assert_eq!(v.peek_session().unwrap(), None);
-}
-
-#[test]
-fn se_05_foreign_keys_cascade_and_disable() {
-    let env = Env::new().with_account();
-    let v = env.open();
     let fk: i64 = env
-        .store()
+        .sqlite_store()
         .conn()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 1);
-    let id = v.login(EMAIL, &pw(PW)).unwrap().session.account.id;
-    accounts::set_disabled(env.store().conn(), id, true).unwrap();
-    assert_eq!(
-        v.current_session().unwrap(),
-        None,
-        "disabled account: session ends"
-    );
-    assert!(matches!(
-        v.login(EMAIL, &pw(PW)),
-        Err(Error::InvalidCredentials)
-    ));
-    accounts::set_disabled(env.store().conn(), id, false).unwrap();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(env.count("sessions"), 1);
-    accounts::delete(env.store().conn(), id).unwrap();
-    assert_eq!(
-        env.count("sessions"),
-        0,
-        "deleting the account removed its sessions"
-    );
 }
 
-#[test]
-fn se_06_password_change_ends_other_sessions() {
-    let env = Env::new().with_account();
-    let a = env.open_terminal("session-a");
-    let b = env.open_terminal("session-b");
-    a.login(EMAIL, &pw(PW)).unwrap();
-    b.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(env.count("sessions"), 2);
-    let ended = a
-        .change_password(&pw(PW), &pw("violet tractor sings under amber rain"))
+conformance! {
+    fn se_06_password_change_ends_other_sessions() {
+        let env = Env::new().with_account();
+        let a = env.open_terminal("session-a");
+        let b = env.open_terminal("session-b");
+        a.login(EMAIL, &pw(PW)).unwrap();
+        b.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(env.count("sessions"), 2);
+        let ended = a
+            .change_password(&pw(PW), &pw("violet tractor sings under amber rain"))
+            .unwrap();
+        assert_eq!(ended, 1);
+        assert!(a.current_session().unwrap().is_some(), "this session stays");
+        assert_eq!(b.current_session().unwrap(), None);
+    }
+}
+
+conformance! {
+    fn se_08_session_file_is_not_the_source_of_identity() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.signup(
+            "mallory@example.com",
+            "Mallory",
+            &pw("violet tractor sings under amber rain"),
+        )
         .unwrap();
-    assert_eq!(ended, 1);
-    assert!(a.current_session().unwrap().is_some(), "this session stays");
-    assert_eq!(b.current_session().unwrap(), None);
-}
-
-#[test]
-fn se_08_session_file_is_not_the_source_of_identity() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.signup(
-        "mallory@example.com",
-        "Mallory",
-        &pw("violet tractor sings under amber rain"),
-    )
-    .unwrap();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    let path = env.dir.join("session");
-    let token = token_hex(&env, "session");
-    std::fs::write(
-        &path,
-        format!(
-            r#"{{"version":1,"token":"{token}","email":"mallory@example.com","expires_at":9999999999}}"#
-        ),
-    )
-    .unwrap();
-    let info = v.current_session().unwrap().unwrap();
-    assert_eq!(info.account.email, EMAIL);
-    assert!(info.absolute_expires_at < 9_999_999_999);
-    // a token changed by one digit is just unknown
-    let mut bad = token.clone();
-    bad.replace_range(0..1, if &token[0..1] == "0" { "1" } else { "0" });
-    std::fs::write(&path, format!(r#"{{"version":1,"token":"{bad}"}}"#)).unwrap();
-    assert_eq!(v.current_session().unwrap(), None);
+        v.login(EMAIL, &pw(PW)).unwrap();
+        let path = env.dir.join("session");
+        let token = token_hex(&env, "session");
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"version":1,"token":"{token}","email":"mallory@example.com","expires_at":9999999999}}"#
+            ),
+        )
+        .unwrap();
+        let info = v.current_session().unwrap().unwrap();
+        assert_eq!(info.account.email, EMAIL);
+        assert!(info.absolute_expires_at < 9_999_999_999);
+        // a token changed by one digit is just unknown
+        let mut bad = token.clone();
+        bad.replace_range(0..1, if &token[0..1] == "0" { "1" } else { "0" });
+        std::fs::write(&path, format!(r#"{{"version":1,"token":"{bad}"}}"#)).unwrap();
+        assert_eq!(v.current_session().unwrap(), None);
+    }
 }
 
 // ---- files --------------------------------------------------------------------------------
@@ -713,13 +734,14 @@ fn fs_01_private_modes_even_with_umask_022() {
     }
 }
 
-#[test]
-fn fs_01_existing_wide_dir_is_tightened() {
-    let env = Env::new();
-    std::fs::create_dir_all(&env.dir).unwrap();
-    std::fs::set_permissions(&env.dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    env.open();
-    assert_eq!(mode(&env.dir), 0o700);
+conformance! {
+    fn fs_01_existing_wide_dir_is_tightened() {
+        let env = Env::new();
+        std::fs::create_dir_all(&env.dir).unwrap();
+        std::fs::set_permissions(&env.dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        env.open();
+        assert_eq!(mode(&env.dir), 0o700);
+    }
 }
 
 #[test]
@@ -753,13 +775,14 @@ fn wal_stays_short_across_many_short_lived_handles() {
     assert_eq!(logins, 150);
 }
 
-#[test]
-fn argon2_runs_wait_for_a_free_slot() {
-    // Known and unknown emails alike wait while another process holds every Argon2 slot, and
-    // go ahead once one is free.
-    let env = Env::new().with_account();
-    login_waits_for_a_slot(&env, EMAIL, true);
-    login_waits_for_a_slot(&env, "nobody@example.com", false);
+conformance! {
+    fn argon2_runs_wait_for_a_free_slot() {
+        // Known and unknown emails alike wait while another process holds every Argon2 slot, and
+        // go ahead once one is free.
+        let env = Env::new().with_account();
+        login_waits_for_a_slot(&env, EMAIL, true);
+        login_waits_for_a_slot(&env, "nobody@example.com", false);
+    }
 }
 
 fn login_waits_for_a_slot(env: &Env, email: &str, succeeds: bool) {
@@ -817,7 +840,7 @@ fn tm_04_no_secret_in_errors() {
     for f in ["vaultty.db-wal", "vaultty.db-shm"] {
         let _ = std::fs::remove_file(env.dir.join(f));
     }
-    errors.push(vaultty::open_with(&env.dir, env.options()).unwrap_err());
+    errors.push(env.open_with(env.options()).unwrap_err());
     for e in &errors {
         for text in [e.to_string(), format!("{e:?}")] {
             assert!(!text.contains(secret), "{text}");
@@ -837,7 +860,7 @@ fn tm_07_corrupt_store_fails_closed_and_is_left_alone() {
     for f in ["vaultty.db-wal", "vaultty.db-shm"] {
         let _ = std::fs::remove_file(env.dir.join(f));
     }
-    let e = vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let e = env.open_with(env.options()).unwrap_err();
     assert_eq!(e.exit_code(), 1);
     assert!(e.to_string().contains("vaultty.db"), "{e}");
     assert_eq!(
@@ -858,19 +881,20 @@ fn tm_07_foreign_sqlite_database_is_refused_untouched() {
         .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
         .unwrap();
     let before = std::fs::read(&db).unwrap();
-    let e = vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let e = env.open_with(env.options()).unwrap_err();
     assert!(e.to_string().contains("not a vaultty store"), "{e}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
-#[test]
-fn tm_07_corrupt_session_file_means_logged_out() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    std::fs::write(env.dir.join("session"), b"\x00\xffnot json").unwrap();
-    assert_eq!(v.current_session().unwrap(), None);
-    assert!(!env.dir.join("session").exists());
+conformance! {
+    fn tm_07_corrupt_session_file_means_logged_out() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        std::fs::write(env.dir.join("session"), b"\x00\xffnot json").unwrap();
+        assert_eq!(v.current_session().unwrap(), None);
+        assert!(!env.dir.join("session").exists());
+    }
 }
 
 #[test]
@@ -908,82 +932,85 @@ fn lg_01_auth_events_without_secrets() {
     assert_eq!(cols, ["id", "at", "email", "outcome"]);
 }
 
-#[test]
-fn login_report_counts_failures_since_previous_login() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    let first = v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(first.previous_login_at, None);
-    assert_eq!(first.failed_attempts, 0);
-    env.clock.advance(100);
-    for _ in 0..2 {
-        let _ = v.login(EMAIL, &pw("wrong password entirely"));
+conformance! {
+    fn login_report_counts_failures_since_previous_login() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        let first = v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(first.previous_login_at, None);
+        assert_eq!(first.failed_attempts, 0);
+        env.clock.advance(100);
+        for _ in 0..2 {
+            let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        }
+        env.clock.advance(100);
+        let second = v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(second.previous_login_at, Some(T0));
+        assert_eq!(second.failed_attempts, 2);
     }
-    env.clock.advance(100);
-    let second = v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(second.previous_login_at, Some(T0));
-    assert_eq!(second.failed_attempts, 2);
 }
 
-/// Issue 13, item 5: 7 wrong passwords were reported as 12, because the warning also
-/// counted wrong current passwords on the change form and refusals while locked. Only failed
-/// logins count; refusals while locked are reported apart.
-#[test]
-fn lg_02_login_warning_counts_only_failed_logins() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    env.clock.advance(10);
-    let new = "violet tractor sings under amber rain";
-    for _ in 0..2 {
-        assert!(matches!(
-            v.change_password(&pw("wrong current password"), &pw(new)),
-            Err(Error::CurrentPasswordIncorrect)
-        ));
+conformance! {
+    /// Issue 13, item 5: 7 wrong passwords were reported as 12, because the warning also
+    /// counted wrong current passwords on the change form and refusals while locked. Only failed
+    /// logins count; refusals while locked are reported apart.
+    fn lg_02_login_warning_counts_only_failed_logins() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        env.clock.advance(10);
+        let new = "violet tractor sings under amber rain";
+        for _ in 0..2 {
+            assert!(matches!(
+                v.change_password(&pw("wrong current password"), &pw(new)),
+                Err(Error::CurrentPasswordIncorrect)
+            ));
+        }
+        v.logout().unwrap();
+        // the change form's failures count towards the lock, so the third wrong login locks
+        for _ in 0..3 {
+            assert!(matches!(
+                v.login(EMAIL, &pw("wrong password entirely")),
+                Err(Error::InvalidCredentials)
+            ));
+        }
+        for _ in 0..2 {
+            assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(_))));
+        }
+        env.clock.advance(3600);
+        let report = v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(
+            (report.failed_attempts, report.throttled_attempts),
+            (3, 2),
+            "3 failed logins, 2 refusals while locked; the change form's failures are not logins"
+        );
+        assert_eq!(
+            report.attempts_warning().as_deref(),
+            Some("3 failed login attempts and 2 attempts refused while locked")
+        );
     }
-    v.logout().unwrap();
-    // the change form's failures count towards the lock, so the third wrong login locks
-    for _ in 0..3 {
+}
+
+conformance! {
+    fn prepared_memory_gives_the_same_answers() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        v.hasher().prepare();
+        assert!(v.hasher().is_prepared());
         assert!(matches!(
             v.login(EMAIL, &pw("wrong password entirely")),
             Err(Error::InvalidCredentials)
         ));
+        assert!(matches!(
+            v.login("nobody@example.com", &pw(PW)),
+            Err(Error::InvalidCredentials)
+        ));
+        v.hasher().wipe_prepared();
+        v.login(EMAIL, &pw(PW)).unwrap();
+        assert_eq!(v.hasher().verifications(), 3, "one Argon2 run per attempt");
+        v.hasher().release_prepared();
+        assert!(!v.hasher().is_prepared());
     }
-    for _ in 0..2 {
-        assert!(matches!(v.login(EMAIL, &pw(PW)), Err(Error::Throttled(_))));
-    }
-    env.clock.advance(3600);
-    let report = v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(
-        (report.failed_attempts, report.throttled_attempts),
-        (3, 2),
-        "3 failed logins, 2 refusals while locked; the change form's failures are not logins"
-    );
-    assert_eq!(
-        report.attempts_warning().as_deref(),
-        Some("3 failed login attempts and 2 attempts refused while locked")
-    );
-}
-
-#[test]
-fn prepared_memory_gives_the_same_answers() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    v.hasher().prepare();
-    assert!(v.hasher().is_prepared());
-    assert!(matches!(
-        v.login(EMAIL, &pw("wrong password entirely")),
-        Err(Error::InvalidCredentials)
-    ));
-    assert!(matches!(
-        v.login("nobody@example.com", &pw(PW)),
-        Err(Error::InvalidCredentials)
-    ));
-    v.hasher().wipe_prepared();
-    v.login(EMAIL, &pw(PW)).unwrap();
-    assert_eq!(v.hasher().verifications(), 3, "one Argon2 run per attempt");
-    v.hasher().release_prepared();
-    assert!(!v.hasher().is_prepared());
 }
 
 #[test]
@@ -1011,52 +1038,55 @@ fn durable_writes_restore_normal_sync_and_wal_survives_close() {
 
 // ---- a clock that cannot be trusted (issue 12, finding 2) ---------------------------------
 
-#[test]
-fn au_09_a_lock_written_under_a_clock_days_ahead_never_exceeds_the_policy() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    // The attacker's process runs 12 days ahead and fails 11 times: its own clock gives the
-    // longest lock, an hour past its "now".
-    env.clock.set(T0 + 12 * 86_400);
-    for _ in 0..11 {
-        let _ = v.login(EMAIL, &pw("wrong password entirely"));
-    }
-    // Under the real clock the victim waits at most the policy's maximum, not 12 days.
-    env.clock.set(T0);
-    match v.login(EMAIL, &pw(PW)) {
-        Err(Error::Throttled(wait)) => assert!(wait <= 3600, "locked for {wait} s"),
-        other => panic!("expected a lock, got {other:?}"),
-    }
-    env.clock.set(T0 + 3600);
-    v.login(EMAIL, &pw(PW)).unwrap();
-}
-
-#[test]
-fn au_09_a_clock_that_goes_back_keeps_the_lock_it_had() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    for _ in 0..5 {
-        let _ = v.login(EMAIL, &pw("wrong password entirely"));
-    }
-    // The clock steps back ten minutes: still locked, for no more than the policy's 60 s
-    // counted from the clock's new "now".
-    env.clock.set(T0 - 600);
-    match v.login(EMAIL, &pw(PW)) {
-        Err(Error::Throttled(wait)) => assert!(wait > 0 && wait <= 60, "locked for {wait} s"),
-        other => panic!("expected a lock, got {other:?}"),
+conformance! {
+    fn au_09_a_lock_written_under_a_clock_days_ahead_never_exceeds_the_policy() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        // The attacker's process runs 12 days ahead and fails 11 times: its own clock gives the
+        // longest lock, an hour past its "now".
+        env.clock.set(T0 + 12 * 86_400);
+        for _ in 0..11 {
+            let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        }
+        // Under the real clock the victim waits at most the policy's maximum, not 12 days.
+        env.clock.set(T0);
+        match v.login(EMAIL, &pw(PW)) {
+            Err(Error::Throttled(wait)) => assert!(wait <= 3600, "locked for {wait} s"),
+            other => panic!("expected a lock, got {other:?}"),
+        }
+        env.clock.set(T0 + 3600);
+        v.login(EMAIL, &pw(PW)).unwrap();
     }
 }
 
-#[test]
-fn se_09_a_session_from_a_clock_a_year_ahead_is_not_valid_now() {
-    let env = Env::new().with_account();
-    let v = env.open();
-    env.clock.set(T0 + 365 * 86_400);
-    v.login(EMAIL, &pw(PW)).unwrap();
-    assert!(v.current_session().unwrap().is_some());
-    env.clock.set(T0);
-    assert_eq!(v.current_session().unwrap(), None, "future created_at");
-    assert_eq!(env.count("sessions"), 0, "and its row is gone");
+conformance! {
+    fn au_09_a_clock_that_goes_back_keeps_the_lock_it_had() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        for _ in 0..5 {
+            let _ = v.login(EMAIL, &pw("wrong password entirely"));
+        }
+        // The clock steps back ten minutes: still locked, for no more than the policy's 60 s
+        // counted from the clock's new "now".
+        env.clock.set(T0 - 600);
+        match v.login(EMAIL, &pw(PW)) {
+            Err(Error::Throttled(wait)) => assert!(wait > 0 && wait <= 60, "locked for {wait} s"),
+            other => panic!("expected a lock, got {other:?}"),
+        }
+    }
+}
+
+conformance! {
+    fn se_09_a_session_from_a_clock_a_year_ahead_is_not_valid_now() {
+        let env = Env::new().with_account();
+        let v = env.open();
+        env.clock.set(T0 + 365 * 86_400);
+        v.login(EMAIL, &pw(PW)).unwrap();
+        assert!(v.current_session().unwrap().is_some());
+        env.clock.set(T0);
+        assert_eq!(v.current_session().unwrap(), None, "future created_at");
+        assert_eq!(env.count("sessions"), 0, "and its row is gone");
+    }
 }
 
 #[test]
@@ -1128,7 +1158,7 @@ fn st_01_a_planted_trigger_is_refused_and_left_alone() {
         )
         .unwrap();
     let before = std::fs::read(env.dir.join("vaultty.db")).unwrap();
-    let err = vaultty::open_with(&env.dir, env.options()).unwrap_err();
+    let err = env.open_with(env.options()).unwrap_err();
     let msg = err.to_string();
     assert_eq!(err.exit_code(), 1);
     assert!(msg.contains("unexpected trigger \"forget\""), "{msg}");
@@ -1159,9 +1189,7 @@ fn st_01_extra_views_indexes_and_altered_tables_are_refused() {
     ] {
         let env = Env::new().with_account();
         env.db().execute_batch(sql).unwrap();
-        let msg = vaultty::open_with(&env.dir, env.options())
-            .unwrap_err()
-            .to_string();
+        let msg = env.open_with(env.options()).unwrap_err().to_string();
         assert!(msg.contains(expect), "{sql}: {msg}");
     }
     // ANALYZE's statistics are SQLite's own, not a change of design.
@@ -1174,7 +1202,7 @@ fn st_01_extra_views_indexes_and_altered_tables_are_refused() {
 fn st_02_connections_are_defensive() {
     let env = Env::new();
     let _v = env.open();
-    let store = env.store();
+    let store = env.sqlite_store();
     let c = store.conn();
     let pragma = |p: &str| -> i64 {
         c.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
@@ -1285,61 +1313,54 @@ fn fs_03_an_ended_session_is_gone_from_every_store_file_after_logout() {
     assert_eq!(store_files_contain(&env, &digest), Vec::<String>::new());
 }
 
-#[test]
-fn au_11_signup_probes_for_taken_emails_are_throttled_and_recorded() {
-    // The review asked "already registered?" 50 times in 1.8 s, unthrottled and unlogged.
-    let env = Env::new().with_account();
-    let v = env.open();
-    let mut answers = Vec::new();
-    for _ in 0..8 {
-        answers.push(match v.signup(EMAIL, "Probe", &pw(PW)) {
-            Err(Error::EmailTaken) => "taken",
-            Err(Error::Throttled(_)) => "throttled",
-            other => panic!("{other:?}"),
-        });
+conformance! {
+    fn au_11_signup_probes_for_taken_emails_are_throttled_and_recorded() {
+        // The review asked "already registered?" 50 times in 1.8 s, unthrottled and unlogged.
+        let env = Env::new().with_account();
+        let v = env.open();
+        let mut answers = Vec::new();
+        for _ in 0..8 {
+            answers.push(match v.signup(EMAIL, "Probe", &pw(PW)) {
+                Err(Error::EmailTaken) => "taken",
+                Err(Error::Throttled(_)) => "throttled",
+                other => panic!("{other:?}"),
+            });
+        }
+        assert_eq!(answers[..5], ["taken"; 5]);
+        assert_eq!(answers[5..], ["throttled"; 3], "{answers:?}");
+        let recorded = env
+            .inspect()
+            .events()
+            .unwrap()
+            .into_iter()
+            .filter(|(_, _, outcome)| outcome == "signup_taken" || outcome == "signup_throttled")
+            .count();
+        assert_eq!(recorded, 8, "every probe is in auth_events");
+        // A signup of a new email is not slowed by this, and leaves no throttle row behind.
+        v.signup("grace@example.com", "Grace", &pw(PW)).unwrap();
+        assert_eq!(env.inspect().throttle("grace@example.com").unwrap(), None);
     }
-    assert_eq!(answers[..5], ["taken"; 5]);
-    assert_eq!(answers[5..], ["throttled"; 3], "{answers:?}");
-    let recorded: i64 = env
-        .db()
-        .query_row(
-            "SELECT count(*) FROM auth_events WHERE outcome IN ('signup_taken', 'signup_throttled')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(recorded, 8, "every probe is in auth_events");
-    // A signup of a new email is not slowed by this, and leaves no throttle row behind.
-    v.signup("grace@example.com", "Grace", &pw(PW)).unwrap();
-    let rows: i64 = env
-        .db()
-        .query_row(
-            "SELECT count(*) FROM throttle WHERE email_norm = 'grace@example.com'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(rows, 0);
 }
 
-#[test]
-fn au_12_an_empty_password_is_refused_without_touching_the_store() {
-    // Issue 13, item 4: a stray Enter is not a failed attempt.
-    let env = Env::new().with_account();
-    let v = env.open();
-    let events = env.count("auth_events");
-    for _ in 0..10 {
-        let e = v.login(EMAIL, &pw("")).unwrap_err();
+conformance! {
+    fn au_12_an_empty_password_is_refused_without_touching_the_store() {
+        // Issue 13, item 4: a stray Enter is not a failed attempt.
+        let env = Env::new().with_account();
+        let v = env.open();
+        let events = env.count("auth_events");
+        for _ in 0..10 {
+            let e = v.login(EMAIL, &pw("")).unwrap_err();
+            assert_eq!(e.exit_code(), 6, "{e}");
+            assert!(e.to_string().contains("Password is required"), "{e}");
+        }
+        assert_eq!(env.count("throttle"), 0, "the throttle never saw it");
+        assert_eq!(env.count("auth_events"), events, "nothing recorded");
+        assert_eq!(v.hasher().verifications(), 0, "no Argon2 run");
+        v.login(EMAIL, &pw(PW)).unwrap();
+        let e = v
+            .change_password(&pw(""), &pw("a brand new passphrase for ada"))
+            .unwrap_err();
         assert_eq!(e.exit_code(), 6, "{e}");
-        assert!(e.to_string().contains("Password is required"), "{e}");
+        assert_eq!(env.count("throttle"), 0);
     }
-    assert_eq!(env.count("throttle"), 0, "the throttle never saw it");
-    assert_eq!(env.count("auth_events"), events, "nothing recorded");
-    assert_eq!(v.hasher().verifications(), 0, "no Argon2 run");
-    v.login(EMAIL, &pw(PW)).unwrap();
-    let e = v
-        .change_password(&pw(""), &pw("a brand new passphrase for ada"))
-        .unwrap_err();
-    assert_eq!(e.exit_code(), 6, "{e}");
-    assert_eq!(env.count("throttle"), 0);
 }

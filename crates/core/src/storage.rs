@@ -240,3 +240,30 @@ pub fn event_email(email_norm: &str) -> String {
         .take(254)
         .collect()
 }
+
+/// A table of the store, for [`Inspect::count`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Accounts,
+    Sessions,
+    Throttle,
+    AuthEvents,
+}
+
+/// The documented inspection API of a store: what tests (and, later, administration) read or
+/// change beside the service's operations. Both stores implement it; it never returns a
+/// secret other than a password hash, which is not one.
+pub trait Inspect {
+    /// How many rows a table has.
+    fn count(&self, table: Table) -> Result<i64>;
+    /// The account with this email key.
+    fn account_by_email(&self, email_norm: &str) -> Result<Option<AccountRecord>>;
+    /// Disables or enables an account; whether it exists.
+    fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool>;
+    /// Deletes an account (its sessions go with it); whether it existed.
+    fn delete_account(&self, account_id: i64) -> Result<bool>;
+    /// The auth events, oldest first: (at, event email, outcome).
+    fn events(&self) -> Result<Vec<(i64, String, String)>>;
+    /// An email's throttle row: (failures, locked_until).
+    fn throttle(&self, email_norm: &str) -> Result<Option<(i64, i64)>>;
+}

@@ -348,3 +348,63 @@ impl Storage for PgStore {
         ))
     }
 }
+
+impl vaultty_core::storage::Inspect for PgStore {
+    fn count(&self, table: vaultty_core::storage::Table) -> Result<i64> {
+        use vaultty_core::storage::Table;
+        // A fixed table name per variant: never text from outside.
+        let sql = match table {
+            Table::Accounts => "SELECT count(*) FROM accounts",
+            Table::Sessions => "SELECT count(*) FROM sessions",
+            Table::Throttle => "SELECT count(*) FROM throttle",
+            Table::AuthEvents => "SELECT count(*) FROM auth_events",
+        };
+        self.single(|c| c.query_one(sql, &[])?.try_get(0))
+    }
+
+    fn account_by_email(&self, email_norm: &str) -> Result<Option<AccountRecord>> {
+        let email_norm = email_norm.to_owned();
+        self.single(move |c| {
+            let mut tx = c.transaction()?;
+            let a = account_where(&mut tx, "email_norm = $1", &email_norm)?;
+            tx.commit()?;
+            Ok(a)
+        })
+    }
+
+    fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool> {
+        self.single(|c| {
+            Ok(c.execute(
+                "UPDATE accounts SET disabled = $2 WHERE id = $1",
+                &[&account_id, &disabled],
+            )? == 1)
+        })
+    }
+
+    fn delete_account(&self, account_id: i64) -> Result<bool> {
+        self.single(|c| Ok(c.execute("DELETE FROM accounts WHERE id = $1", &[&account_id])? == 1))
+    }
+
+    fn events(&self) -> Result<Vec<(i64, String, String)>> {
+        self.single(|c| {
+            c.query(
+                "SELECT at, email, outcome FROM auth_events ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+        })
+    }
+
+    fn throttle(&self, email_norm: &str) -> Result<Option<(i64, i64)>> {
+        self.single(|c| {
+            c.query_opt(
+                "SELECT failures, locked_until FROM throttle WHERE email_norm = $1",
+                &[&email_norm],
+            )?
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()
+        })
+    }
+}

@@ -1,9 +1,6 @@
 //! The PostgreSQL store against a real server (see `common`): the storage trait's semantics,
 //! the security invariants under concurrency, migrations and refusals, and messages.
 
-mod common;
-
-use common::{server, with_param};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use vaultty_core::Error;
@@ -11,6 +8,7 @@ use vaultty_core::storage::{
     Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome, PasswordChange, Storage,
 };
 use vaultty_store_postgres::{PgStore, SCHEMA_VERSION, ThrottleRow};
+use vaultty_testkit::pg::{self as common, server, with_param};
 
 const SCHEDULE: LockoutSchedule = LockoutSchedule {
     free: 5,

@@ -215,3 +215,44 @@ impl Storage for Store {
         Store::backup_to(self, to)
     }
 }
+
+impl vaultty_core::storage::Inspect for Store {
+    fn count(&self, table: vaultty_core::storage::Table) -> Result<i64> {
+        use vaultty_core::storage::Table;
+        // A fixed table name per variant: never text from outside.
+        let sql = match table {
+            Table::Accounts => "SELECT count(*) FROM accounts",
+            Table::Sessions => "SELECT count(*) FROM sessions",
+            Table::Throttle => "SELECT count(*) FROM throttle",
+            Table::AuthEvents => "SELECT count(*) FROM auth_events",
+        };
+        self.db(self.conn().query_row(sql, [], |r| r.get(0)))
+    }
+
+    fn account_by_email(&self, email_norm: &str) -> Result<Option<AccountRecord>> {
+        self.db(accounts::by_email_norm(self.conn(), email_norm))
+    }
+
+    fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool> {
+        self.write(|tx| self.db(accounts::set_disabled(tx, account_id, disabled)))
+    }
+
+    fn delete_account(&self, account_id: i64) -> Result<bool> {
+        self.write(|tx| self.db(accounts::delete(tx, account_id)))
+    }
+
+    fn events(&self) -> Result<Vec<(i64, String, String)>> {
+        self.db(self
+            .conn()
+            .prepare("SELECT at, email, outcome FROM auth_events ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            }))
+    }
+
+    fn throttle(&self, email_norm: &str) -> Result<Option<(i64, i64)>> {
+        self.db(throttle::get(self.conn(), email_norm))
+            .map(|r| r.map(|r| (r.failures, r.locked_until)))
+    }
+}

@@ -6,8 +6,6 @@
 //! notices go straight to stderr, past the test harness's capture, so that they show in every
 //! run (and `.ci/run` counts them).
 
-#![allow(dead_code)]
-
 use postgres::{Client, NoTls};
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -17,6 +15,21 @@ pub const URL_VAR: &str = "VAULTTY_TEST_PG_URL";
 /// Says something in the test log, whatever the capture.
 pub fn say(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{message}");
+}
+
+/// The server without a notice (for sandboxes of a test that has said it runs).
+pub fn server_quiet(test: &str) -> Option<Server> {
+    let url = std::env::var(URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty())?;
+    Some(Server {
+        admin_url: url,
+        test: test
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(20)
+            .collect(),
+    })
 }
 
 /// The server, or `None` (and the notice) when no URL is set.
