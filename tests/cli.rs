@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 use tempfile::TempDir;
+use vaultty::storage::Table;
+use vaultty_testkit::{Sandbox, conformance};
 
 const EMAIL: &str = "alice@example.com";
 const NAME: &str = "Alice Liddell";
@@ -1246,11 +1248,17 @@ fn id_02_migration_refuses_two_accounts_for_one_mailbox() {
 // Concurrency
 // ---------------------------------------------------------------------------------------------
 
-fn spawn_signup(v: &Vault, email: &str) -> Child {
-    let mut child = std::process::Command::new(BIN)
-        .env_remove("VAULTTY_DATA_DIR")
+/// A signup of `email` started at once on the data dir `dir` (over `store`, if given).
+fn spawn_signup(dir: &Path, store: Option<&str>, email: &str) -> Child {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.env_remove("VAULTTY_DATA_DIR")
+        .env_remove("VAULTTY_STORE")
         .arg("--data-dir")
-        .arg(&v.dir)
+        .arg(dir);
+    if let Some(store) = store {
+        cmd.arg("--store").arg(store);
+    }
+    let mut child = cmd
         .args([
             "signup",
             "--email",
@@ -1288,58 +1296,62 @@ fn assert_no_lock_errors(outs: &[Out]) {
     }
 }
 
-/// Eight first-time signups at once, on a data dir that does not exist yet: every one
-/// succeeds (store creation and migration race too).
-#[test]
-fn concurrent_signups_of_distinct_emails_all_succeed() {
-    let v = Vault::new();
-    let children: Vec<Child> = (0..8)
-        .map(|i| spawn_signup(&v, &format!("user{i}@example.com")))
-        .collect();
-    let outs = wait_all(children);
-    assert_no_lock_errors(&outs);
-    for (i, o) in outs.iter().enumerate() {
-        assert_eq!(o.code(), Some(EXIT_OK), "signup #{i}: {}", o.err());
+conformance! {
+    /// Eight first-time signups at once, on a data dir that does not exist yet: every one
+    /// succeeds (store creation and migration race too).
+    fn concurrent_signups_of_distinct_emails_all_succeed() {
+        let sb = Sandbox::new();
+        let store = sb.store_url();
+        let children: Vec<Child> = (0..8)
+            .map(|i| spawn_signup(&sb.dir, store.as_deref(), &format!("user{i}@example.com")))
+            .collect();
+        let outs = wait_all(children);
+        assert_no_lock_errors(&outs);
+        for (i, o) in outs.iter().enumerate() {
+            assert_eq!(o.code(), Some(EXIT_OK), "signup #{i}: {}", o.err());
+        }
+        assert_eq!(sb.inspect().count(Table::Accounts).unwrap(), 8);
     }
-    assert_eq!(v.count("accounts"), 8);
 }
 
-/// Six signups racing for one email: exactly one wins, the rest are told it is taken (or, since
-/// signups are throttled per email like logins, the ones after the fifth try may be told to
-/// wait).
-#[test]
-fn concurrent_signups_of_one_email_exactly_one_wins() {
-    let v = Vault::new();
-    common::create_store(&v.dir);
-    let children: Vec<Child> = (0..6)
-        .map(|i| {
-            let email = if i % 2 == 0 {
-                "race@example.com"
-            } else {
-                "RACE@Example.com"
-            };
-            spawn_signup(&v, email)
-        })
-        .collect();
-    let outs = wait_all(children);
-    assert_no_lock_errors(&outs);
-    let mut codes: Vec<i32> = outs
-        .iter()
-        .map(|o| match o.code().unwrap_or(-1) {
-            EXIT_THROTTLED => EXIT_TAKEN,
-            c => c,
-        })
-        .collect();
-    codes.sort_unstable();
-    assert_eq!(
-        codes,
-        [
-            EXIT_OK, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN
-        ],
-        "{:?}",
-        outs.iter().map(Out::err).collect::<Vec<_>>()
-    );
-    assert_eq!(v.count("accounts"), 1);
+conformance! {
+    /// Six signups racing for one email: exactly one wins, the rest are told it is taken (or,
+    /// since signups are throttled per email like logins, the ones after the fifth try may be
+    /// told to wait). The database's uniqueness constraint decides, on either store.
+    fn concurrent_signups_of_one_email_exactly_one_wins() {
+        let sb = Sandbox::new();
+        let store = sb.store_url();
+        drop(sb.store().unwrap()); // the store exists (migrated) before the race
+        let children: Vec<Child> = (0..6)
+            .map(|i| {
+                let email = if i % 2 == 0 {
+                    "race@example.com"
+                } else {
+                    "RACE@Example.com"
+                };
+                spawn_signup(&sb.dir, store.as_deref(), email)
+            })
+            .collect();
+        let outs = wait_all(children);
+        assert_no_lock_errors(&outs);
+        let mut codes: Vec<i32> = outs
+            .iter()
+            .map(|o| match o.code().unwrap_or(-1) {
+                EXIT_THROTTLED => EXIT_TAKEN,
+                c => c,
+            })
+            .collect();
+        codes.sort_unstable();
+        assert_eq!(
+            codes,
+            [
+                EXIT_OK, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN, EXIT_TAKEN
+            ],
+            "{:?}",
+            outs.iter().map(Out::err).collect::<Vec<_>>()
+        );
+        assert_eq!(sb.inspect().count(Table::Accounts).unwrap(), 1);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

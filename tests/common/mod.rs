@@ -89,15 +89,43 @@ impl From<std::process::Output> for Out {
     }
 }
 
+/// The store of each data dir whose accounts are not in its own SQLite file (see
+/// [`use_store`]); keyed by the (unique, temporary) data dir, so parallel tests never meet.
+static STORES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes every command this harness runs on `dir` use `store` (`--store`), e.g. a PostgreSQL
+/// database of the test's own.
+#[allow(dead_code)]
+pub fn use_store(dir: &Path, store: &str) {
+    STORES
+        .lock()
+        .unwrap()
+        .push((dir.to_path_buf(), store.to_owned()));
+}
+
+fn store_of(dir: &Path) -> Option<String> {
+    STORES
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(d, _)| d == dir)
+        .map(|(_, s)| s.clone())
+}
+
 /// `vaultty --data-dir DIR <args>` with all three standard streams piped and a clean
-/// environment for the data dir.
+/// environment for the data dir (and `--store` when the test gave the dir one).
 pub fn vaultty(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("VAULTTY_DATA_DIR")
+        .env_remove("VAULTTY_STORE")
+        .env_remove("VAULTTY_CONFIG")
         .env("NO_COLOR", "1")
         .arg("--data-dir")
-        .arg(dir)
-        .args(args)
+        .arg(dir);
+    if let Some(store) = store_of(dir) {
+        c.arg("--store").arg(store);
+    }
+    c.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
