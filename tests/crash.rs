@@ -26,7 +26,9 @@
 //! password the ledger says; `whoami` exits 0 or 3. Leftover `.session.*` temp files (a
 //! login killed between creating and renaming its temp file) are counted and reported.
 //!
-//! `VAULTTY_CRASH_ITERATIONS` (default 200) sets N; `VAULTTY_CRASH_SEED` replays a run (the
+//! It runs on both stores (`crash_..::sqlite` on the data dir's file, `crash_..::postgres` on a
+//! database of its own; the SQLite file checks apply to the first). `VAULTTY_CRASH_ITERATIONS`
+//! (default 200) sets N; `VAULTTY_CRASH_SEED` replays a run (the
 //! seed is printed; the operations and delays repeat, the exact kill moments depend on the
 //! machine's load).
 
@@ -35,8 +37,10 @@ mod common;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use vaultty::storage::Inspect;
+use vaultty_testkit::{Backend, Sandbox, conformance};
 
 const CHECK_EVERY: u64 = 25;
 /// Accounts verified by logging in at each intermediate check (all are at the end).
@@ -118,6 +122,10 @@ struct Stats {
 struct Crash {
     dir: PathBuf,
     rng: Rng,
+    /// A new connection to the store's inspection API (a fresh one per look, as before).
+    inspect: Box<dyn Fn() -> Box<dyn Inspect>>,
+    /// Whether the store is the data dir's SQLite file (its file-level checks apply).
+    sqlite: bool,
     accounts: Vec<Account>,
     attempted: BTreeSet<String>,
     next_email: u64,
@@ -125,9 +133,16 @@ struct Crash {
 }
 
 impl Crash {
-    fn new(dir: PathBuf, seed: u64) -> Self {
+    fn new(
+        dir: PathBuf,
+        seed: u64,
+        inspect: Box<dyn Fn() -> Box<dyn Inspect>>,
+        sqlite: bool,
+    ) -> Self {
         Crash {
             dir,
+            inspect,
+            sqlite,
             rng: Rng::new(seed),
             accounts: Vec::new(),
             attempted: BTreeSet::new(),
@@ -218,12 +233,11 @@ impl Crash {
         o
     }
 
-    fn db(&self) -> rusqlite::Connection {
-        open_db(&self.dir)
-    }
-
     fn hash_of(&self, email: &str) -> Option<String> {
-        password_hash(&self.db(), &email.to_lowercase())
+        (self.inspect)()
+            .account_by_email(&email.to_lowercase())
+            .unwrap()
+            .map(|a| a.password_hash)
     }
 
     // ---- resolving what killed commands did --------------------------------------------------
@@ -507,17 +521,21 @@ impl Crash {
         let started = Instant::now();
         self.check_session_file(when);
         {
-            let c = self.db();
-            let ic = integrity_check(&c);
-            assert_eq!(ic, "ok", "{when}: PRAGMA integrity_check");
-            assert_eq!(
-                foreign_key_violations(&c),
-                0,
-                "{when}: foreign key violations"
-            );
-            let half = half_created_accounts(&c);
-            assert!(half.is_empty(), "{when}: half-created accounts: {half:#?}");
-            let rows = accounts(&c);
+            if self.sqlite {
+                let c = open_db(&self.dir);
+                let ic = integrity_check(&c);
+                assert_eq!(ic, "ok", "{when}: PRAGMA integrity_check");
+                assert_eq!(
+                    foreign_key_violations(&c),
+                    0,
+                    "{when}: foreign key violations"
+                );
+                let half = half_created_accounts(&c);
+                assert!(half.is_empty(), "{when}: half-created accounts: {half:#?}");
+            }
+            // PostgreSQL enforces its constraints at every commit: a killed client leaves a
+            // rolled-back transaction, never half of one.
+            let rows = (self.inspect)().accounts().unwrap();
             for r in &rows {
                 assert!(
                     self.attempted.contains(&r.email_norm),
@@ -526,6 +544,10 @@ impl Crash {
                 assert_eq!(
                     r.email, r.email_norm,
                     "{when}: emails are stored as entered"
+                );
+                assert!(
+                    r.password_hash.starts_with("$argon2id$"),
+                    "{when}: a half-created account: {r:?}"
                 );
             }
             let in_store: BTreeSet<&str> = rows.iter().map(|r| r.email_norm.as_str()).collect();
@@ -641,18 +663,29 @@ impl Crash {
     }
 }
 
-fn data_dir(tmp: &Path) -> PathBuf {
-    tmp.join("data")
+conformance! {
+    fn crash_sigkill_at_random_moments_keeps_the_store_consistent() {
+        crash(Sandbox::new());
+    }
 }
 
-#[test]
-fn crash_sigkill_at_random_moments_keeps_the_store_consistent() {
+fn crash(sb: Sandbox) {
     let iterations = env_u64("VAULTTY_CRASH_ITERATIONS", 200);
     let seed = seed_from_env("VAULTTY_CRASH_SEED");
     eprintln!("crash: seed {seed:#x}, {iterations} iterations (VAULTTY_CRASH_SEED to replay)");
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = data_dir(tmp.path());
-    let mut t = Crash::new(dir.clone(), seed);
+    let dir = sb.dir.clone();
+    if let Some(url) = sb.store_url() {
+        use_store(&dir, &url);
+    }
+    let sqlite = sb.backend() == Backend::Sqlite;
+    let sb = std::sync::Arc::new(sb);
+    let inspector = sb.clone();
+    let mut t = Crash::new(
+        dir.clone(),
+        seed,
+        Box::new(move || inspector.inspect()),
+        sqlite,
+    );
     let started = Instant::now();
 
     // Create the store up front: store creation racing a kill is not what this test is about

@@ -768,5 +768,9 @@ pub fn seed_from_env(var: &str) -> u64 {
 
 /// Creates an empty store in `dir` (through the library: `whoami` no longer creates anything).
 pub fn create_store(dir: &Path) {
-    vaultty::open(dir).expect("create the store");
+    match store_of(dir) {
+        Some(store) => vaultty::open_at(dir, Some(&store), vaultty::Options::default()),
+        None => vaultty::open(dir),
+    }
+    .expect("create the store");
 }

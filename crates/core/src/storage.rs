@@ -258,6 +258,8 @@ pub trait Inspect {
     fn count(&self, table: Table) -> Result<i64>;
     /// The account with this email key.
     fn account_by_email(&self, email_norm: &str) -> Result<Option<AccountRecord>>;
+    /// Every account, by id.
+    fn accounts(&self) -> Result<Vec<AccountRecord>>;
     /// Disables or enables an account; whether it exists.
     fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool>;
     /// Deletes an account (its sessions go with it); whether it existed.

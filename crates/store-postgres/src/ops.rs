@@ -372,6 +372,18 @@ impl vaultty_core::storage::Inspect for PgStore {
         })
     }
 
+    fn accounts(&self) -> Result<Vec<AccountRecord>> {
+        self.single(|c| {
+            c.query(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id"),
+                &[],
+            )?
+            .iter()
+            .map(|r| account_from(r, 0))
+            .collect()
+        })
+    }
+
     fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool> {
         self.single(|c| {
             Ok(c.execute(

@@ -46,6 +46,13 @@ pub fn by_email_norm(c: &Connection, email_norm: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
+/// Every account, by id.
+pub fn all(c: &Connection) -> rusqlite::Result<Vec<AccountRecord>> {
+    c.prepare(&format!("SELECT {COLUMNS} FROM accounts ORDER BY id"))?
+        .query_map([], from_row)?
+        .collect()
+}
+
 pub fn by_id(c: &Connection, id: i64) -> rusqlite::Result<Option<AccountRecord>> {
     c.query_row(
         &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),

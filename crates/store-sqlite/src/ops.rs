@@ -233,6 +233,10 @@ impl vaultty_core::storage::Inspect for Store {
         self.db(accounts::by_email_norm(self.conn(), email_norm))
     }
 
+    fn accounts(&self) -> Result<Vec<AccountRecord>> {
+        self.db(accounts::all(self.conn()))
+    }
+
     fn set_disabled(&self, account_id: i64, disabled: bool) -> Result<bool> {
         self.write(|tx| self.db(accounts::set_disabled(tx, account_id, disabled)))
     }
