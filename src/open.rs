@@ -86,8 +86,13 @@ pub fn open_at(dir: &Path, store: Option<&str>, options: Options) -> Result<Acco
 pub fn open_existing(dir: &Path) -> Result<Option<Accounts>> {
     let setup = setup();
     let exists = match store_at(dir, setup.store.as_deref())? {
-        StoreAt::Sqlite(path) if setup.store.is_none() => store_exists(dir) && path.exists(),
-        StoreAt::Sqlite(path) => path.exists(),
+        // `store_exists` answers "yes" when it cannot tell (a data dir below a file, say), so
+        // that opening reports the problem.
+        StoreAt::Sqlite(_) if setup.store.is_none() => store_exists(dir),
+        StoreAt::Sqlite(path) => !matches!(
+            std::fs::metadata(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound
+        ),
         StoreAt::Postgres(_) => true,
     };
     if !exists {
