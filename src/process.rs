@@ -10,9 +10,14 @@ pub fn harden() {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: setrlimit reads the struct; prctl(PR_SET_DUMPABLE) takes plain integers.
+    // SAFETY: setrlimit reads the struct.
     unsafe {
         libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+    // Linux's: elsewhere only the core limit applies.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: prctl(PR_SET_DUMPABLE) takes plain integers.
+    unsafe {
         libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

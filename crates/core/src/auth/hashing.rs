@@ -514,8 +514,10 @@ impl MappedBlocks {
         };
         // SAFETY: `skip < HUGE_PAGE`, and the mapping is `bytes + HUGE_PAGE` long when huge.
         let start = unsafe { map.cast::<u8>().add(skip) }.cast::<libc::c_void>();
+        // Advice only, and Linux's only: EINVAL (no THP in this kernel), or another system,
+        // leaves ordinary pages, which work.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         if huge {
-            // Advice only: EINVAL (no THP in this kernel) leaves ordinary pages, which work.
             // SAFETY: `start..start + bytes` lies inside the mapping made above.
             unsafe { libc::madvise(start, bytes, libc::MADV_HUGEPAGE) };
         }

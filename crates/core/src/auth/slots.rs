@@ -200,6 +200,9 @@ fn wait_for(file: &Arc<File>, index: u32, max_wait: Duration) -> bool {
 
 fn open(path: &Path) -> Option<File> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    if cfg!(not(any(target_os = "linux", target_os = "android"))) {
+        return None; // no open-file-description locks: no queue (see `lock`)
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -216,6 +219,15 @@ fn open(path: &Path) -> Option<File> {
 }
 
 /// An open-file-description lock on byte `index`: `F_WRLCK` or `F_UNLCK`, waiting or not.
+/// Only Linux has them (released when the process dies, whatever else it has open); on other
+/// systems there is no queue: every run goes ahead at once, as with an unusable lock file.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn lock(_: &File, _: u32, _: libc::c_short, _: bool) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// An open-file-description lock on byte `index`: `F_WRLCK` or `F_UNLCK`, waiting or not.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn lock(file: &File, index: u32, kind: libc::c_short, wait: bool) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     // SAFETY: all-zero is a valid flock (l_pid must be 0 for OFD locks).
