@@ -1,8 +1,8 @@
 //! The UI's model and its update function: messages in, state changes and worker commands
 //! out. No terminal I/O here, so every behaviour can be driven from tests.
 
-use super::field::{Edit, FormField, edit_request};
 use super::strings as s;
+use super::widgets::field::{Edited, FormField, edit_request};
 use crate::auth::policy::{
     MAX_EMAIL_CHARS, MAX_NAME_CHARS, password_strength, validate_email, validate_name,
 };
@@ -521,15 +521,15 @@ fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
         return vec![];
     };
     match field.paste(text) {
-        Edit::Changed => field_changed(m, i),
-        Edit::TooLong => {
+        Edited::Changed => field_changed(m, i),
+        Edited::TooLong => {
             field.error = Some(format!(
                 "{} {}",
                 s::PASTE_REFUSED,
                 s::too_long(field.label, field.max_chars)
             ));
         }
-        Edit::Unchanged => {}
+        Edited::Unchanged => {}
     }
     vec![]
 }
@@ -662,8 +662,8 @@ fn form_key(form: &mut Form, key: KeyEvent) -> FormAction {
                 return FormAction::Nothing;
             };
             match edit_request(key).map(|req| field.handle(req)) {
-                Some(Edit::Changed) => FormAction::Changed(form.focus),
-                Some(Edit::TooLong) => {
+                Some(Edited::Changed) => FormAction::Changed(form.focus),
+                Some(Edited::TooLong) => {
                     field.error = Some(s::too_long(field.label, field.max_chars));
                     FormAction::Refused
                 }

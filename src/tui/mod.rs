@@ -6,10 +6,10 @@
 //! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
 
 pub mod app;
-pub mod field;
 pub mod input;
 pub mod strings;
 pub mod view;
+pub mod widgets;
 
 use crate::api::{Backend, Request, Response};
 use crate::clock::{Clock, SystemClock};

@@ -2,8 +2,8 @@
 //! again, whatever signup allowed.
 
 use super::app::{FlashKind, Form, MIN_H, MIN_W, Model, Screen};
-use super::field::FormField;
 use super::strings::{self as s, KeyHint, Keys};
+use super::widgets::field::FormField;
 use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
 use ratatui::Frame;

@@ -1,0 +1,4 @@
+//! What the screens are drawn with.
+
+pub mod field;
+pub mod secret;
