@@ -7,9 +7,10 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 use std::sync::Arc;
-use vaultty::tui::app::{Command, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
+use vaultty::api::{Request, Response};
+use vaultty::tui::app::{Effect, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
 use vaultty::tui::strings::Keys;
-use vaultty::tui::{execute_command, view::view};
+use vaultty::tui::{view::view, worker::execute};
 use vaultty::{Accounts, HashParams, ManualClock, Options, Password};
 
 const T0: i64 = 1_800_000_000; // 2027-01-15 08:00:00 UTC
@@ -60,13 +61,13 @@ impl Ui {
         ui
     }
 
-    /// Executes worker commands synchronously and feeds the replies back, until none remain.
-    fn run(&mut self, mut cmds: Vec<Command>) {
+    /// Executes the effects synchronously and feeds the answers back, until none remain.
+    fn run(&mut self, mut cmds: Vec<Effect>) {
         while !cmds.is_empty() {
-            let next: Vec<Command> = cmds
+            let next: Vec<Effect> = cmds
                 .drain(..)
-                .filter_map(|c| execute_command(&self.vault, c))
-                .flat_map(|reply| update(&mut self.model, Msg::Reply(reply)))
+                .filter_map(|c| execute(&self.vault, c))
+                .flat_map(|reply| update(&mut self.model, reply))
                 .collect();
             cmds = next;
         }
@@ -82,7 +83,7 @@ impl Ui {
     }
 
     /// Sends a message without running the commands it produces.
-    fn send_only(&mut self, msg: Msg) -> Vec<Command> {
+    fn send_only(&mut self, msg: Msg) -> Vec<Effect> {
         update(&mut self.model, msg)
     }
 
@@ -179,8 +180,8 @@ fn starts_on_login_without_a_session_and_on_dashboard_with_one() {
     // a second UI on the same data dir opens the dashboard directly
     let mut model = Model::new(ui.clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
     for c in model.init() {
-        if let Some(r) = execute_command(&ui.vault, c) {
-            update(&mut model, Msg::Reply(r));
+        if let Some(r) = execute(&ui.vault, c) {
+            update(&mut model, r);
         }
     }
     assert!(matches!(model.screen, Screen::Dashboard));
@@ -236,7 +237,10 @@ fn ctrl_c_quits_from_anywhere_even_while_busy() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    assert!(matches!(cmds.as_slice(), [Command::Login { .. }]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [Effect::Backend(Request::Login { .. })]
+    ));
     assert!(
         ui.model.busy.is_some(),
         "the form is locked while verifying"
@@ -371,7 +375,7 @@ fn strength_is_computed_once_per_frame_not_per_key() {
     );
     let cmds = vaultty::tui::app::refresh(&mut ui.model);
     assert!(
-        matches!(cmds.as_slice(), [Command::Strength(_)]),
+        matches!(cmds.as_slice(), [Effect::Meter(_)]),
         "one check for the whole burst: {cmds:?}"
     );
     let form = ui.model.form().unwrap();
@@ -411,10 +415,7 @@ fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
     };
     type_only(&mut ui, "password");
     let first = refresh(&mut ui.model);
-    assert!(
-        matches!(first.as_slice(), [Command::Strength(_)]),
-        "{first:?}"
-    );
+    assert!(matches!(first.as_slice(), [Effect::Meter(_)]), "{first:?}");
     let form = ui.model.form().unwrap();
     assert!(form.strength.is_none() && form.strength_pending.is_some());
     assert!(
@@ -426,7 +427,7 @@ fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
 
     type_only(&mut ui, " lamp violet tractor");
     let second = refresh(&mut ui.model);
-    assert!(matches!(second.as_slice(), [Command::Strength(_)]));
+    assert!(matches!(second.as_slice(), [Effect::Meter(_)]));
     // The answer about "password" comes late: it is stale and dropped.
     ui.run(first);
     let form = ui.model.form().unwrap();
@@ -729,7 +730,7 @@ fn login_screen_prepares_argon2_memory_on_the_first_key() {
     );
     let cmds = ui.send_only(Msg::Paste("ada".into()));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "prepared again after logout, on the first paste or key"
     );
 }
@@ -747,7 +748,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         KeyModifiers::NONE,
     )));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "the signup's hash gets prepared memory: {cmds:?}"
     );
     ui.run(cmds);
@@ -777,7 +778,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         KeyModifiers::NONE,
     )));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "the change form prepares it too: {cmds:?}"
     );
 }
@@ -802,7 +803,7 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
     ui.clock.advance(1);
     let cmds = ui.send_only(Msg::Tick);
     assert!(
-        matches!(cmds.as_slice(), [Command::ReleaseMemory]),
+        matches!(cmds.as_slice(), [Effect::Backend(Request::ReleaseMemory)]),
         "freed a minute after the last key: {cmds:?}"
     );
     ui.run(cmds);
@@ -913,7 +914,7 @@ fn storage_error_at_session_check_fails_closed() {
     ui.login();
     let cmds = ui.send_only(Msg::Tick);
     assert!(cmds.is_empty());
-    ui.send(Msg::Reply(vaultty::tui::app::Reply::Session(Err(
+    ui.send(Msg::Response(Response::Session(Err(
         vaultty::Error::storage("/x/vaultty.db", "is corrupt"),
     ))));
     assert!(matches!(ui.model.screen, Screen::Login(_)));

@@ -1,13 +1,15 @@
-//! The UI's model and its update function: messages in, state changes and worker commands
-//! out. No terminal I/O here, so every behaviour can be driven from tests.
+//! The UI's model and its update function: messages in, state changes and [`Effect`]s out (the
+//! core's requests for the worker, password checks for the meter). No terminal I/O here, so
+//! every behaviour can be driven from tests.
 
 use super::strings as s;
 use super::widgets::field::{Edited, FormField, edit_request};
+use crate::api::{self, Request, Response};
 use crate::auth::policy::{
     MAX_EMAIL_CHARS, MAX_NAME_CHARS, password_strength, validate_email, validate_name,
 };
 use crate::clock::Clock;
-use crate::{Account, Error, Field, LoginReport, Password, SessionInfo, Strength};
+use crate::{Error, Field, LoginReport, Password, SessionInfo, Strength};
 use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -34,7 +36,13 @@ pub enum Msg {
     Resize(u16, u16),
     /// Time passed (spinner, flash fading, session expiry).
     Tick,
-    Reply(Reply),
+    /// The backend's answer to a request.
+    Response(Response),
+    /// The strength meter's verdict on the check numbered `id`.
+    Strength {
+        id: u64,
+        strength: Strength,
+    },
     /// SIGTERM / SIGHUP / SIGINT / SIGQUIT: leave now.
     Quit,
     /// The worker has waited a second for another process's write lock on the store.
@@ -42,21 +50,6 @@ pub enum Msg {
     /// Something in the data dir changed (another process wrote the store or the session
     /// file): the session may have ended elsewhere.
     StoreChanged,
-}
-
-/// Answers from the worker thread.
-#[derive(Debug)]
-pub enum Reply {
-    Session(Result<Option<SessionInfo>, Error>),
-    Login(Result<LoginReport, Error>),
-    Signup(Result<Account, Error>),
-    Logout(Result<bool, Error>),
-    PasswordChanged(Result<usize, Error>),
-    /// The strength meter's verdict on the request numbered `id`.
-    Strength {
-        id: u64,
-        strength: Strength,
-    },
 }
 
 /// A request for the strength meter (zxcvbn can take most of a second on crafted input, so
@@ -71,43 +64,23 @@ pub struct StrengthCheck {
 }
 
 impl StrengthCheck {
-    /// Runs the check (on the meter's thread).
-    pub fn run(self) -> Reply {
-        Reply::Strength {
+    /// Runs the check (on the meter's thread); the answer as a message for the UI.
+    pub fn run(self) -> Msg {
+        Msg::Strength {
             id: self.id,
             strength: password_strength(&self.password, &self.email, &self.name),
         }
     }
 }
 
-/// Work for the worker thread (Argon2 and SQLite never run on the UI thread).
+/// Work the update asks for, off the UI thread.
 #[derive(Debug)]
-pub enum Command {
-    /// Prepare the Argon2 memory for the next login, signup or password change while the user
-    /// types (no reply).
-    PrepareMemory,
-    /// Wipe and free that memory: nobody has typed for [`PREPARED_IDLE_SECS`] (no reply).
-    ReleaseMemory,
-    /// Validate the session file's session; `refresh` counts as use.
-    LoadSession {
-        refresh: bool,
-    },
-    Login {
-        email: String,
-        password: Password,
-    },
-    Signup {
-        name: String,
-        email: String,
-        password: Password,
-    },
-    Logout,
-    ChangePassword {
-        current: Password,
-        new: Password,
-    },
-    /// For the strength meter's thread, not the worker: only the latest request is run.
-    Strength(StrengthCheck),
+pub enum Effect {
+    /// A request for the backend, on the worker thread (Argon2 and the store never run on the
+    /// UI thread). The memory requests have no answer.
+    Backend(Request),
+    /// A check for the strength meter's thread: only the latest one is run.
+    Meter(StrengthCheck),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,9 +243,9 @@ impl Model {
         }
     }
 
-    /// The commands to send when the UI starts.
-    pub fn init(&mut self) -> Vec<Command> {
-        vec![Command::LoadSession { refresh: true }]
+    /// What to ask for when the UI starts.
+    pub fn init(&mut self) -> Vec<Effect> {
+        vec![Effect::Backend(Request::Session { refresh: true })]
     }
 
     pub fn now(&self) -> i64 {
@@ -407,7 +380,7 @@ impl Model {
 }
 
 /// Applies one message; returns the commands for the worker.
-pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     // The Argon2 memory for the next login, signup or password change is prepared on the
     // first character typed or pasted on one of those forms, not when the form appears: an idle form then
     // holds no 64 MiB, and typing takes far longer than the preparation (milliseconds with
@@ -430,12 +403,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     if typed_on_form && m.on_password_form() && !m.memory_prepared && !m.quit {
         m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
-        cmds.insert(0, Command::PrepareMemory);
+        cmds.insert(0, Effect::Backend(Request::PrepareMemory));
     }
     cmds
 }
 
-fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
+fn apply(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Quit => {
             m.quit = true;
@@ -458,18 +431,23 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
             // for a form: its answer must not be taken for this one).
             if m.authenticated() && !m.checking_expiry && m.busy.is_none() {
                 m.checking_expiry = true;
-                vec![Command::LoadSession { refresh: false }]
+                vec![Effect::Backend(Request::Session { refresh: false })]
             } else {
                 vec![]
             }
         }
-        Msg::Reply(r) => on_reply(m, r),
+        Msg::Response(r) => on_response(m, r),
+        Msg::Strength { id, strength } => {
+            // Not the worker's answer: whatever the worker is doing, it still is.
+            on_strength(m, id, strength);
+            vec![]
+        }
         Msg::Paste(text) => on_paste(m, text),
         Msg::Key(k) => on_key(m, k),
     }
 }
 
-fn on_tick(m: &mut Model) -> Vec<Command> {
+fn on_tick(m: &mut Model) -> Vec<Effect> {
     let now = m.now();
     let mut cmds = vec![];
     // The lock message counts down, and says when it is over.
@@ -489,7 +467,7 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
         // Typed on, then left: the 64 MiB are not kept for a login that may never come. The
         // next key prepares them again.
         m.memory_prepared = false;
-        cmds.push(Command::ReleaseMemory);
+        cmds.push(Effect::Backend(Request::ReleaseMemory));
     }
     if m.flash
         .as_ref()
@@ -504,12 +482,12 @@ fn on_tick(m: &mut Model) -> Vec<Command> {
     {
         // Ask the store rather than trust our copy: another terminal may have used it.
         m.checking_expiry = true;
-        cmds.push(Command::LoadSession { refresh: false });
+        cmds.push(Effect::Backend(Request::Session { refresh: false }));
     }
     cmds
 }
 
-fn on_paste(m: &mut Model, text: String) -> Vec<Command> {
+fn on_paste(m: &mut Model, text: String) -> Vec<Effect> {
     if m.busy.is_some() || m.help || m.confirm_discard || m.too_small() {
         return vec![];
     }
@@ -545,7 +523,7 @@ fn is_ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char(c)
 }
 
-fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
@@ -586,7 +564,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     }
     if m.authenticated() && is_ctrl(&key, 'o') {
         m.busy = Some(s::LOGGING_OUT);
-        return vec![Command::Logout];
+        return vec![Effect::Backend(Request::Logout)];
     }
     let mut cmds = touch(m);
     cmds.extend(match &m.screen {
@@ -600,16 +578,16 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
 }
 
 /// Activity on an authenticated screen keeps the session alive (at most every 30 s).
-fn touch(m: &mut Model) -> Vec<Command> {
+fn touch(m: &mut Model) -> Vec<Effect> {
     let now = m.now();
     if m.authenticated() && now - m.last_touch >= TOUCH_EVERY {
         m.last_touch = now;
-        return vec![Command::LoadSession { refresh: true }];
+        return vec![Effect::Backend(Request::Session { refresh: true })];
     }
     vec![]
 }
 
-fn dashboard_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+fn dashboard_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
         return vec![];
     }
@@ -620,7 +598,7 @@ fn dashboard_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         KeyCode::Char('l') => {
             m.busy = Some(s::LOGGING_OUT);
-            vec![Command::Logout]
+            vec![Effect::Backend(Request::Logout)]
         }
         KeyCode::Char('q') => {
             m.quit = true;
@@ -673,7 +651,7 @@ fn form_key(form: &mut Form, key: KeyEvent) -> FormAction {
     }
 }
 
-fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if is_ctrl(&key, 'n') {
         // The email typed so far comes back with Esc; the password does not wait meanwhile.
         let screen = std::mem::replace(&mut m.screen, Screen::Signup(Form::signup()));
@@ -715,13 +693,13 @@ fn login_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
                 .map(|p| p.take())
                 .unwrap_or_default();
             m.busy = Some(s::VERIFYING);
-            vec![Command::Login { email, password }]
+            vec![Effect::Backend(Request::Login { email, password })]
         }
         FormAction::Nothing | FormAction::Refused | FormAction::Left(_) => vec![],
     }
 }
 
-fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let Screen::Signup(form) = &mut m.screen else {
         return vec![];
     };
@@ -761,17 +739,17 @@ fn signup_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
                 .map(|p| p.to_password())
                 .unwrap_or_default();
             m.busy = Some(s::CREATING);
-            vec![Command::Signup {
-                name,
+            vec![Effect::Backend(Request::Signup {
                 email,
+                name,
                 password,
-            }]
+            })]
         }
         FormAction::Nothing | FormAction::Refused => vec![],
     }
 }
 
-fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
+fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc {
         m.screen = Screen::Dashboard;
         return vec![];
@@ -799,7 +777,7 @@ fn password_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             let take = |f: &FormField| f.secret_ref().map(|p| p.to_password()).unwrap_or_default();
             let (current, new) = (take(&form.fields[0]), take(&form.fields[1]));
             m.busy = Some(s::CHANGING);
-            vec![Command::ChangePassword { current, new }]
+            vec![Effect::Backend(Request::ChangePassword { current, new })]
         }
         FormAction::Nothing | FormAction::Refused => vec![],
     }
@@ -832,8 +810,8 @@ fn meter_fields(screen: &Screen) -> Option<(usize, usize, usize)> {
 
 /// Brings derived state up to date before drawing: when the password (or its context) changed,
 /// asks the strength meter again, once per frame however many keys came. The check runs on
-/// the meter's thread ([`Command::Strength`]); the meter shows "checking…" until it answers.
-pub fn refresh(m: &mut Model) -> Vec<Command> {
+/// the meter's thread ([`Effect::Meter`]); the meter shows "checking…" until it answers.
+pub fn refresh(m: &mut Model) -> Vec<Effect> {
     let (email, name) = account_context(m.session.as_ref());
     let Some((pw_idx, email_idx, name_idx)) = meter_fields(&m.screen) else {
         return vec![];
@@ -863,7 +841,7 @@ pub fn refresh(m: &mut Model) -> Vec<Command> {
     };
     form.strength_pending = Some(id);
     m.strength_seq = id;
-    vec![Command::Strength(StrengthCheck {
+    vec![Effect::Meter(StrengthCheck {
         id,
         password,
         email,
@@ -980,16 +958,14 @@ fn place_errors(form: &mut Form, errors: &[crate::ValidationError], map: impl Fn
     }
 }
 
-fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
-    if let Reply::Strength { id, strength } = reply {
-        // Not the worker's answer: whatever the worker is doing, it still is.
-        on_strength(m, id, strength);
-        return vec![];
-    }
+fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
     m.busy = None;
-    match reply {
-        Reply::Strength { .. } => {}
-        Reply::Session(r) => {
+    match response {
+        // Never asked for by the UI: a backend bug, taken as a store we cannot read.
+        r @ (Response::PasswordChangeBegun(_) | Response::Backup(_) | Response::Done) => {
+            return on_response(m, Response::Session(Err(api::unexpected(r))));
+        }
+        Response::Session(r) => {
             m.checking_expiry = false;
             match r {
                 Ok(Some(info)) => {
@@ -1025,7 +1001,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                 }
             }
         }
-        Reply::Login(Ok(report)) => {
+        Response::Login(Ok(report)) => {
             // The worker frees the prepared memory after a successful login.
             m.memory_prepared = false;
             m.password_changed = false;
@@ -1035,7 +1011,7 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
             m.last_touch = m.now();
             m.flash = None;
         }
-        Reply::Login(Err(e)) => {
+        Response::Login(Err(e)) => {
             if let Screen::Login(form) = &mut m.screen {
                 form.clear_secrets();
                 form.focus = 1;
@@ -1057,11 +1033,11 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                 flash.lockout_ends = lockout_ends;
             }
         }
-        Reply::Signup(Ok(account)) => {
+        Response::Signup(Ok(account)) => {
             m.go_login(Some(&account.email));
             m.flash(FlashKind::Success, s::ACCOUNT_CREATED);
         }
-        Reply::Signup(Err(e)) => {
+        Response::Signup(Err(e)) => {
             let Screen::Signup(form) = &mut m.screen else {
                 return vec![];
             };
@@ -1079,20 +1055,20 @@ fn on_reply(m: &mut Model, reply: Reply) -> Vec<Command> {
                 other => m.flash(FlashKind::Error, other.to_string()),
             }
         }
-        Reply::Logout(Ok(_)) => {
+        Response::Logout(Ok(_)) => {
             m.go_login(None);
             m.clear_screen = true;
             m.flash(FlashKind::Info, s::LOGGED_OUT);
         }
-        Reply::Logout(Err(e)) => m.flash(FlashKind::Error, e.to_string()),
-        Reply::PasswordChanged(Ok(ended)) => {
+        Response::Logout(Err(e)) => m.flash(FlashKind::Error, e.to_string()),
+        Response::PasswordChanged(Ok(ended)) => {
             // The worker frees the prepared memory after a password change.
             m.memory_prepared = false;
             m.screen = Screen::Dashboard;
             m.password_changed = true;
             m.flash(FlashKind::Success, s::password_changed(ended));
         }
-        Reply::PasswordChanged(Err(e)) => match e {
+        Response::PasswordChanged(Err(e)) => match e {
             Error::NoSession => m.expire(),
             e => {
                 let Screen::ChangePassword(form) = &mut m.screen else {

@@ -1,6 +1,7 @@
 //! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
-//! messages fed by an input thread, a signal thread, a worker thread that does all Argon2
-//! and SQLite work, and a meter thread that runs the password strength check. The main
+//! messages fed by an input thread, a signal thread, a worker thread that sends the core's
+//! requests (`api::Request`, as the CLI does) to the backend, where all Argon2 and SQLite work
+//! runs, and a meter thread that runs the password strength check ([`worker`]). The main
 //! thread blocks on the channel: it wakes only for an event, a reply or a deadline the model
 //! asks for (spinner, fading message, session expiry). Nothing it does grows with what was
 //! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
@@ -10,12 +11,12 @@ pub mod input;
 pub mod strings;
 pub mod view;
 pub mod widgets;
+pub mod worker;
 
-use crate::api::{Backend, Request, Response};
 use crate::clock::{Clock, SystemClock};
 use crate::{Accounts, timefmt};
 use anyhow::Context as _;
-use app::{Command, Model, Msg, Reply, StrengthCheck, update};
+use app::{Effect, Model, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
@@ -26,9 +27,9 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit code when stdout is not a terminal (a usage problem).
 pub const EXIT_NOT_A_TERMINAL: u8 = 2;
@@ -49,11 +50,11 @@ pub fn run(dir: &Path) -> ExitCode {
         return ExitCode::from(EXIT_NOT_A_TERMINAL);
     }
     // Open the store before touching the terminal, so a storage error is a plain message.
-    let vault = match crate::open(dir) {
+    let accounts = match crate::open(dir) {
         Ok(v) => v,
         Err(e) => return crate::cli::fail(&e.into()),
     };
-    match run_app(vault, Arc::new(SystemClock)) {
+    match run_app(accounts, Arc::new(SystemClock)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!(
@@ -121,117 +122,6 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
     Ok(code)
 }
 
-/// Runs one command against the vault and wraps the answer as a message (`None` for commands
-/// that have no answer).
-pub fn execute_command(vault: &Accounts, cmd: Command) -> Option<Reply> {
-    let request = match cmd {
-        Command::Strength(check) => return Some(check.run()),
-        Command::PrepareMemory => Request::PrepareMemory,
-        Command::ReleaseMemory => Request::ReleaseMemory,
-        Command::LoadSession { refresh } => Request::Session { refresh },
-        Command::Login { email, password } => Request::Login { email, password },
-        Command::Signup {
-            name,
-            email,
-            password,
-        } => Request::Signup {
-            email,
-            name,
-            password,
-        },
-        Command::Logout => Request::Logout,
-        Command::ChangePassword { current, new } => Request::ChangePassword { current, new },
-    };
-    Some(match vault.call(request) {
-        Response::Done => return None,
-        Response::Session(r) => Reply::Session(r),
-        Response::Login(r) => Reply::Login(r),
-        Response::Signup(r) => Reply::Signup(r),
-        Response::Logout(r) => Reply::Logout(r),
-        Response::PasswordChanged(r) => Reply::PasswordChanged(r),
-        other => Reply::Session(Err(crate::api::unexpected(other))),
-    })
-}
-
-/// The strength meter's thread: holds at most one request, the latest (a newer one replaces
-/// and drops the waiting one, wiping its password), so a slow check is never followed by a
-/// queue of stale ones.
-struct Meter {
-    next: Mutex<Option<StrengthCheck>>,
-    wake: Condvar,
-}
-
-impl Meter {
-    fn spawn(tx: Sender<Msg>) -> Arc<Meter> {
-        let meter = Arc::new(Meter {
-            next: Mutex::new(None),
-            wake: Condvar::new(),
-        });
-        let m = meter.clone();
-        std::thread::spawn(move || {
-            loop {
-                let check = {
-                    let Ok(mut next) = m.next.lock() else {
-                        return;
-                    };
-                    loop {
-                        if let Some(c) = next.take() {
-                            break c;
-                        }
-                        next = match m.wake.wait(next) {
-                            Ok(n) => n,
-                            Err(_) => return,
-                        };
-                    }
-                };
-                let reply = check.run();
-                crate::secret::wipe_stack_below();
-                if tx.send(Msg::Reply(reply)).is_err() {
-                    return;
-                }
-            }
-        });
-        meter
-    }
-
-    fn request(&self, check: StrengthCheck) {
-        if let Ok(mut next) = self.next.lock() {
-            *next = Some(check);
-            self.wake.notify_one();
-        }
-    }
-}
-
-fn spawn_worker(vault: Accounts, tx: Sender<Msg>) -> Sender<Command> {
-    let (ctx, crx) = mpsc::channel::<Command>();
-    std::thread::spawn(move || {
-        for cmd in crx {
-            let argon2 = matches!(
-                cmd,
-                Command::Login { .. } | Command::Signup { .. } | Command::ChangePassword { .. }
-            );
-            let reply = execute_command(&vault, cmd);
-            crate::secret::wipe_stack_below();
-            let Some(reply) = reply else {
-                continue;
-            };
-            let done = matches!(reply, Reply::Login(Ok(_)) | Reply::PasswordChanged(Ok(_)));
-            if tx.send(Msg::Reply(reply)).is_err() {
-                return;
-            }
-            // After the answer is on its way: wipe the Argon2 memory the command used (kept
-            // mapped for a retry, or for the login after a signup), or free it once logged in
-            // or the password is changed.
-            if done {
-                vault.call(Request::ReleaseMemory);
-            } else if argon2 {
-                vault.call(Request::WipeMemory);
-            }
-        }
-    });
-    ctx
-}
-
 /// Watches the data dir (inotify) and sends [`Msg::StoreChanged`] when another process changes
 /// the store or the session file there, so a session ended elsewhere (a logout in another
 /// terminal, a password change) is noticed at once, without polling. Without inotify the UI
@@ -272,7 +162,7 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
 }
 
 /// Runs the UI until it quits; returns the exit code.
-fn run_app(vault: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
+fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
     let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
@@ -280,23 +170,25 @@ fn run_app(vault: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
-    let meter = Meter::spawn(tx.clone());
-    spawn_watcher(vault.data_dir(), tx.clone());
+    let meter = worker::Meter::spawn(tx.clone());
+    spawn_watcher(accounts.data_dir(), tx.clone());
     let busy_tx = tx.clone();
     crate::store::on_long_wait(move || {
         let _ = busy_tx.send(Msg::StoreBusy);
     });
-    let worker = spawn_worker(vault, tx);
+    let worker = worker::spawn_worker(accounts, tx);
     let size = terminal.size().context("cannot read the terminal size")?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     let mut pending = model.init();
     let mut first = true;
     loop {
         pending.extend(app::refresh(&mut model));
-        for cmd in pending.drain(..) {
-            match cmd {
-                Command::Strength(check) => meter.request(check),
-                cmd => worker.send(cmd).context("the worker thread stopped")?,
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Meter(check) => meter.request(check),
+                Effect::Backend(request) => {
+                    worker.send(request).context("the worker thread stopped")?
+                }
             }
         }
         if model.quit {
