@@ -219,14 +219,14 @@ fn check_model(m: &Model) {
     let Some(form) = m.form() else {
         return;
     };
-    assert!(form.focus <= form.fields.len(), "focus out of range");
-    let clear_text = form.fields.iter().any(|f| f.value().contains(MARK));
-    let secret_mark = form
-        .fields
+    let fields = form.fields();
+    assert!(form.focus_index() <= fields.len(), "focus out of range");
+    let clear_text = fields.iter().any(|f| f.value().contains(MARK));
+    let secret_mark = fields
         .iter()
         .filter_map(|f| f.secret_ref())
         .any(|s| s.expose().contains(MARK));
-    if secret_mark && !clear_text && !form.reveal {
+    if secret_mark && !clear_text && !form.reveal() {
         assert!(
             !cells.contains(MARK),
             "a password character reached the screen"

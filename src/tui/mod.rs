@@ -1,13 +1,19 @@
-//! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
-//! messages fed by an input thread, a signal thread, a worker thread that sends the core's
-//! requests (`api::Request`, as the CLI does) to the backend, where all Argon2 and SQLite work
-//! runs, and a meter thread that runs the password strength check ([`worker`]). The main
-//! thread blocks on the channel: it wakes only for an event, a reply or a deadline the model
-//! asks for (spinner, fading message, session expiry). Nothing it does grows with what was
-//! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
+//! The terminal UI, built from screens ([`screens`]) and the widgets they are drawn with
+//! ([`widgets`]). Data flows one way: a key goes through the keymap ([`keys`]) to an action,
+//! the update ([`app`]) applies it, maybe sends a request of the core's API to the backend on
+//! the worker thread ([`worker`]), whose response comes back as a message; [`view`] draws the
+//! model and only reads it. Every user-facing string is in [`strings`].
+//!
+//! This module is the runtime: the terminal guard, the input thread ([`input`]), the signal
+//! and data-dir watcher threads, and the event loop. The main thread blocks on one channel of
+//! messages: it wakes only for an event, an answer or a deadline the model asks for (spinner,
+//! fading message, session expiry). Nothing it does grows with what was typed or pasted beyond
+//! a field's limit, so Ctrl-C is always handled at once.
 
 pub mod app;
 pub mod input;
+pub mod keys;
+pub mod screens;
 pub mod strings;
 pub mod view;
 pub mod widgets;
@@ -43,10 +49,7 @@ const CRASH_ENV: &str = "VAULTTY_TEST_CRASH";
 /// Runs the UI on the data dir `dir`.
 pub fn run(dir: &Path) -> ExitCode {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        eprintln!(
-            "vaultty: the terminal UI needs a terminal; for scripts use the commands \
-             (vaultty --help)"
-        );
+        eprintln!("{}: {}", strings::APP, strings::NOT_A_TERMINAL);
         return ExitCode::from(EXIT_NOT_A_TERMINAL);
     }
     // Open the store before touching the terminal, so a storage error is a plain message.
@@ -58,7 +61,8 @@ pub fn run(dir: &Path) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!(
-                "vaultty: {}",
+                "{}: {}",
+                strings::APP,
                 crate::sanitize::for_display(&format!("{e:#}"))
             );
             ExitCode::from(1)
@@ -108,7 +112,7 @@ impl Drop for TerminalGuard {
 fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
-        .context("cannot install signal handlers")?;
+        .context(strings::ERR_SIGNALS)?;
     let code = Arc::new(AtomicU8::new(0));
     let set = code.clone();
     std::thread::spawn(move || {
@@ -165,8 +169,9 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
 fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
-    let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
+    let guard = TerminalGuard::enter().context(strings::ERR_TERMINAL)?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context(strings::ERR_DRAW)?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
@@ -177,7 +182,7 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
         let _ = busy_tx.send(Msg::StoreBusy);
     });
     let worker = worker::spawn_worker(accounts, tx);
-    let size = terminal.size().context("cannot read the terminal size")?;
+    let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     let mut pending = model.init();
     let mut first = true;
@@ -186,9 +191,7 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
         for effect in pending.drain(..) {
             match effect {
                 Effect::Meter(check) => meter.request(check),
-                Effect::Backend(request) => {
-                    worker.send(request).context("the worker thread stopped")?
-                }
+                Effect::Backend(request) => worker.send(request).context(strings::ERR_WORKER)?,
             }
         }
         if model.quit {

@@ -3,7 +3,8 @@
 //! the CLI sends), and the meter runs the password strength check. Both answer with
 //! [`Msg`]s on the UI's channel.
 
-use super::app::{Effect, Msg, StrengthCheck};
+use super::app::{Effect, Msg};
+use super::widgets::meter::StrengthCheck;
 use crate::api::{Backend, Request, Response};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Condvar, Mutex};

@@ -3,15 +3,7 @@
 
 use super::secret::{SecretInput, without_line_breaks};
 use crate::auth::policy::MAX_PASSWORD_CHARS;
-use ratatui::crossterm::event::{Event, KeyEvent};
-use tui_input::backend::crossterm::to_input_request;
 use tui_input::{Input, InputRequest};
-
-/// The editing request a key asks for, if any (Left/Right, Home/End, Ctrl-A/E, Backspace,
-/// Delete, Ctrl-U, Ctrl-W, word moves, printable characters).
-pub fn edit_request(key: KeyEvent) -> Option<InputRequest> {
-    to_input_request(&Event::Key(key))
-}
 
 /// What a field holds.
 #[derive(Debug)]
