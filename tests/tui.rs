@@ -1269,6 +1269,106 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
     }
 }
 
+/// Issue 14, item 6: one keymap (`keys::BINDINGS`) drives key handling, the footer and the
+/// help, so they cannot disagree. On every screen, with a text field focused and without,
+/// every binding the screen answers is in the help it shows (in the key column, or named in
+/// the row's text for another key doing the same), each key once; every key the help and the
+/// footer name is bound on that screen. The help names the keys that close it, and the
+/// question's footer its answers. (While the vault opens the UI is busy: no key but Ctrl-C
+/// and Ctrl-L works, and the footer shows the login's keys to come.)
+#[test]
+fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
+    use vaultty::tui::keys::{self, Action, BINDINGS, Layer};
+    use vaultty::tui::widgets::confirm::Confirm;
+    let bound = |layers: &[Layer], key: (Layer, Action)| {
+        layers.contains(&key.0)
+            && BINDINGS
+                .iter()
+                .any(|b| (b.layer, b.action) == key && !b.alias)
+    };
+    for &id in ScreenId::ALL {
+        if id == ScreenId::Starting {
+            continue;
+        }
+        let info = id.info();
+        let states: &[bool] = if info.starts_in_text() {
+            &[true, false]
+        } else {
+            &[false]
+        };
+        for &text_focus in states {
+            let active = info.active_layers(text_focus);
+            let rows = info.help_rows(text_focus);
+            let shown = info.help_shown(text_focus);
+            let case = format!("{id:?} (a text field focused: {text_focus})");
+            for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
+                let name = b.on.name();
+                let Some((_, (label, what))) = rows
+                    .iter()
+                    .zip(&shown)
+                    .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
+                else {
+                    panic!(
+                        "{case}: {name} ({:?}) works but is not in the help",
+                        b.action
+                    );
+                };
+                if b.alias {
+                    assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
+                } else {
+                    assert!(
+                        label.split(" / ").any(|k| k == name),
+                        "{case}: {name} not in {label:?}"
+                    );
+                }
+            }
+            for (row, (label, _)) in rows.iter().zip(&shown) {
+                for &key in row.keys {
+                    assert!(
+                        bound(&active, key),
+                        "{case}: {label} ({key:?}) is bound nowhere"
+                    );
+                }
+            }
+            let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
+        }
+        let active = info.active_layers(info.starts_in_text());
+        for hint in info.footer {
+            assert!(
+                bound(&active, hint.key),
+                "{id:?}: {hint:?} is bound nowhere"
+            );
+        }
+    }
+    let close = keys::help_close();
+    for b in BINDINGS.iter().filter(|b| b.layer == Layer::Help) {
+        assert!(close.contains(&b.on.name()), "{close:?}");
+    }
+    let answers = Confirm::DISCARD.footer();
+    for b in BINDINGS.iter().filter(|b| b.layer == Layer::Confirm) {
+        assert!(
+            answers.iter().any(|h| h.key == (b.layer, b.action)),
+            "{} ({:?}) answers the question but is not in its footer",
+            b.on.name(),
+            b.action
+        );
+    }
+    // `?` on a form's button opens the help, and that help lists it.
+    let mut ui = Ui::new();
+    ui.key(KeyCode::BackTab);
+    ui.key(KeyCode::Char('?'));
+    assert!(ui.model.help);
+    let text = ui.screen_text();
+    assert!(
+        text.contains("?                   this help (as F1)"),
+        "{text}"
+    );
+}
+
 /// Issue 13, item 9: `?` opens help where no text field has focus (the dashboard, a form's
 /// button) and types a `?` in a field; q and Esc close it.
 #[test]
