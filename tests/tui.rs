@@ -1179,7 +1179,7 @@ fn on_screen(keys: ScreenId) -> Ui {
             ui.login();
             ui.key(KeyCode::Char('p'));
         }
-        ScreenId::Starting => unreachable!("no key works while the vault opens"),
+        other => unreachable!("{other:?}: not a screen these tests drive"),
     }
     if ui.model.form().is_some() {
         ui.send(Msg::Paste("ab cd ef".into()));
@@ -1827,7 +1827,7 @@ fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
             ScreenId::Signup => vec!["Ctrl-C quit", "Esc back"],
             ScreenId::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
             ScreenId::Dashboard => vec!["Ctrl-C quit", "l log out"],
-            ScreenId::Starting => unreachable!("no key works while the vault opens"),
+            other => unreachable!("{other:?}: not a screen these tests drive"),
         };
         cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
         let mut revealed = on_screen(keys);
