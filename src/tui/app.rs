@@ -247,7 +247,7 @@ impl Model {
             self.confirm = out.confirm;
         }
         if let Some(next) = out.next {
-            self.screen = next;
+            self.screen = *next;
         }
         out.effects
     }
@@ -418,17 +418,20 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
         return act(m, action);
     }
     let mut effects = touch(m);
-    let action = info
-        .layers
-        .iter()
-        .find_map(|&layer| keys::action(layer, &key))
-        .or_else(|| {
-            // Text for the focused field, on screens with fields.
-            let c = keys::typed_char(&key)?;
-            info.layers
-                .contains(&Layer::Field)
-                .then_some(Action::Edit(InputRequest::InsertChar(c)))
-        });
+    let mut action = None;
+    for &layer in info.layers {
+        action = keys::action(layer, &key);
+        if action.is_some() {
+            break;
+        }
+    }
+    if action.is_none()
+        && info.layers.contains(&Layer::Field)
+        && let Some(c) = keys::typed_char(&key)
+    {
+        // Text for the focused field.
+        action = Some(Action::Edit(InputRequest::InsertChar(c)));
+    }
     if let Some(action) = action {
         effects.extend(act(m, action));
     }

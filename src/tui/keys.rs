@@ -69,7 +69,8 @@ pub enum Layer {
     Dashboard,
     /// Forms: focus, submit, show passwords.
     Form,
-    /// The focused field of a form: editing keys, and paste.
+    /// The focused field of a form: editing keys, and paste. (The last layer: the tables
+    /// below count up to it, and a layer after it fails to compile until they do.)
     Field,
 }
 
@@ -101,19 +102,25 @@ impl Trigger {
         let Trigger::Key(code, mods) = *self else {
             return false;
         };
-        let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
-        match mods {
-            Mods::Exactly(m) => key.code == code && key.modifiers == m,
-            Mods::AtLeast(m) => key.code == code && key.modifiers.contains(m),
-            Mods::Plain => key.code == code && plain,
-            Mods::PlainAnyCase => {
-                plain
-                    && match (key.code, code) {
-                        (KeyCode::Char(a), KeyCode::Char(b)) => a.to_ascii_lowercase() == b,
-                        (a, b) => a == b,
-                    }
+        // The key first: most bindings differ from a key in it, and every key typed is
+        // matched against a few layers.
+        if key.code != code {
+            let (Mods::PlainAnyCase, KeyCode::Char(typed), KeyCode::Char(bound)) =
+                (mods, key.code, code)
+            else {
+                return false;
+            };
+            if typed.to_ascii_lowercase() != bound {
+                return false;
             }
-            Mods::Any => key.code == code,
+        }
+        match mods {
+            Mods::Exactly(m) => key.modifiers == m,
+            Mods::AtLeast(m) => key.modifiers.contains(m),
+            Mods::Plain | Mods::PlainAnyCase => {
+                key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+            }
+            Mods::Any => true,
         }
     }
 
@@ -267,19 +274,79 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::Field, Trigger::Paste, A::Paste),
 ];
 
+/// How many layers there are.
+const LAYERS: usize = Layer::Field as usize + 1;
+
+/// Where each layer's bindings are in [`BINDINGS`], computed when compiling: every key typed
+/// looks in a few layers, and a 300 KB paste typed as keys must not wait on the keymap.
+const RANGES: [(usize, usize); LAYERS] = ranges();
+
+const fn ranges() -> [(usize, usize); LAYERS] {
+    let mut ranges = [(0, 0); LAYERS];
+    let mut seen = [false; LAYERS];
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        let l = BINDINGS[i].layer as usize;
+        if !seen[l] {
+            seen[l] = true;
+            ranges[l].0 = i;
+        } else if ranges[l].1 != i {
+            panic!("the bindings of a layer are written together in BINDINGS");
+        }
+        ranges[l].1 = i + 1;
+        i += 1;
+    }
+    ranges
+}
+
+/// Which layers bind a printable key with no modifier but Shift (most do not), so that the
+/// text typed into a field skips them.
+const TAKES_TEXT: [bool; LAYERS] = takes_text();
+
+const fn takes_text() -> [bool; LAYERS] {
+    let shift = KeyModifiers::SHIFT.bits();
+    let mut takes = [false; LAYERS];
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        let b = &BINDINGS[i];
+        if let Trigger::Key(KeyCode::Char(_), mods) = b.on {
+            let text = match mods {
+                Mods::Exactly(m) | Mods::AtLeast(m) => m.bits() & !shift == 0,
+                Mods::Plain | Mods::PlainAnyCase | Mods::Any => true,
+            };
+            if text {
+                takes[b.layer as usize] = true;
+            }
+        }
+        i += 1;
+    }
+    takes
+}
+
+/// The bindings of `layer`.
+pub fn bindings(layer: Layer) -> &'static [Binding] {
+    let (from, to) = RANGES[layer as usize];
+    &BINDINGS[from..to]
+}
+
 /// The action `key` is bound to in `layer`.
 pub fn action(layer: Layer, key: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .find(|b| b.layer == layer && b.on.matches(key))
-        .map(|b| b.action)
+    let text = matches!(key.code, KeyCode::Char(_))
+        && key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+    if text && !TAKES_TEXT[layer as usize] {
+        return None;
+    }
+    for b in bindings(layer) {
+        if b.on.matches(key) {
+            return Some(b.action);
+        }
+    }
+    None
 }
 
 /// Whether a paste does something in `layer`.
 pub fn takes_paste(layer: Layer) -> bool {
-    BINDINGS
-        .iter()
-        .any(|b| b.layer == layer && b.on == Trigger::Paste)
+    bindings(layer).iter().any(|b| b.on == Trigger::Paste)
 }
 
 /// A key typed as text into a field: a printable character with no modifier but Shift (or
@@ -304,9 +371,9 @@ pub type Keys = &'static [(Layer, Action)];
 fn names(keys: &[(Layer, Action)], aliases: bool) -> Vec<String> {
     keys.iter()
         .flat_map(|&(layer, action)| {
-            BINDINGS
+            bindings(layer)
                 .iter()
-                .filter(move |b| b.layer == layer && b.action == action && b.alias == aliases)
+                .filter(move |b| b.action == action && b.alias == aliases)
         })
         .map(|b| b.on.name())
         .collect()

@@ -208,7 +208,8 @@ pub(crate) struct Out {
     pub effects: Vec<Effect>,
     pub busy: Option<&'static str>,
     pub flash: Option<Flash>,
-    pub next: Option<Screen>,
+    /// Boxed: every key makes an `Out`, few change the screen.
+    pub next: Option<Box<Screen>>,
     pub confirm: Option<Confirm>,
 }
 
@@ -235,7 +236,7 @@ impl<'a> Ctx<'a> {
 
     /// Shows `screen` next.
     pub fn go(&mut self, screen: impl Into<Screen>) {
-        self.out.next = Some(screen.into());
+        self.out.next = Some(Box::new(screen.into()));
     }
 
     /// A flash message.
