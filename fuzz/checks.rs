@@ -3,13 +3,14 @@
 //! Each function panics when an invariant breaks.
 
 use std::sync::Arc;
+use vaultty::api::{Request, Response};
 use vaultty::auth::identity::{FILLERS, is_invisible, is_visible};
 use vaultty::auth::policy::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, is_common, normalize_email, normalize_password,
     password_strength, validate_email, validate_name,
 };
 use vaultty::sanitize::{for_display, is_unsafe_char};
-use vaultty::tui::app::{Command, Model, Msg, Reply, update};
+use vaultty::tui::app::{Effect, Model, Msg, update};
 use vaultty::{Account, Error, LoginReport, ManualClock, Password, Role, SessionInfo};
 
 /// Email, name and password rules, and their normalizers, on arbitrary text.
@@ -120,8 +121,8 @@ fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
     }
 }
 
-/// A stand-in for the worker: a plausible reply for each command, chosen by `pick`.
-fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
+/// A stand-in for the worker and the meter: a plausible answer to each effect, chosen by `pick`.
+fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
     let account = Account {
         id: 1,
         email: "ada@example.com".into(),
@@ -138,31 +139,38 @@ fn reply(cmd: Command, pick: u8, now: i64) -> Option<Reply> {
         idle_expires_at: now + 900,
     };
     let ok = pick.is_multiple_of(2);
-    Some(match cmd {
-        Command::PrepareMemory | Command::ReleaseMemory => return None,
-        Command::LoadSession { .. } => Reply::Session(Ok(ok.then_some(info))),
-        Command::Login { .. } if ok => Reply::Login(Ok(LoginReport {
+    let request = match effect {
+        // The meter's answer, or none (a request superseded before it ran).
+        Effect::Meter(check) if !pick.is_multiple_of(3) => return Some(check.run()),
+        Effect::Meter(_) => return None,
+        Effect::Backend(request) => request,
+    };
+    Some(Msg::Response(match request {
+        Request::PrepareMemory | Request::WipeMemory | Request::ReleaseMemory => return None,
+        Request::Session { .. } => Response::Session(Ok(ok.then_some(info))),
+        Request::Login { .. } if ok => Response::Login(Ok(LoginReport {
             session: info,
             previous_login_at: None,
             failed_attempts: u64::from(pick),
             throttled_attempts: u64::from(pick / 3),
         })),
-        Command::Login { .. } => Reply::Login(Err(if pick % 4 == 1 {
+        Request::Login { .. } => Response::Login(Err(if pick % 4 == 1 {
             Error::InvalidCredentials
         } else {
             Error::Throttled(60)
         })),
-        Command::Signup { .. } if ok => Reply::Signup(Ok(account)),
-        Command::Signup { .. } => Reply::Signup(Err(Error::EmailTaken)),
-        Command::Logout => Reply::Logout(Ok(true)),
-        Command::ChangePassword { .. } if ok => Reply::PasswordChanged(Ok(1)),
-        Command::ChangePassword { .. } => {
-            Reply::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
+        Request::Signup { .. } if ok => Response::Signup(Ok(account)),
+        Request::Signup { .. } => Response::Signup(Err(Error::EmailTaken)),
+        Request::Logout => Response::Logout(Ok(true)),
+        Request::ChangePassword { .. } if ok => Response::PasswordChanged(Ok(1)),
+        Request::ChangePassword { .. } => {
+            Response::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
-        // The meter's answer, or none (a request superseded before it ran).
-        Command::Strength(check) if !pick.is_multiple_of(3) => check.run(),
-        Command::Strength(_) => return None,
-    })
+        // The UI sends none of these.
+        Request::BeginPasswordChange { .. }
+        | Request::FinishPasswordChange { .. }
+        | Request::Backup { .. } => return None,
+    }))
 }
 
 /// The UI's update and view under arbitrary key sequences: no panic, focus in range, and a
@@ -173,9 +181,9 @@ pub fn form_keys(data: &[u8]) {
     let mut pending = m.init();
     let mut bytes = data.iter().copied();
     while let Some(b) = bytes.next() {
-        for cmd in std::mem::take(&mut pending) {
-            if let Some(r) = reply(cmd, b, clock.as_ref().now_for_test()) {
-                pending.extend(update(&mut m, Msg::Reply(r)));
+        for effect in std::mem::take(&mut pending) {
+            if let Some(r) = reply(effect, b, clock.as_ref().now_for_test()) {
+                pending.extend(update(&mut m, r));
             }
         }
         let arg = if matches!(b, 20..=22) {
@@ -211,14 +219,14 @@ fn check_model(m: &Model) {
     let Some(form) = m.form() else {
         return;
     };
-    assert!(form.focus <= form.fields.len(), "focus out of range");
-    let clear_text = form.fields.iter().any(|f| f.value().contains(MARK));
-    let secret_mark = form
-        .fields
+    let fields = form.fields();
+    assert!(form.focus_index() <= fields.len(), "focus out of range");
+    let clear_text = fields.iter().any(|f| f.value().contains(MARK));
+    let secret_mark = fields
         .iter()
         .filter_map(|f| f.secret_ref())
         .any(|s| s.expose().contains(MARK));
-    if secret_mark && !clear_text && !form.reveal {
+    if secret_mark && !clear_text && !form.reveal() {
         assert!(
             !cells.contains(MARK),
             "a password character reached the screen"

@@ -7,9 +7,14 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 use std::sync::Arc;
-use vaultty::tui::app::{Command, FLASH_SECS, FlashKind, Model, Msg, Screen, update};
-use vaultty::tui::strings::Keys;
-use vaultty::tui::{execute_command, view::view};
+use vaultty::api::{Request, Response};
+use vaultty::tui::app::{Effect, Model, Msg, update};
+use vaultty::tui::screens::login::{LoginField, LoginFields};
+use vaultty::tui::screens::signup::{Signup, SignupField};
+use vaultty::tui::screens::{Screen, ScreenId};
+use vaultty::tui::widgets::form::{Fields, Focus, Form};
+use vaultty::tui::widgets::status::{FLASH_SECS, FlashKind};
+use vaultty::tui::{view::view, worker::execute};
 use vaultty::{Accounts, HashParams, ManualClock, Options, Password};
 
 const T0: i64 = 1_800_000_000; // 2027-01-15 08:00:00 UTC
@@ -60,13 +65,13 @@ impl Ui {
         ui
     }
 
-    /// Executes worker commands synchronously and feeds the replies back, until none remain.
-    fn run(&mut self, mut cmds: Vec<Command>) {
+    /// Executes the effects synchronously and feeds the answers back, until none remain.
+    fn run(&mut self, mut cmds: Vec<Effect>) {
         while !cmds.is_empty() {
-            let next: Vec<Command> = cmds
+            let next: Vec<Effect> = cmds
                 .drain(..)
-                .filter_map(|c| execute_command(&self.vault, c))
-                .flat_map(|reply| update(&mut self.model, Msg::Reply(reply)))
+                .filter_map(|c| execute(&self.vault, c))
+                .flat_map(|reply| update(&mut self.model, reply))
                 .collect();
             cmds = next;
         }
@@ -82,7 +87,7 @@ impl Ui {
     }
 
     /// Sends a message without running the commands it produces.
-    fn send_only(&mut self, msg: Msg) -> Vec<Command> {
+    fn send_only(&mut self, msg: Msg) -> Vec<Effect> {
         update(&mut self.model, msg)
     }
 
@@ -109,7 +114,10 @@ impl Ui {
         self.key(KeyCode::Tab);
         self.type_str(PW);
         self.key(KeyCode::Enter);
-        assert!(matches!(self.model.screen, Screen::Dashboard), "logged in");
+        assert!(
+            matches!(self.model.screen, Screen::Dashboard(_)),
+            "logged in"
+        );
     }
 
     fn focus_password(&mut self) {
@@ -124,7 +132,7 @@ impl Ui {
 
     /// One failed login through the form.
     fn fail_login(&mut self) {
-        if self.model.form().unwrap().fields[0].value().is_empty() {
+        if self.login_form().email.value().is_empty() {
             self.type_str(EMAIL);
         }
         self.focus_password();
@@ -151,12 +159,30 @@ impl Ui {
         s
     }
 
+    /// The focus's position in tab order (the button last).
     fn form_focus(&self) -> usize {
-        self.model.form().expect("a form").focus
+        self.model.form().expect("a form").focus_index()
     }
 
+    /// The error under the field at position `i` in tab order.
     fn field_error(&self, i: usize) -> Option<String> {
-        self.model.form().unwrap().fields[i].error.clone()
+        self.model.form().unwrap().fields()[i].error.clone()
+    }
+
+    /// The login form (the login screen must show).
+    fn login_form(&self) -> &Form<LoginFields> {
+        match &self.model.screen {
+            Screen::Login(login) => &login.form,
+            _ => panic!("not on the login screen"),
+        }
+    }
+
+    /// The signup screen (it must show).
+    fn signup(&self) -> &Signup {
+        match &self.model.screen {
+            Screen::Signup(signup) => signup,
+            _ => panic!("not on the signup screen"),
+        }
     }
 
     /// The store as vaultty opens it, for what the service does not offer.
@@ -179,11 +205,11 @@ fn starts_on_login_without_a_session_and_on_dashboard_with_one() {
     // a second UI on the same data dir opens the dashboard directly
     let mut model = Model::new(ui.clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
     for c in model.init() {
-        if let Some(r) = execute_command(&ui.vault, c) {
-            update(&mut model, Msg::Reply(r));
+        if let Some(r) = execute(&ui.vault, c) {
+            update(&mut model, r);
         }
     }
-    assert!(matches!(model.screen, Screen::Dashboard));
+    assert!(matches!(model.screen, Screen::Dashboard(_)));
 }
 
 #[test]
@@ -211,9 +237,9 @@ fn printable_keys_never_act_as_shortcuts_in_a_field() {
     let mut ui = Ui::with_account();
     ui.type_str("qlp?");
     assert!(!ui.model.quit);
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "qlp?");
+    assert_eq!(ui.login_form().email.value(), "qlp?");
     ui.ctrl('u');
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
     ui.login();
     ui.key(KeyCode::Char('p'));
     assert!(matches!(ui.model.screen, Screen::ChangePassword(_)));
@@ -236,7 +262,10 @@ fn ctrl_c_quits_from_anywhere_even_while_busy() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    assert!(matches!(cmds.as_slice(), [Command::Login { .. }]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [Effect::Backend(Request::Login { .. })]
+    ));
     assert!(
         ui.model.busy.is_some(),
         "the form is locked while verifying"
@@ -246,7 +275,7 @@ fn ctrl_c_quits_from_anywhere_even_while_busy() {
         KeyCode::Char('x'),
         KeyModifiers::NONE,
     )));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), EMAIL);
+    assert_eq!(ui.login_form().email.value(), EMAIL);
     ui.send_only(Msg::Key(KeyEvent::new(
         KeyCode::Char('c'),
         KeyModifiers::CONTROL,
@@ -260,7 +289,7 @@ fn key_release_events_are_ignored() {
     let mut k = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
     k.kind = KeyEventKind::Release;
     ui.send(Msg::Key(k));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
 }
 
 #[test]
@@ -283,9 +312,9 @@ fn signup_validates_on_leave_and_on_submit_and_writes_nothing() {
     );
     assert_eq!(ui.form_focus(), 1, "focus on the first field in error");
     assert!(ui.field_error(3).unwrap().contains("does not match"));
-    let form = ui.model.form().unwrap();
-    assert_eq!(form.fields[0].value(), "Ada", "what was typed is kept");
-    assert_eq!(form.fields[2].secret_ref().unwrap().expose(), "short");
+    let form = &ui.signup().form;
+    assert_eq!(form.name.value(), "Ada", "what was typed is kept");
+    assert_eq!(form.password.secret_ref().unwrap().expose(), "short");
     assert_eq!(ui.accounts(), 0);
 }
 
@@ -301,11 +330,11 @@ fn signup_success_returns_to_login_with_email_and_flash() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    let Screen::Login(form) = &ui.model.screen else {
+    let Screen::Login(login) = &ui.model.screen else {
         panic!("expected the login screen");
     };
-    assert_eq!(form.fields[0].value(), EMAIL);
-    assert_eq!(form.focus, 1);
+    assert_eq!(login.form.email.value(), EMAIL);
+    assert_eq!(login.form.focus, Focus::Field(LoginField::Password));
     let flash = ui.model.flash.clone().unwrap();
     assert_eq!(
         (flash.kind, flash.text.as_str()),
@@ -343,11 +372,11 @@ fn strength_meter_follows_typing() {
     ui.type_str(EMAIL);
     ui.key(KeyCode::Tab);
     ui.type_str("password");
-    let st = ui.model.form().unwrap().strength.clone().unwrap();
+    let st = ui.signup().meter.strength.clone().unwrap();
     assert!(st.problem.unwrap().message.contains("too common"));
     ui.ctrl('u');
     ui.type_str(PW);
-    let st = ui.model.form().unwrap().strength.clone().unwrap();
+    let st = ui.signup().meter.strength.clone().unwrap();
     assert!(st.acceptable());
     assert!(st.score >= 3);
 }
@@ -364,28 +393,20 @@ fn strength_is_computed_once_per_frame_not_per_key() {
             KeyModifiers::NONE,
         )));
     }
-    let form = ui.model.form().unwrap();
+    let meter = &ui.signup().meter;
     assert!(
-        form.strength_stale && form.strength.is_none(),
+        meter.stale && meter.strength.is_none(),
         "no zxcvbn run per key"
     );
     let cmds = vaultty::tui::app::refresh(&mut ui.model);
     assert!(
-        matches!(cmds.as_slice(), [Command::Strength(_)]),
+        matches!(cmds.as_slice(), [Effect::Meter(_)]),
         "one check for the whole burst: {cmds:?}"
     );
-    let form = ui.model.form().unwrap();
-    assert!(!form.strength_stale);
+    let meter = &ui.signup().meter;
+    assert!(!meter.stale);
     ui.run(cmds);
-    assert!(
-        ui.model
-            .form()
-            .unwrap()
-            .strength
-            .as_ref()
-            .unwrap()
-            .acceptable()
-    );
+    assert!(ui.signup().meter.strength.as_ref().unwrap().acceptable());
 }
 
 /// Finding 9 of issue 12: zxcvbn took up to a second on the UI thread. The check is now a
@@ -411,12 +432,9 @@ fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
     };
     type_only(&mut ui, "password");
     let first = refresh(&mut ui.model);
-    assert!(
-        matches!(first.as_slice(), [Command::Strength(_)]),
-        "{first:?}"
-    );
-    let form = ui.model.form().unwrap();
-    assert!(form.strength.is_none() && form.strength_pending.is_some());
+    assert!(matches!(first.as_slice(), [Effect::Meter(_)]), "{first:?}");
+    let meter = &ui.signup().meter;
+    assert!(meter.strength.is_none() && meter.pending.is_some());
     assert!(
         ui.screen_text().contains("Strength checking…"),
         "{}",
@@ -426,16 +444,16 @@ fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
 
     type_only(&mut ui, " lamp violet tractor");
     let second = refresh(&mut ui.model);
-    assert!(matches!(second.as_slice(), [Command::Strength(_)]));
+    assert!(matches!(second.as_slice(), [Effect::Meter(_)]));
     // The answer about "password" comes late: it is stale and dropped.
     ui.run(first);
-    let form = ui.model.form().unwrap();
-    assert!(form.strength.is_none(), "a stale verdict was shown");
+    let meter = &ui.signup().meter;
+    assert!(meter.strength.is_none(), "a stale verdict was shown");
     assert!(ui.screen_text().contains("Strength checking…"));
     ui.run(second);
-    let form = ui.model.form().unwrap();
-    assert_eq!(form.strength_pending, None);
-    assert!(form.strength.as_ref().unwrap().acceptable());
+    let meter = &ui.signup().meter;
+    assert_eq!(meter.pending, None);
+    assert!(meter.strength.as_ref().unwrap().acceptable());
     assert!(!ui.screen_text().contains("checking…"));
 
     // Leaving the field before the verdict: no error yet, then the verdict lands under it.
@@ -457,7 +475,7 @@ fn ui_01_strength_check_leaves_the_ui_thread_and_the_latest_request_wins() {
     let late = refresh(&mut ui.model);
     ui.model.busy = Some("Creating account…");
     ui.run(late);
-    assert_eq!(ui.model.form().unwrap().strength_pending, None, "applied");
+    assert_eq!(ui.signup().meter.pending, None, "applied");
     assert!(ui.model.busy.is_some(), "the form stays locked");
 }
 
@@ -476,7 +494,7 @@ fn ui_01_fields_refuse_input_past_their_policy_length() {
         "the paste took {:?}",
         started.elapsed()
     );
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
     assert_eq!(
         ui.field_error(0).as_deref(),
         Some("Paste refused: Email takes at most 254 characters.")
@@ -485,10 +503,10 @@ fn ui_01_fields_refuse_input_past_their_policy_length() {
     // a paste that fits goes in; one more key is refused with a message
     let fits = "a".repeat(MAX_EMAIL_CHARS - 12) + "@example.com";
     ui.send(Msg::Paste(fits.clone()));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), fits);
+    assert_eq!(ui.login_form().email.value(), fits);
     assert_eq!(ui.field_error(0), None, "a good paste clears the message");
     ui.key(KeyCode::Char('x'));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), fits);
+    assert_eq!(ui.login_form().email.value(), fits);
     assert_eq!(
         ui.field_error(0).as_deref(),
         Some("Email takes at most 254 characters.")
@@ -501,7 +519,7 @@ fn ui_01_fields_refuse_input_past_their_policy_length() {
     ui.type_str(&"n".repeat(MAX_NAME_CHARS));
     ui.key(KeyCode::Char('n'));
     assert_eq!(
-        ui.model.form().unwrap().fields[0].value().chars().count(),
+        ui.signup().form.name.value().chars().count(),
         MAX_NAME_CHARS
     );
     assert!(
@@ -509,32 +527,20 @@ fn ui_01_fields_refuse_input_past_their_policy_length() {
             .unwrap()
             .contains("at most 100 characters")
     );
-    for i in [2, 3] {
-        while ui.form_focus() != i {
+    for field in [SignupField::Password, SignupField::Confirm] {
+        while ui.signup().form.focus != Focus::Field(field) {
             ui.key(KeyCode::Tab);
         }
         ui.send(Msg::Paste("p".repeat(MAX_PASSWORD_CHARS + 1)));
-        let secret = |ui: &Ui| {
-            ui.model.form().unwrap().fields[i]
-                .secret_ref()
-                .unwrap()
-                .chars()
-        };
+        let secret = |ui: &Ui| ui.signup().form.get(field).secret_ref().unwrap().chars();
+        let error = |ui: &Ui| ui.signup().form.get(field).error.clone();
         assert_eq!(secret(&ui), 0, "refused whole, never cut");
-        assert!(
-            ui.field_error(i)
-                .unwrap()
-                .contains("at most 256 characters")
-        );
+        assert!(error(&ui).unwrap().contains("at most 256 characters"));
         ui.send(Msg::Paste("é".repeat(MAX_PASSWORD_CHARS)));
         assert_eq!(secret(&ui), MAX_PASSWORD_CHARS);
         ui.key(KeyCode::Char('z'));
         assert_eq!(secret(&ui), MAX_PASSWORD_CHARS);
-        assert!(
-            ui.field_error(i)
-                .unwrap()
-                .contains("at most 256 characters")
-        );
+        assert!(error(&ui).unwrap().contains("at most 256 characters"));
         ui.ctrl('u');
     }
     // The refusal shows even where the meter explains a weak password under the field.
@@ -556,9 +562,9 @@ fn failed_login_clears_password_and_says_caps_lock() {
     ui.key(KeyCode::Tab);
     ui.type_str("wrong password entirely");
     ui.key(KeyCode::Enter);
-    let form = ui.model.form().unwrap();
-    assert!(form.fields[1].secret_ref().unwrap().is_empty());
-    assert_eq!(form.focus, 1);
+    let form = ui.login_form();
+    assert!(form.password.secret_ref().unwrap().is_empty());
+    assert_eq!(form.focus, Focus::Field(LoginField::Password));
     let flash = ui.model.flash.clone().unwrap();
     assert_eq!(flash.kind, FlashKind::Error);
     assert_eq!(
@@ -612,7 +618,7 @@ fn pw_10_paste_into_password_then_submit() {
     assert!(ui.model.busy.is_none());
     assert!(!ui.screen_text().contains(PW));
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
 }
 
 #[test]
@@ -664,12 +670,17 @@ fn se_04_idle_expiry_returns_to_login() {
 #[test]
 fn se_04_login_form_is_blank_after_idle_expiry_and_logout() {
     let blank = |ui: &Ui, case: &str| {
-        let Screen::Login(form) = &ui.model.screen else {
+        let Screen::Login(login) = &ui.model.screen else {
             panic!("{case}: expected the login screen");
         };
-        assert_eq!(form.fields[0].value(), "", "{case}: the email is filled in");
-        assert!(form.fields[1].secret_ref().unwrap().is_empty(), "{case}");
-        assert_eq!(form.focus, 0, "{case}: focus is not on Email");
+        let form = &login.form;
+        assert_eq!(form.email.value(), "", "{case}: the email is filled in");
+        assert!(form.password.secret_ref().unwrap().is_empty(), "{case}");
+        assert_eq!(
+            form.focus,
+            Focus::Field(LoginField::Email),
+            "{case}: focus is not on Email"
+        );
         assert!(
             !ui.screen_text().contains(EMAIL),
             "{case}: the email is on screen"
@@ -693,7 +704,7 @@ fn se_04_activity_keeps_the_session_until_the_absolute_limit() {
         ui.clock.advance(10 * 60);
         ui.send(Msg::Tick);
         ui.key(KeyCode::Char('x')); // any key on the dashboard counts as use
-        assert!(matches!(ui.model.screen, Screen::Dashboard));
+        assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     }
     ui.clock.advance(10 * 60 + 1);
     ui.send(Msg::Tick);
@@ -729,7 +740,7 @@ fn login_screen_prepares_argon2_memory_on_the_first_key() {
     );
     let cmds = ui.send_only(Msg::Paste("ada".into()));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "prepared again after logout, on the first paste or key"
     );
 }
@@ -747,7 +758,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         KeyModifiers::NONE,
     )));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "the signup's hash gets prepared memory: {cmds:?}"
     );
     ui.run(cmds);
@@ -767,7 +778,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
     );
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     // the runtime's worker frees it after a successful login; here we do it by hand
     ui.vault.hasher().release_prepared();
     ui.key(KeyCode::Char('p'));
@@ -777,7 +788,7 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         KeyModifiers::NONE,
     )));
     assert!(
-        matches!(cmds.first(), Some(Command::PrepareMemory)),
+        matches!(cmds.first(), Some(Effect::Backend(Request::PrepareMemory))),
         "the change form prepares it too: {cmds:?}"
     );
 }
@@ -802,7 +813,7 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
     ui.clock.advance(1);
     let cmds = ui.send_only(Msg::Tick);
     assert!(
-        matches!(cmds.as_slice(), [Command::ReleaseMemory]),
+        matches!(cmds.as_slice(), [Effect::Backend(Request::ReleaseMemory)]),
         "freed a minute after the last key: {cmds:?}"
     );
     ui.run(cmds);
@@ -815,7 +826,7 @@ fn prepared_memory_is_freed_a_minute_after_the_last_key_and_prepared_again_on_th
         ui.vault.hasher().is_prepared(),
         "prepared again on the next key"
     );
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "ada@xy");
+    assert_eq!(ui.login_form().email.value(), "ada@xy");
 }
 
 #[test]
@@ -859,7 +870,7 @@ fn change_password_from_the_dashboard() {
     assert_eq!(ui.form_focus(), 0);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     assert_eq!(ui.model.flash.as_ref().unwrap().text, "Password changed");
     ui.vault.logout().unwrap();
     ui.vault.login(EMAIL, &Password::from(new)).unwrap();
@@ -913,7 +924,7 @@ fn storage_error_at_session_check_fails_closed() {
     ui.login();
     let cmds = ui.send_only(Msg::Tick);
     assert!(cmds.is_empty());
-    ui.send(Msg::Reply(vaultty::tui::app::Reply::Session(Err(
+    ui.send(Msg::Response(Response::Session(Err(
         vaultty::Error::storage("/x/vaultty.db", "is corrupt"),
     ))));
     assert!(matches!(ui.model.screen, Screen::Login(_)));
@@ -1051,14 +1062,7 @@ fn render_too_small() {
 fn pw_07_signup_screen_has_no_hint_or_question_field() {
     let mut ui = Ui::new();
     ui.ctrl('n');
-    let labels: Vec<&str> = ui
-        .model
-        .form()
-        .unwrap()
-        .fields
-        .iter()
-        .map(|f| f.label)
-        .collect();
+    let labels: Vec<&str> = ui.signup().form.iter().map(|(_, f)| f.label).collect();
     assert_eq!(labels, ["Name", "Email", "Password", "Confirm password"]);
     let text = ui.screen_text().to_lowercase();
     for word in ["hint", "question", "answer", "reminder"] {
@@ -1143,11 +1147,16 @@ fn key_events(label: &str) -> Vec<Option<KeyEvent>> {
 fn fingerprint(ui: &Ui, cmds: usize) -> String {
     let m = &ui.model;
     let form = m.form().map(|f| {
-        let field = f.fields.get(f.focus);
+        let field = f.fields().get(f.focus_index()).copied();
         let secret = field
             .and_then(|x| x.secret_ref())
             .map(|p| p.expose().to_owned());
-        (f.focus, f.reveal, field.map(|x| x.cursor_col()), secret)
+        (
+            f.focus_index(),
+            f.reveal(),
+            field.map(|x| x.cursor_col()),
+            secret,
+        )
     });
     format!(
         "{}|{}|{}|{}|{}|{cmds}|{form:?}",
@@ -1155,21 +1164,22 @@ fn fingerprint(ui: &Ui, cmds: usize) -> String {
         m.quit,
         m.clear_screen,
         m.help,
-        m.confirm_discard
+        m.confirm.is_some()
     )
 }
 
 /// A UI on each screen, with text in the focused field and the cursor inside it.
-fn on_screen(keys: Keys) -> Ui {
+fn on_screen(keys: ScreenId) -> Ui {
     let mut ui = Ui::with_account();
     match keys {
-        Keys::Login => {}
-        Keys::Signup => ui.ctrl('n'),
-        Keys::Dashboard => ui.login(),
-        Keys::ChangePassword => {
+        ScreenId::Login => {}
+        ScreenId::Signup => ui.ctrl('n'),
+        ScreenId::Dashboard => ui.login(),
+        ScreenId::ChangePassword => {
             ui.login();
             ui.key(KeyCode::Char('p'));
         }
+        other => unreachable!("{other:?}: not a screen these tests drive"),
     }
     if ui.model.form().is_some() {
         ui.send(Msg::Paste("ab cd ef".into()));
@@ -1180,11 +1190,11 @@ fn on_screen(keys: Keys) -> Ui {
     ui
 }
 
-const ALL_KEYS: [Keys; 4] = [
-    Keys::Login,
-    Keys::Signup,
-    Keys::ChangePassword,
-    Keys::Dashboard,
+const ALL_KEYS: [ScreenId; 4] = [
+    ScreenId::Login,
+    ScreenId::Signup,
+    ScreenId::ChangePassword,
+    ScreenId::Dashboard,
 ];
 
 /// Issue 13, item 9: help lists each key once, every key it and the footer name does
@@ -1204,7 +1214,7 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
             "a key listed twice in the help of {keys:?}: {help:?}"
         );
         let footer = keys.footer();
-        for (k, _) in footer {
+        for (k, _) in &footer {
             for name in k.split(" / ") {
                 assert!(
                     names.contains(&name),
@@ -1230,7 +1240,7 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
                 "{must} not in {keys:?}'s footer at 60×20: {small}"
             );
         }
-        let has_password = keys != Keys::Dashboard;
+        let has_password = keys != ScreenId::Dashboard;
         assert_eq!(
             small.contains("F2 "),
             has_password,
@@ -1259,6 +1269,106 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
     }
 }
 
+/// Issue 14, item 6: one keymap (`keys::BINDINGS`) drives key handling, the footer and the
+/// help, so they cannot disagree. On every screen, with a text field focused and without,
+/// every binding the screen answers is in the help it shows (in the key column, or named in
+/// the row's text for another key doing the same), each key once; every key the help and the
+/// footer name is bound on that screen. The help names the keys that close it, and the
+/// question's footer its answers. (While the vault opens the UI is busy: no key but Ctrl-C
+/// and Ctrl-L works, and the footer shows the login's keys to come.)
+#[test]
+fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
+    use vaultty::tui::keys::{self, Action, BINDINGS, Layer};
+    use vaultty::tui::widgets::confirm::Confirm;
+    let bound = |layers: &[Layer], key: (Layer, Action)| {
+        layers.contains(&key.0)
+            && BINDINGS
+                .iter()
+                .any(|b| (b.layer, b.action) == key && !b.alias)
+    };
+    for &id in ScreenId::ALL {
+        if id == ScreenId::Starting {
+            continue;
+        }
+        let info = id.info();
+        let states: &[bool] = if info.starts_in_text() {
+            &[true, false]
+        } else {
+            &[false]
+        };
+        for &text_focus in states {
+            let active = info.active_layers(text_focus);
+            let rows = info.help_rows(text_focus);
+            let shown = info.help_shown(text_focus);
+            let case = format!("{id:?} (a text field focused: {text_focus})");
+            for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
+                let name = b.on.name();
+                let Some((_, (label, what))) = rows
+                    .iter()
+                    .zip(&shown)
+                    .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
+                else {
+                    panic!(
+                        "{case}: {name} ({:?}) works but is not in the help",
+                        b.action
+                    );
+                };
+                if b.alias {
+                    assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
+                } else {
+                    assert!(
+                        label.split(" / ").any(|k| k == name),
+                        "{case}: {name} not in {label:?}"
+                    );
+                }
+            }
+            for (row, (label, _)) in rows.iter().zip(&shown) {
+                for &key in row.keys {
+                    assert!(
+                        bound(&active, key),
+                        "{case}: {label} ({key:?}) is bound nowhere"
+                    );
+                }
+            }
+            let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
+        }
+        let active = info.active_layers(info.starts_in_text());
+        for hint in info.footer {
+            assert!(
+                bound(&active, hint.key),
+                "{id:?}: {hint:?} is bound nowhere"
+            );
+        }
+    }
+    let close = keys::help_close();
+    for b in BINDINGS.iter().filter(|b| b.layer == Layer::Help) {
+        assert!(close.contains(&b.on.name()), "{close:?}");
+    }
+    let answers = Confirm::DISCARD.footer();
+    for b in BINDINGS.iter().filter(|b| b.layer == Layer::Confirm) {
+        assert!(
+            answers.iter().any(|h| h.key == (b.layer, b.action)),
+            "{} ({:?}) answers the question but is not in its footer",
+            b.on.name(),
+            b.action
+        );
+    }
+    // `?` on a form's button opens the help, and that help lists it.
+    let mut ui = Ui::new();
+    ui.key(KeyCode::BackTab);
+    ui.key(KeyCode::Char('?'));
+    assert!(ui.model.help);
+    let text = ui.screen_text();
+    assert!(
+        text.contains("?                   this help (as F1)"),
+        "{text}"
+    );
+}
+
 /// Issue 13, item 9: `?` opens help where no text field has focus (the dashboard, a form's
 /// button) and types a `?` in a field; q and Esc close it.
 #[test]
@@ -1266,7 +1376,7 @@ fn ui_02_question_mark_opens_help_where_nothing_is_typed_and_q_or_esc_close_it()
     let mut ui = Ui::with_account();
     ui.key(KeyCode::Char('?'));
     assert!(!ui.model.help);
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "?");
+    assert_eq!(ui.login_form().email.value(), "?");
     ui.ctrl('u');
     ui.key(KeyCode::BackTab);
     assert!(ui.model.form().unwrap().on_button());
@@ -1286,7 +1396,7 @@ fn ui_02_question_mark_opens_help_where_nothing_is_typed_and_q_or_esc_close_it()
         assert!(text.contains("Esc, q or F1 closes this help"), "{text}");
         ui.key(close);
         assert!(!ui.model.help && !ui.model.quit, "{close:?} closes help");
-        assert!(matches!(ui.model.screen, Screen::Dashboard));
+        assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     }
 }
 
@@ -1301,7 +1411,7 @@ fn ui_02_word_jumps_behave_the_same_in_every_field() {
         ui.focus_field(field);
         ui.send(Msg::Paste(text.into()));
         let mut trace = vec![];
-        let col = |ui: &Ui| ui.model.form().unwrap().fields[field].cursor_col();
+        let col = |ui: &Ui| ui.model.form().unwrap().fields()[field].cursor_col();
         for _ in 0..5 {
             ui.key_mod(KeyCode::Left, KeyModifiers::CONTROL);
             trace.push(col(&ui));
@@ -1316,11 +1426,8 @@ fn ui_02_word_jumps_behave_the_same_in_every_field() {
     }
     assert_eq!(seen[0], seen[1], "Email, then Password");
     ui.key(KeyCode::F(2));
-    let f = ui.model.form().unwrap();
-    assert_eq!(
-        f.fields[1].secret_ref().unwrap().expose(),
-        f.fields[0].value()
-    );
+    let f = ui.login_form();
+    assert_eq!(f.password.secret_ref().unwrap().expose(), f.email.value());
 }
 
 /// Issue 13, item 3: while "Terminal too small" shows, Esc and `l` used to log the user out
@@ -1345,7 +1452,7 @@ fn ui_02_too_small_screen_ignores_every_key_but_ctrl_c() {
     for k in keys {
         let cmds = ui.send_only(Msg::Key(k));
         assert!(cmds.is_empty(), "{k:?} asked the worker for {cmds:?}");
-        assert!(matches!(ui.model.screen, Screen::Dashboard), "{k:?}");
+        assert!(matches!(ui.model.screen, Screen::Dashboard(_)), "{k:?}");
         assert!(!ui.model.quit && !ui.model.help, "{k:?}");
     }
     assert_eq!(ui.vault.peek_session().unwrap(), session, "still logged in");
@@ -1362,7 +1469,7 @@ fn ui_02_too_small_screen_ignores_every_key_but_ctrl_c() {
         assert!(ui.send_only(msg).is_empty());
     }
     assert!(matches!(ui.model.screen, Screen::Login(_)));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
     ui.ctrl('c');
     assert!(ui.model.quit, "Ctrl-C still quits");
 }
@@ -1375,7 +1482,7 @@ fn ui_02_ctrl_l_redraws_and_never_logs_out() {
     ui.type_str("ada");
     ui.ctrl('l');
     assert!(ui.model.clear_screen, "the runtime clears and repaints");
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "ada");
+    assert_eq!(ui.login_form().email.value(), "ada");
     ui.model.clear_screen = false;
     ui.ctrl('u');
     ui.login();
@@ -1444,7 +1551,7 @@ fn au_12_enter_in_email_moves_on_and_an_empty_password_sends_nothing() {
     ui.type_str(PW);
     assert_eq!(ui.field_error(1), None);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     assert_eq!(ui.model.report.as_ref().unwrap().failed_attempts, 0);
     assert_eq!(events(&ui), 1);
 }
@@ -1470,7 +1577,7 @@ fn lg_02_dashboard_warning_counts_failed_logins_and_refusals_apart() {
     ui.focus_field(1);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     let text = ui.screen_text();
     assert!(
         text.contains("⚠ 5 failed login attempts since your signup."),
@@ -1489,7 +1596,7 @@ fn lg_02_dashboard_warning_counts_failed_logins_and_refusals_apart() {
     ui.key(KeyCode::Tab);
     ui.type_str(new);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     let text = ui.screen_text();
     assert!(text.contains("5 failed login attempts"), "{text}");
     assert!(
@@ -1510,18 +1617,18 @@ fn ui_03_login_email_survives_a_visit_to_signup() {
     assert!(matches!(ui.model.screen, Screen::Signup(_)));
     ui.key(KeyCode::Esc);
     assert!(matches!(ui.model.screen, Screen::Login(_)));
-    let f = ui.model.form().unwrap();
-    assert_eq!(f.fields[0].value(), EMAIL);
-    assert!(f.fields[1].secret_ref().unwrap().is_empty());
+    let f = ui.login_form();
+    assert_eq!(f.email.value(), EMAIL);
+    assert!(f.password.secret_ref().unwrap().is_empty());
     // after logout the form is blank again (walk-away safety)
     ui.focus_field(1);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
     ui.key(KeyCode::Char('l'));
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
     ui.ctrl('n');
     ui.key(KeyCode::Esc);
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "");
+    assert_eq!(ui.login_form().email.value(), "");
 }
 
 /// Issue 13, item 10: Esc on a signup form with something typed asks before discarding it;
@@ -1533,7 +1640,7 @@ fn ui_03_esc_on_a_signup_form_with_content_asks_first() {
     ui.type_str("Ada");
     ui.key(KeyCode::Esc);
     assert!(matches!(ui.model.screen, Screen::Signup(_)));
-    assert!(ui.model.confirm_discard);
+    assert!(ui.model.confirm.is_some());
     let text = ui.screen_text();
     assert!(text.contains("Discard what you typed? y / n"), "{text}");
     let footer = text.lines().last().unwrap();
@@ -1542,17 +1649,17 @@ fn ui_03_esc_on_a_signup_form_with_content_asks_first() {
     }
     ui.type_str("x");
     assert_eq!(
-        ui.model.form().unwrap().fields[0].value(),
+        ui.signup().form.name.value(),
         "Ada",
         "other keys do nothing"
     );
     ui.key(KeyCode::Char('n'));
-    assert!(!ui.model.confirm_discard);
+    assert!(ui.model.confirm.is_none());
     ui.type_str("!");
-    assert_eq!(ui.model.form().unwrap().fields[0].value(), "Ada!");
+    assert_eq!(ui.signup().form.name.value(), "Ada!");
     ui.key(KeyCode::Esc);
     ui.key(KeyCode::Esc);
-    assert!(matches!(ui.model.screen, Screen::Signup(_)) && !ui.model.confirm_discard);
+    assert!(matches!(ui.model.screen, Screen::Signup(_)) && ui.model.confirm.is_none());
     ui.key(KeyCode::Esc);
     ui.key(KeyCode::Char('y'));
     assert!(matches!(ui.model.screen, Screen::Login(_)));
@@ -1648,7 +1755,7 @@ fn ui_06_longest_values_fit_the_dashboard_at_every_size() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     for (w, h) in [(80, 24), (60, 20)] {
         ui.send(Msg::Resize(w, h));
         let t = ui.render(w, h);
@@ -1716,19 +1823,20 @@ fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
     let mut cases: Vec<(String, Ui, Vec<&str>)> = vec![];
     for keys in ALL_KEYS {
         let ways_out = match keys {
-            Keys::Login => vec!["Ctrl-C quit"],
-            Keys::Signup => vec!["Ctrl-C quit", "Esc back"],
-            Keys::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
-            Keys::Dashboard => vec!["Ctrl-C quit", "l log out"],
+            ScreenId::Login => vec!["Ctrl-C quit"],
+            ScreenId::Signup => vec!["Ctrl-C quit", "Esc back"],
+            ScreenId::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
+            ScreenId::Dashboard => vec!["Ctrl-C quit", "l log out"],
+            other => unreachable!("{other:?}: not a screen these tests drive"),
         };
         cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
         let mut revealed = on_screen(keys);
         revealed.key(KeyCode::F(2));
         cases.push((format!("{keys:?} after F2"), revealed, ways_out));
     }
-    let mut asking = on_screen(Keys::Signup);
+    let mut asking = on_screen(ScreenId::Signup);
     asking.key(KeyCode::Esc);
-    assert!(asking.model.confirm_discard);
+    assert!(asking.model.confirm.is_some());
     cases.push((
         "the discard question".into(),
         asking,
@@ -1765,8 +1873,8 @@ fn error_texts(ui: &Ui) -> Vec<String> {
     ui.model
         .form()
         .unwrap()
-        .fields
-        .iter()
+        .fields()
+        .into_iter()
         .filter_map(|f| {
             let e = f.error.as_deref()?;
             Some(e.strip_prefix(f.label).unwrap_or(e).trim().to_owned())
@@ -1848,7 +1956,7 @@ fn change_password_longest() -> Ui {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
     ui.key(KeyCode::Char('p'));
     ui
 }

@@ -1,21 +1,28 @@
-//! The terminal UI: model / update / view (see [`app`] and [`view`]) driven by one channel of
-//! messages fed by an input thread, a signal thread, a worker thread that does all Argon2
-//! and SQLite work, and a meter thread that runs the password strength check. The main
-//! thread blocks on the channel: it wakes only for an event, a reply or a deadline the model
-//! asks for (spinner, fading message, session expiry). Nothing it does grows with what was
-//! typed or pasted beyond a field's limit, so Ctrl-C is always handled at once.
+//! The terminal UI, built from screens ([`screens`]) and the widgets they are drawn with
+//! ([`widgets`]). Data flows one way: a key goes through the keymap ([`keys`]) to an action,
+//! the update ([`app`]) applies it, maybe sends a request of the core's API to the backend on
+//! the worker thread ([`worker`]), whose response comes back as a message; [`view`] draws the
+//! model and only reads it. Every user-facing string is in [`strings`].
+//!
+//! This module is the runtime: the terminal guard, the input thread ([`input`]), the signal
+//! and data-dir watcher threads, and the event loop. The main thread blocks on one channel of
+//! messages: it wakes only for an event, an answer or a deadline the model asks for (spinner,
+//! fading message, session expiry). Nothing it does grows with what was typed or pasted beyond
+//! a field's limit, so Ctrl-C is always handled at once.
 
 pub mod app;
-pub mod field;
 pub mod input;
+pub mod keys;
+pub mod screens;
 pub mod strings;
 pub mod view;
+pub mod widgets;
+pub mod worker;
 
-use crate::api::{Backend, Request, Response};
 use crate::clock::{Clock, SystemClock};
 use crate::{Accounts, timefmt};
 use anyhow::Context as _;
-use app::{Command, Model, Msg, Reply, StrengthCheck, update};
+use app::{Effect, Model, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
@@ -26,9 +33,9 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit code when stdout is not a terminal (a usage problem).
 pub const EXIT_NOT_A_TERMINAL: u8 = 2;
@@ -42,22 +49,20 @@ const CRASH_ENV: &str = "VAULTTY_TEST_CRASH";
 /// Runs the UI on the data dir `dir`.
 pub fn run(dir: &Path) -> ExitCode {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        eprintln!(
-            "vaultty: the terminal UI needs a terminal; for scripts use the commands \
-             (vaultty --help)"
-        );
+        eprintln!("{}: {}", strings::APP, strings::NOT_A_TERMINAL);
         return ExitCode::from(EXIT_NOT_A_TERMINAL);
     }
     // Open the store before touching the terminal, so a storage error is a plain message.
-    let vault = match crate::open(dir) {
+    let accounts = match crate::open(dir) {
         Ok(v) => v,
         Err(e) => return crate::cli::fail(&e.into()),
     };
-    match run_app(vault, Arc::new(SystemClock)) {
+    match run_app(accounts, Arc::new(SystemClock)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!(
-                "vaultty: {}",
+                "{}: {}",
+                strings::APP,
                 crate::sanitize::for_display(&format!("{e:#}"))
             );
             ExitCode::from(1)
@@ -107,7 +112,7 @@ impl Drop for TerminalGuard {
 fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
-        .context("cannot install signal handlers")?;
+        .context(strings::ERR_SIGNALS)?;
     let code = Arc::new(AtomicU8::new(0));
     let set = code.clone();
     std::thread::spawn(move || {
@@ -119,117 +124,6 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
         }
     });
     Ok(code)
-}
-
-/// Runs one command against the vault and wraps the answer as a message (`None` for commands
-/// that have no answer).
-pub fn execute_command(vault: &Accounts, cmd: Command) -> Option<Reply> {
-    let request = match cmd {
-        Command::Strength(check) => return Some(check.run()),
-        Command::PrepareMemory => Request::PrepareMemory,
-        Command::ReleaseMemory => Request::ReleaseMemory,
-        Command::LoadSession { refresh } => Request::Session { refresh },
-        Command::Login { email, password } => Request::Login { email, password },
-        Command::Signup {
-            name,
-            email,
-            password,
-        } => Request::Signup {
-            email,
-            name,
-            password,
-        },
-        Command::Logout => Request::Logout,
-        Command::ChangePassword { current, new } => Request::ChangePassword { current, new },
-    };
-    Some(match vault.call(request) {
-        Response::Done => return None,
-        Response::Session(r) => Reply::Session(r),
-        Response::Login(r) => Reply::Login(r),
-        Response::Signup(r) => Reply::Signup(r),
-        Response::Logout(r) => Reply::Logout(r),
-        Response::PasswordChanged(r) => Reply::PasswordChanged(r),
-        other => Reply::Session(Err(crate::api::unexpected(other))),
-    })
-}
-
-/// The strength meter's thread: holds at most one request, the latest (a newer one replaces
-/// and drops the waiting one, wiping its password), so a slow check is never followed by a
-/// queue of stale ones.
-struct Meter {
-    next: Mutex<Option<StrengthCheck>>,
-    wake: Condvar,
-}
-
-impl Meter {
-    fn spawn(tx: Sender<Msg>) -> Arc<Meter> {
-        let meter = Arc::new(Meter {
-            next: Mutex::new(None),
-            wake: Condvar::new(),
-        });
-        let m = meter.clone();
-        std::thread::spawn(move || {
-            loop {
-                let check = {
-                    let Ok(mut next) = m.next.lock() else {
-                        return;
-                    };
-                    loop {
-                        if let Some(c) = next.take() {
-                            break c;
-                        }
-                        next = match m.wake.wait(next) {
-                            Ok(n) => n,
-                            Err(_) => return,
-                        };
-                    }
-                };
-                let reply = check.run();
-                crate::secret::wipe_stack_below();
-                if tx.send(Msg::Reply(reply)).is_err() {
-                    return;
-                }
-            }
-        });
-        meter
-    }
-
-    fn request(&self, check: StrengthCheck) {
-        if let Ok(mut next) = self.next.lock() {
-            *next = Some(check);
-            self.wake.notify_one();
-        }
-    }
-}
-
-fn spawn_worker(vault: Accounts, tx: Sender<Msg>) -> Sender<Command> {
-    let (ctx, crx) = mpsc::channel::<Command>();
-    std::thread::spawn(move || {
-        for cmd in crx {
-            let argon2 = matches!(
-                cmd,
-                Command::Login { .. } | Command::Signup { .. } | Command::ChangePassword { .. }
-            );
-            let reply = execute_command(&vault, cmd);
-            crate::secret::wipe_stack_below();
-            let Some(reply) = reply else {
-                continue;
-            };
-            let done = matches!(reply, Reply::Login(Ok(_)) | Reply::PasswordChanged(Ok(_)));
-            if tx.send(Msg::Reply(reply)).is_err() {
-                return;
-            }
-            // After the answer is on its way: wipe the Argon2 memory the command used (kept
-            // mapped for a retry, or for the login after a signup), or free it once logged in
-            // or the password is changed.
-            if done {
-                vault.call(Request::ReleaseMemory);
-            } else if argon2 {
-                vault.call(Request::WipeMemory);
-            }
-        }
-    });
-    ctx
 }
 
 /// Watches the data dir (inotify) and sends [`Msg::StoreChanged`] when another process changes
@@ -272,31 +166,32 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
 }
 
 /// Runs the UI until it quits; returns the exit code.
-fn run_app(vault: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
+fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
     let crash = std::env::var(CRASH_ENV).ok();
-    let guard = TerminalGuard::enter().context("cannot set up the terminal")?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot draw")?;
+    let guard = TerminalGuard::enter().context(strings::ERR_TERMINAL)?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context(strings::ERR_DRAW)?;
     let (tx, rx): (Sender<Msg>, Receiver<Msg>) = mpsc::channel();
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
-    let meter = Meter::spawn(tx.clone());
-    spawn_watcher(vault.data_dir(), tx.clone());
+    let meter = worker::Meter::spawn(tx.clone());
+    spawn_watcher(accounts.data_dir(), tx.clone());
     let busy_tx = tx.clone();
     crate::store::on_long_wait(move || {
         let _ = busy_tx.send(Msg::StoreBusy);
     });
-    let worker = spawn_worker(vault, tx);
-    let size = terminal.size().context("cannot read the terminal size")?;
+    let worker = worker::spawn_worker(accounts, tx);
+    let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     let mut pending = model.init();
     let mut first = true;
     loop {
         pending.extend(app::refresh(&mut model));
-        for cmd in pending.drain(..) {
-            match cmd {
-                Command::Strength(check) => meter.request(check),
-                cmd => worker.send(cmd).context("the worker thread stopped")?,
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Meter(check) => meter.request(check),
+                Effect::Backend(request) => worker.send(request).context(strings::ERR_WORKER)?,
             }
         }
         if model.quit {

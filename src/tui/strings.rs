@@ -1,7 +1,20 @@
-//! Every user-facing string of the terminal UI, and each screen's keys (the footer and the
-//! help overlay are both built from these lists).
+//! Every user-facing string of the terminal UI: titles, labels, messages, the texts of the
+//! footer and the help, and the names of keys. Which key does what is not here but in
+//! [`super::keys`]; the footer and the help put the two together.
+
+use crate::ValidationError;
+use crate::auth::policy::MIN_PASSWORD_CHARS;
 
 pub const APP: &str = "vaultty";
+
+// On stderr, when the UI cannot run.
+pub const NOT_A_TERMINAL: &str =
+    "the terminal UI needs a terminal; for scripts use the commands (vaultty --help)";
+pub const ERR_SIGNALS: &str = "cannot install signal handlers";
+pub const ERR_TERMINAL: &str = "cannot set up the terminal";
+pub const ERR_DRAW: &str = "cannot draw";
+pub const ERR_SIZE: &str = "cannot read the terminal size";
+pub const ERR_WORKER: &str = "the worker thread stopped";
 pub const LOGIN_TITLE: &str = "Log in";
 pub const SIGNUP_TITLE: &str = "Create an account";
 pub const DASHBOARD_TITLE: &str = "Dashboard";
@@ -12,6 +25,7 @@ pub const LOGIN_BUTTON: &str = "Log in";
 pub const SIGNUP_BUTTON: &str = "Create account";
 pub const PASSWORD_BUTTON: &str = "Change password";
 
+// What the worker is doing, in the status line.
 pub const VERIFYING: &str = "Verifying…";
 pub const CREATING: &str = "Creating account…";
 pub const CHANGING: &str = "Changing password…";
@@ -19,15 +33,17 @@ pub const LOGGING_OUT: &str = "Logging out…";
 pub const LOADING: &str = "Opening the vault…";
 pub const WAITING_FOR_STORE: &str = "Waiting for another vaultty to finish…";
 
+// Flash messages.
 pub const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
 pub const ACCOUNT_CREATED: &str = "Account created: log in";
 pub const LOGGED_OUT: &str = "Logged out";
 pub const SESSION_EXPIRED: &str = "Session expired: log in again";
 pub const TRY_AGAIN_NOW: &str = "The lock is over: you can try again.";
 pub const LOGGED_OUT_ELSEWHERE: &str = "Logged out elsewhere: log in again";
+
+// Under fields.
 pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
 pub const PASTE_REFUSED: &str = "Paste refused:";
-pub const CHECKING: &str = "checking…";
 
 pub const LABEL_EMAIL: &str = "Email";
 pub const LABEL_PASSWORD: &str = "Password";
@@ -35,6 +51,19 @@ pub const LABEL_NAME: &str = "Name";
 pub const LABEL_CONFIRM: &str = "Confirm password";
 pub const LABEL_CURRENT: &str = "Current password";
 pub const LABEL_NEW: &str = "New password";
+
+// The strength meter.
+pub const STRENGTH: &str = "Strength";
+pub const CHECKING: &str = "checking…";
+pub const TOO_WEAK: &str = "too weak";
+pub const GOOD: &str = "good";
+pub const STRONG: &str = "strong";
+pub const ACCEPTABLE: &str = "Acceptable.";
+
+/// The meter before anything is typed: "Strength: type a passphrase of 15+ characters".
+pub fn strength_prompt() -> String {
+    format!("{STRENGTH}: type a passphrase of {MIN_PASSWORD_CHARS}+ characters")
+}
 
 pub fn too_small(need_w: u16, need_h: u16, w: u16, h: u16) -> String {
     format!("Terminal too small: need {need_w}×{need_h}, have {w}×{h}")
@@ -50,6 +79,17 @@ pub fn required(label: &str) -> String {
     format!("{label} is required.")
 }
 
+/// The text shown under a field for a validation error: "Email is not a valid email address.
+/// Use the form name@example.com."
+pub fn describe(label: &str, e: &ValidationError) -> String {
+    let mut text = format!("{label} {}", e.message);
+    if let Some(h) = &e.hint {
+        text.push(' ');
+        text.push_str(h);
+    }
+    text
+}
+
 pub fn password_changed(ended: usize) -> String {
     match ended {
         0 => "Password changed".to_owned(),
@@ -58,140 +98,145 @@ pub fn password_changed(ended: usize) -> String {
     }
 }
 
-/// A key and what it does.
-pub type KeyHint = (&'static str, &'static str);
+// The login card's last line: "New here? Ctrl-N creates an account."
+pub const NEW_HERE: &str = "New here? ";
+pub const CREATES_AN_ACCOUNT: &str = " creates an account.";
 
-/// Key names, so that the footer, the help and the tests agree on them.
-pub const KEY_HELP: &str = "F1";
-pub const KEY_QUIT: &str = "Ctrl-C";
-pub const KEY_REVEAL: &str = "F2";
-pub const KEY_BACK: &str = "Esc";
-pub const KEY_LOGOUT: &str = "Ctrl-O";
-
-/// What a footer too narrow for all its hints keeps, most important first; hints not listed
-/// go first. The way out (quit, then back and log out, and the answers to a question) before
-/// the help (which lists everything else) and F2 (passwords typed blind are the likeliest
-/// mistake), then the screen's own keys, and last `q`, which quits as Ctrl-C does.
-pub const FOOTER_PRIORITY: &[&str] = &[
-    KEY_QUIT, KEY_BACK, "n / Esc", "y", KEY_LOGOUT, "l", KEY_HELP, KEY_REVEAL, "Enter", "p",
-    "Ctrl-N", "q",
-];
-
-/// Editing keys of every field (text and password alike).
-const FIELD_KEYS: &[KeyHint] = &[
-    ("Tab / Shift-Tab", "next / previous field (↓ / ↑ too)"),
-    ("F2", "show / hide passwords"),
-    ("← / →", "move one character"),
-    ("Ctrl-← / Ctrl-→", "move one word"),
-    (
-        "Home / End",
-        "start / end of the field (Ctrl-A / Ctrl-E too)",
-    ),
-    (
-        "Backspace / Delete",
-        "delete the character before / at the cursor",
-    ),
-    ("Ctrl-W", "delete the word before the cursor"),
-    ("Ctrl-U / Ctrl-K", "delete the whole field / to its end"),
-    ("paste", "goes in at the cursor, without line breaks"),
-];
-/// Keys of every screen.
-const COMMON_KEYS: &[KeyHint] = &[("F1 / Ctrl-L", "this help / redraw the screen")];
-
-pub const LOGIN_FOOTER: &[KeyHint] = &[
-    ("Enter", "log in"),
-    ("Ctrl-N", "sign up"),
-    (KEY_REVEAL, "show"),
-    (KEY_HELP, "help"),
-    (KEY_QUIT, "quit"),
-];
-const LOGIN_HELP: &[KeyHint] = &[
-    ("Enter", "in Email: go to Password; then log in"),
-    ("Ctrl-N", "create an account"),
-    ("Ctrl-C", "quit"),
-];
-pub const SIGNUP_FOOTER: &[KeyHint] = &[
-    ("Enter", "create account"),
-    (KEY_BACK, "back"),
-    (KEY_REVEAL, "show"),
-    (KEY_HELP, "help"),
-    (KEY_QUIT, "quit"),
-];
-const SIGNUP_HELP: &[KeyHint] = &[
-    ("Enter", "create the account"),
-    ("Esc", "back to log in (asks first if you typed something)"),
-    ("Ctrl-C", "quit"),
-];
-/// The footer while "Discard what you typed?" is asked.
-pub const DISCARD_FOOTER: &[KeyHint] = &[
-    ("y", "discard"),
-    ("n / Esc", "keep typing"),
-    (KEY_QUIT, "quit"),
-];
-pub const PASSWORD_FOOTER: &[KeyHint] = &[
-    ("Enter", "change"),
-    (KEY_BACK, "back"),
-    (KEY_LOGOUT, "log out"),
-    (KEY_REVEAL, "show"),
-    (KEY_HELP, "help"),
-    (KEY_QUIT, "quit"),
-];
-const PASSWORD_HELP: &[KeyHint] = &[
-    ("Enter", "change the password"),
-    ("Esc", "back to the dashboard"),
-    ("Ctrl-O", "log out"),
-    ("Ctrl-C", "quit (stay logged in)"),
-];
-pub const DASHBOARD_FOOTER: &[KeyHint] = &[
-    ("p", "change password"),
-    ("l", "log out"),
-    ("q", "quit (stay logged in)"),
-    (KEY_HELP, "help"),
-    (KEY_QUIT, "quit"),
-];
-const DASHBOARD_HELP: &[KeyHint] = &[
-    ("p", "change password"),
-    ("l / Ctrl-O", "log out"),
-    ("q", "quit (stay logged in)"),
-    ("?", "this help (as F1)"),
-    ("Ctrl-C", "quit at once (stay logged in)"),
-];
-
-/// Which keys a screen has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keys {
-    Login,
-    Signup,
-    ChangePassword,
-    Dashboard,
+// The dashboard.
+pub fn welcome(name: &str) -> String {
+    format!("Welcome, {name}")
+}
+pub const ROW_EMAIL: &str = "Email";
+pub const ROW_ROLE: &str = "Role";
+pub const ROW_MEMBER_SINCE: &str = "Member since";
+pub const ROW_PREVIOUS_LOGIN: &str = "Previous login";
+pub const FIRST_LOGIN: &str = "none: this is your first login";
+pub const ROW_LOGGED_IN_AT: &str = "Logged in at";
+pub const ROW_SESSION_ENDS: &str = "Session ends";
+pub fn ends_if_idle(at: &str, limit: &str) -> String {
+    format!("{at} if idle ({limit} limit)")
+}
+pub fn at_the_latest(at: &str) -> String {
+    format!("{at} at the latest")
 }
 
-impl Keys {
-    pub fn footer(self) -> &'static [KeyHint] {
-        match self {
-            Keys::Login => LOGIN_FOOTER,
-            Keys::Signup => SIGNUP_FOOTER,
-            Keys::ChangePassword => PASSWORD_FOOTER,
-            Keys::Dashboard => DASHBOARD_FOOTER,
-        }
+/// The dashboard's warning about failed logins and refusals while locked since the previous
+/// login (or the signup): its lines, the first one the headline.
+pub fn attempts_warning(
+    failed: u64,
+    throttled: u64,
+    since_signup: bool,
+    advice_key: Option<&str>,
+) -> Vec<String> {
+    let since = if since_signup {
+        "signup"
+    } else {
+        "previous login"
+    };
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let locked = |n: u64| format!("{n} attempt{} refused while locked", plural(n));
+    let mut texts = vec![if failed > 0 {
+        format!(
+            "⚠ {failed} failed login attempt{} since your {since}.",
+            plural(failed)
+        )
+    } else {
+        format!("⚠ {} since your {since}.", locked(throttled))
+    }];
+    if failed > 0 && throttled > 0 {
+        texts.push(format!("  Also {}.", locked(throttled)));
     }
-
-    /// Every key of the screen, each once, for the help overlay.
-    pub fn help(self) -> Vec<KeyHint> {
-        let (own, form) = match self {
-            Keys::Login => (LOGIN_HELP, true),
-            Keys::Signup => (SIGNUP_HELP, true),
-            Keys::ChangePassword => (PASSWORD_HELP, true),
-            Keys::Dashboard => (DASHBOARD_HELP, false),
-        };
-        let mut v: Vec<KeyHint> = own.to_vec();
-        if form {
-            v.extend_from_slice(FIELD_KEYS);
-        }
-        v.extend_from_slice(COMMON_KEYS);
-        v
+    if let Some(key) = advice_key {
+        texts.push(format!(
+            "  If that was not you, change your password now ({key})."
+        ));
     }
+    texts
 }
 
-pub const HELP_CLOSE: &str = "Esc, q or F1 closes this help";
-pub const DISCARD_QUESTION: &str = "Discard what you typed? y / n";
+// ---- the footer: what a key does, in a word or two --------------------------------------
+
+pub const FOOT_LOG_IN: &str = "log in";
+pub const FOOT_SIGN_UP: &str = "sign up";
+pub const FOOT_SHOW: &str = "show";
+/// F2's hint while the passwords are shown.
+pub const FOOT_HIDE: &str = "hide";
+pub const FOOT_HELP: &str = "help";
+pub const FOOT_QUIT: &str = "quit";
+pub const FOOT_CREATE: &str = "create account";
+pub const FOOT_BACK: &str = "back";
+pub const FOOT_CHANGE: &str = "change";
+pub const FOOT_LOG_OUT: &str = "log out";
+pub const FOOT_CHANGE_PASSWORD: &str = "change password";
+pub const FOOT_QUIT_STAY: &str = "quit (stay logged in)";
+pub const FOOT_DISCARD: &str = "discard";
+pub const FOOT_KEEP_TYPING: &str = "keep typing";
+
+// ---- the help: what a key does, in a sentence -------------------------------------------
+
+pub const HELP_LOGIN_SUBMIT: &str = "in Email: go to Password; then log in";
+pub const HELP_SIGNUP: &str = "create an account";
+pub const HELP_QUIT: &str = "quit";
+pub const HELP_SIGNUP_SUBMIT: &str = "create the account";
+pub const HELP_SIGNUP_BACK: &str = "back to log in (asks first if you typed something)";
+pub const HELP_PASSWORD_SUBMIT: &str = "change the password";
+pub const HELP_PASSWORD_BACK: &str = "back to the dashboard";
+pub const HELP_LOG_OUT: &str = "log out";
+pub const HELP_QUIT_STAY: &str = "quit (stay logged in)";
+pub const HELP_CHANGE_PASSWORD: &str = "change password";
+pub const HELP_QUESTION_MARK: &str = "this help (as F1)";
+pub const HELP_QUIT_AT_ONCE: &str = "quit at once (stay logged in)";
+pub const HELP_FIELDS: &str = "next / previous field";
+pub const HELP_REVEAL: &str = "show / hide passwords";
+pub const HELP_MOVE_CHAR: &str = "move one character";
+pub const HELP_MOVE_WORD: &str = "move one word";
+pub const HELP_START_END: &str = "start / end of the field";
+pub const HELP_DELETE_CHAR: &str = "delete the character before / at the cursor";
+pub const HELP_DELETE_WORD: &str = "delete the word before the cursor";
+pub const HELP_DELETE_FIELD: &str = "delete the whole field / to its end";
+pub const HELP_PASTE: &str = "goes in at the cursor, without line breaks";
+pub const HELP_COMMON: &str = "this help / redraw the screen";
+
+/// What a help row adds for the keys that do the same as its own: " (↓ / ↑ too)".
+pub fn also(keys: &str) -> String {
+    format!(" ({keys} too)")
+}
+
+/// The help's bottom line: "Esc, q or F1 closes this help".
+pub fn help_close(keys: &[String]) -> String {
+    let keys = match keys {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    format!("{keys} closes this help")
+}
+
+pub const DISCARD_QUESTION: &str = "Discard what you typed?";
+
+/// A question in the status line with its answers: "Discard what you typed? y / n".
+pub fn question(text: &str, yes: &str, no: &str) -> String {
+    format!("{text} {yes} / {no}")
+}
+
+// ---- key names, as the footer and the help show them -----------------------------------
+
+pub const KEY_CTRL: &str = "Ctrl-";
+pub const KEY_ALT: &str = "Alt-";
+pub const KEY_SHIFT: &str = "Shift-";
+pub const KEY_ENTER: &str = "Enter";
+pub const KEY_ESC: &str = "Esc";
+pub const KEY_TAB: &str = "Tab";
+pub const KEY_BACKTAB: &str = "Shift-Tab";
+pub const KEY_LEFT: &str = "←";
+pub const KEY_RIGHT: &str = "→";
+pub const KEY_UP: &str = "↑";
+pub const KEY_DOWN: &str = "↓";
+pub const KEY_HOME: &str = "Home";
+pub const KEY_END: &str = "End";
+pub const KEY_BACKSPACE: &str = "Backspace";
+pub const KEY_DELETE: &str = "Delete";
+/// Not a key: a paste (bracketed paste) has a row of its own in the help.
+pub const KEY_PASTE: &str = "paste";
+/// A key separator in the footer and the help: "Tab / Shift-Tab".
+pub const KEY_OR: &str = " / ";

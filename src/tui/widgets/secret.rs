@@ -1,27 +1,19 @@
-//! Form fields: plain text (tui-input) and secrets (a zeroizing buffer of fixed capacity).
+//! A password being typed: [`SecretInput`], a zeroizing buffer of fixed capacity.
 //!
 //! tui-input keeps its text in a growable `String` and a yank buffer, neither of which can be
-//! wiped, so passwords get [`SecretInput`]: the same editing requests (tui-input's
-//! `InputRequest`, so key bindings are shared), no yank buffer, a buffer allocated once with
-//! room for the longest password (no reallocation leaves copies behind) and wiped on clear
-//! and on drop.
+//! wiped, so passwords get their own input: the same editing requests (tui-input's
+//! `InputRequest`, so the keymap's editing keys do the same in every field), no yank buffer, a
+//! buffer allocated once with room for the longest password (no reallocation leaves copies
+//! behind) and wiped on clear and on drop.
 
 use crate::Password;
 use crate::auth::policy::MAX_PASSWORD_CHARS;
-use ratatui::crossterm::event::{Event, KeyEvent};
-use tui_input::backend::crossterm::to_input_request;
-use tui_input::{Input, InputRequest};
+use tui_input::InputRequest;
 use unicode_segmentation::UnicodeSegmentation;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Bytes reserved for a secret: the longest password at 4 bytes per character.
-const SECRET_CAPACITY: usize = MAX_PASSWORD_CHARS * 4;
-
-/// The editing request a key asks for, if any (Left/Right, Home/End, Ctrl-A/E, Backspace,
-/// Delete, Ctrl-U, Ctrl-W, word moves, printable characters).
-pub fn edit_request(key: KeyEvent) -> Option<InputRequest> {
-    to_input_request(&Event::Key(key))
-}
+pub(super) const SECRET_CAPACITY: usize = MAX_PASSWORD_CHARS * 4;
 
 /// A password being typed.
 pub struct SecretInput {
@@ -204,152 +196,8 @@ fn is_word(s: &str) -> bool {
 }
 
 /// `text` without its line breaks (a paste never submits and fields are one line).
-fn without_line_breaks(text: &str) -> String {
+pub(super) fn without_line_breaks(text: &str) -> String {
     text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
-}
-
-/// What a field holds.
-#[derive(Debug)]
-pub enum FieldKind {
-    Text(Input),
-    Secret(SecretInput),
-}
-
-/// What an edit did to a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edit {
-    Unchanged,
-    Changed,
-    /// Refused whole: the text would pass the field's limit.
-    TooLong,
-}
-
-/// One labelled input with an optional error shown under it.
-#[derive(Debug)]
-pub struct FormField {
-    pub label: &'static str,
-    pub kind: FieldKind,
-    pub error: Option<String>,
-    /// The most characters the field takes (the policy's limit for what it holds).
-    pub max_chars: usize,
-}
-
-impl FormField {
-    pub fn text(label: &'static str, max_chars: usize) -> Self {
-        Self {
-            label,
-            kind: FieldKind::Text(Input::default()),
-            error: None,
-            max_chars,
-        }
-    }
-    pub fn secret(label: &'static str) -> Self {
-        Self {
-            label,
-            kind: FieldKind::Secret(SecretInput::default()),
-            error: None,
-            max_chars: MAX_PASSWORD_CHARS,
-        }
-    }
-    pub fn is_secret(&self) -> bool {
-        matches!(self.kind, FieldKind::Secret(_))
-    }
-    /// The text of a plain field ("" for a secret).
-    pub fn value(&self) -> &str {
-        match &self.kind {
-            FieldKind::Text(i) => i.value(),
-            FieldKind::Secret(_) => "",
-        }
-    }
-    pub fn secret_ref(&self) -> Option<&SecretInput> {
-        match &self.kind {
-            FieldKind::Secret(s) => Some(s),
-            FieldKind::Text(_) => None,
-        }
-    }
-    pub fn secret_mut(&mut self) -> Option<&mut SecretInput> {
-        match &mut self.kind {
-            FieldKind::Secret(s) => Some(s),
-            FieldKind::Text(_) => None,
-        }
-    }
-    /// Sets a plain field's text (callers pass text within the field's limit).
-    pub fn set_text(&mut self, value: &str) {
-        if let FieldKind::Text(i) = &mut self.kind {
-            *i = Input::new(value.to_owned());
-        }
-    }
-    pub fn clear(&mut self) {
-        match &mut self.kind {
-            FieldKind::Text(i) => i.reset(),
-            FieldKind::Secret(s) => s.clear(),
-        }
-    }
-    /// Applies an editing request; one that would pass the field's limit is refused.
-    pub fn handle(&mut self, req: InputRequest) -> Edit {
-        match &mut self.kind {
-            FieldKind::Text(i) => {
-                let grows = matches!(req, InputRequest::InsertChar(_) | InputRequest::Yank);
-                let before = grows.then(|| i.clone());
-                let changed = i.handle(req).is_some_and(|c| c.value);
-                match before {
-                    Some(b) if i.value().chars().count() > self.max_chars => {
-                        *i = b;
-                        Edit::TooLong
-                    }
-                    _ if changed => Edit::Changed,
-                    _ => Edit::Unchanged,
-                }
-            }
-            FieldKind::Secret(s) => {
-                s.overflowed = false;
-                match s.handle(req) {
-                    _ if s.overflowed => Edit::TooLong,
-                    true => Edit::Changed,
-                    false => Edit::Unchanged,
-                }
-            }
-        }
-    }
-    /// Inserts pasted text with line breaks removed, in one step; a paste that would pass the
-    /// field's limit is refused whole. Never submits.
-    pub fn paste(&mut self, text: String) -> Edit {
-        match &mut self.kind {
-            FieldKind::Text(i) => {
-                let clean = without_line_breaks(&text);
-                let n = clean.chars().count();
-                if i.value().chars().count() + n > self.max_chars {
-                    return Edit::TooLong;
-                }
-                if n == 0 {
-                    return Edit::Unchanged;
-                }
-                let (value, cursor) = (i.value(), i.cursor());
-                let at = value
-                    .char_indices()
-                    .nth(cursor)
-                    .map_or(value.len(), |(b, _)| b);
-                let joined = [&value[..at], &clean, &value[at..]].concat();
-                *i = std::mem::take(i).with_value(joined).with_cursor(cursor + n);
-                Edit::Changed
-            }
-            FieldKind::Secret(s) => {
-                s.overflowed = false;
-                match s.paste(text) {
-                    _ if s.overflowed => Edit::TooLong,
-                    true => Edit::Changed,
-                    false => Edit::Unchanged,
-                }
-            }
-        }
-    }
-    /// Cursor column (in cells from the field's start) for drawing.
-    pub fn cursor_col(&self) -> usize {
-        match &self.kind {
-            FieldKind::Text(i) => i.visual_cursor(),
-            FieldKind::Secret(s) => s.cursor(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -400,55 +248,6 @@ mod tests {
         assert_eq!(f.capacity(), cap, "no reallocation");
         let p = typed("secret value here").take();
         assert_eq!(p.expose(), "secret value here");
-    }
-
-    #[test]
-    fn paste_strips_newlines() {
-        let mut f = SecretInput::default();
-        f.paste("line one\nline two\r\n".to_owned());
-        assert_eq!(f.expose(), "line oneline two");
-        let mut t = FormField::text("Email", 254);
-        t.paste("a@b.c\n".to_owned());
-        assert_eq!(t.value(), "a@b.c");
-    }
-
-    #[test]
-    fn ui_01_paste_goes_in_at_the_cursor_in_one_step() {
-        let mut t = FormField::text("Name", 100);
-        t.paste("Ada Lovelace".to_owned());
-        t.handle(GoToStart);
-        assert_eq!(t.paste("Countess ".to_owned()), Edit::Changed);
-        assert_eq!(t.value(), "Countess Ada Lovelace");
-        assert_eq!(t.cursor_col(), "Countess ".len());
-        let mut f = typed("ab");
-        f.handle(GoToPrevChar);
-        f.paste("XY".to_owned());
-        assert_eq!((f.expose(), f.cursor()), ("aXYb", 3));
-    }
-
-    #[test]
-    fn ui_01_fields_refuse_text_past_their_limit_whole() {
-        let mut t = FormField::text("Name", 5);
-        assert_eq!(t.paste("abcdef".to_owned()), Edit::TooLong);
-        assert_eq!(t.value(), "", "a paste that does not fit is not cut");
-        assert_eq!(t.paste("abc\n".to_owned()), Edit::Changed);
-        assert_eq!(t.paste("def".to_owned()), Edit::TooLong);
-        assert_eq!(t.handle(InsertChar('d')), Edit::Changed);
-        assert_eq!(t.handle(InsertChar('e')), Edit::Changed);
-        assert_eq!(t.handle(InsertChar('f')), Edit::TooLong);
-        assert_eq!(t.value(), "abcde");
-        // the yank buffer cannot grow it either
-        t.handle(DeletePrevWord);
-        t.handle(Yank);
-        assert_eq!(t.handle(Yank), Edit::TooLong);
-        assert_eq!(t.value(), "abcde");
-        let mut s = FormField::secret("Password");
-        let long = "x".repeat(MAX_PASSWORD_CHARS + 1);
-        assert_eq!(s.paste(long), Edit::TooLong);
-        assert!(s.secret_ref().unwrap().is_empty());
-        assert_eq!(s.paste("x".repeat(MAX_PASSWORD_CHARS)), Edit::Changed);
-        assert_eq!(s.handle(InsertChar('y')), Edit::TooLong);
-        assert_eq!(s.secret_ref().unwrap().chars(), MAX_PASSWORD_CHARS);
     }
 
     #[test]
