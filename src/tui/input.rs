@@ -144,6 +144,8 @@ impl vte::Perform for Keys {
         match byte {
             b'\r' | b'\n' => self.key(KeyCode::Enter, KeyModifiers::NONE),
             b'\t' => self.key(KeyCode::Tab, KeyModifiers::NONE),
+            // ^H is what many terminals send for the Backspace key (as DEL is for others).
+            0x08 => self.key(KeyCode::Backspace, KeyModifiers::NONE),
             0x01..=0x1a => self.key(
                 KeyCode::Char((byte - 0x01 + b'a') as char),
                 KeyModifiers::CONTROL,
@@ -285,10 +287,11 @@ mod tests {
             (b"A", vec![key(KeyCode::Char('A'), KeyModifiers::SHIFT)]),
             ("é李🦊".as_bytes(), vec![c('é'), c('李'), c('🦊')]),
             (
-                b"\r\t\x7f",
+                b"\r\t\x7f\x08",
                 vec![
                     key(KeyCode::Enter, NONE),
                     key(KeyCode::Tab, NONE),
+                    key(KeyCode::Backspace, NONE),
                     key(KeyCode::Backspace, NONE),
                 ],
             ),
