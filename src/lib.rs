@@ -6,9 +6,10 @@
 pub mod cli;
 mod open;
 pub mod process;
+pub mod remember;
 pub mod tui;
 
-pub use open::{Setup, configure, open, open_at, open_existing, open_with};
+pub use open::{Setup, configure, open, open_at, open_existing, open_with, setup};
 
 // The core's modules and types under their old paths, so the front ends (and their tests)
 // name them as `vaultty::...`.

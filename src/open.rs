@@ -13,12 +13,17 @@ use vaultty_core::storage::Storage;
 use vaultty_store_postgres::PgStore;
 use vaultty_store_sqlite::Store;
 
-/// How this process opens its vault: set once at start-up from the configuration.
+/// How this process opens its vault, and the UI's settings: set once at start-up from the
+/// configuration.
 #[derive(Clone, Default)]
 pub struct Setup {
     /// The store setting; `None`: the SQLite file in the data dir.
     pub store: Option<String>,
     pub options: Options,
+    /// How password fields are drawn.
+    pub mask: Option<vaultty_core::config::MaskStyle>,
+    /// Whether the last email is remembered for the login screen (see [`crate::remember`]).
+    pub remember_email: bool,
 }
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
@@ -29,7 +34,8 @@ pub fn configure(setup: Setup) {
     let _ = SETUP.set(setup);
 }
 
-fn setup() -> Setup {
+/// This process's setup (the defaults until [`configure`] ran).
+pub fn setup() -> Setup {
     SETUP.get().cloned().unwrap_or_default()
 }
 

@@ -1158,3 +1158,79 @@ fn ui_04_a_wait_on_a_busy_store_shows_in_the_status_line() {
     ui.send(CTRL_C);
     assert_eq!(ui.exit_code(), 0);
 }
+
+/// CF-05: the UI's settings from the config file. `ui.mask = "hidden"` draws nothing for a
+/// password, not even its length; `"stars"` draws `*`. `ui.remember_email = true` pre-fills
+/// the login screen's email at launch, never after a logout; off, it is forgotten.
+#[test]
+fn cf_05_ui_mask_and_remember_email_come_from_the_config() {
+    let sb = Sandbox::new();
+    let email = "ada@example.com";
+    sb.signup(email, "Ada Lovelace", PW);
+    let cfg = sb.home().join("user.toml");
+    let cfg_text = cfg.to_str().unwrap().to_owned();
+    let env = [("VAULTTY_TEST_USER_CONFIG", cfg_text.as_str())];
+    std::fs::write(&cfg, "[ui]\nmask = \"hidden\"\nremember_email = true\n").unwrap();
+
+    let ui = sb.ui(&env);
+    let s = ui.wait_login();
+    assert!(
+        !row(&s, "Email").contains(email),
+        "nothing remembered yet:\n{s}"
+    );
+    ui.send(email);
+    ui.send(TAB);
+    ui.send(PW);
+    let s = ui.settled();
+    let password = row(&s, "Password");
+    assert!(
+        !password.contains(MASK) && !password.contains('*') && !password.contains("correct"),
+        "a hidden password shows nothing:\n{s}"
+    );
+    ui.send(ENTER);
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.send("l");
+    let s = ui.wait_for(LOGGED_OUT);
+    assert!(
+        !row(&s, "Email").contains(email),
+        "never pre-filled after a logout:\n{s}"
+    );
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+
+    // The next launch offers the email, focus on Password.
+    let ui = sb.ui(&env);
+    let s = ui.wait_login();
+    assert!(
+        row(&s, "Email").contains(email),
+        "pre-filled at launch:\n{s}"
+    );
+    assert!(focused(&s, "Password"), "{s}");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+
+    // Stars, and remembering off: the next login forgets the email.
+    std::fs::write(&cfg, "[ui]\nmask = \"stars\"\n").unwrap();
+    let ui = sb.ui(&env);
+    let s = ui.wait_login();
+    assert!(
+        !row(&s, "Email").contains(email),
+        "off: nothing offered:\n{s}"
+    );
+    ui.send(email);
+    ui.send(TAB);
+    ui.send("abc");
+    let s = ui.settled();
+    assert!(row(&s, "Password").contains("***"), "{s}");
+    assert!(!row(&s, "Password").contains(MASK), "{s}");
+    ui.send("\x15"); // Ctrl-U
+    ui.send(PW);
+    ui.send(ENTER);
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    assert!(
+        !sb.data().join("last_email").exists(),
+        "a login with remembering off forgets the email"
+    );
+}

@@ -185,6 +185,8 @@ fn load_config(cli: &Cli) -> Result<vaultty_core::config::Config, CliError> {
     crate::configure(crate::Setup {
         store: config.store.value.clone(),
         options: config.options(),
+        mask: Some(config.mask.value),
+        remember_email: config.remember_email.value,
     });
     Ok(config)
 }
@@ -322,6 +324,11 @@ fn run(
                     password: pw,
                 },
             )?;
+            crate::remember::after_login(
+                v.data_dir(),
+                &report.session.account.email,
+                crate::setup().remember_email,
+            );
             output::login_report(&report);
             Ok(())
         }

@@ -99,6 +99,9 @@ pub struct Model {
     form_typed_at: i64,
     /// Numbers strength meter requests.
     strength_seq: u64,
+    /// The email to pre-fill on the login screen at launch (`ui.remember_email`); used once,
+    /// never after a logout or an expiry.
+    pub launch_email: Option<String>,
 }
 
 impl Model {
@@ -123,6 +126,7 @@ impl Model {
             memory_prepared: false,
             form_typed_at: i64::MIN / 2,
             strength_seq: 0,
+            launch_email: None,
         }
     }
 
@@ -519,6 +523,8 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
 
 fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
     let starting = matches!(m.screen, Screen::Starting(_));
+    // Offered once, at launch: never after a logout or an expiry.
+    let launch_email = m.launch_email.take();
     m.checking_expiry = false;
     match r {
         Ok(Some(info)) => {
@@ -541,6 +547,9 @@ fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
         Ok(None) => {
             if starting {
                 m.go_login();
+                if let Some(email) = launch_email {
+                    m.screen = Login::with_email(&email).into();
+                }
             }
         }
         Err(e) => {

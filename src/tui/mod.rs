@@ -181,9 +181,23 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     crate::store::on_long_wait(move || {
         let _ = busy_tx.send(Msg::StoreBusy);
     });
-    let worker = worker::spawn_worker(accounts, tx);
+    let setup = crate::setup();
+    if let Some(mask) = setup.mask {
+        widgets::form::set_mask(mask);
+    }
+    let dir = accounts.data_dir().to_path_buf();
+    let remember = setup.remember_email;
+    let launch_email = if remember {
+        crate::remember::load(&dir)
+    } else {
+        None
+    };
+    let worker = worker::spawn_worker(accounts, tx, move |report| {
+        crate::remember::after_login(&dir, &report.session.account.email, remember);
+    });
     let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
+    model.launch_email = launch_email;
     let mut pending = model.init();
     let mut first = true;
     loop {

@@ -22,7 +22,13 @@ pub fn execute(backend: &dyn Backend, effect: Effect) -> Option<Msg> {
 }
 
 /// Starts the worker thread; requests sent to the returned channel are answered in order.
-pub fn spawn_worker<B: Backend + Send + 'static>(backend: B, tx: Sender<Msg>) -> Sender<Request> {
+/// `on_login` runs on the worker after each successful login, with its report (the runtime
+/// remembers the email there when `ui.remember_email` is on).
+pub fn spawn_worker<B: Backend + Send + 'static>(
+    backend: B,
+    tx: Sender<Msg>,
+    on_login: impl Fn(&crate::LoginReport) + Send + 'static,
+) -> Sender<Request> {
     let (requests, rx) = mpsc::channel::<Request>();
     std::thread::spawn(move || {
         for request in rx {
@@ -39,6 +45,9 @@ pub fn spawn_worker<B: Backend + Send + 'static>(backend: B, tx: Sender<Msg>) ->
                 response,
                 Response::Login(Ok(_)) | Response::PasswordChanged(Ok(_))
             );
+            if let Response::Login(Ok(report)) = &response {
+                on_login(report);
+            }
             if tx.send(Msg::Response(response)).is_err() {
                 return;
             }

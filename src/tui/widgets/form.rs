@@ -22,7 +22,29 @@ use std::ops::{Deref, DerefMut};
 
 /// Columns of the label column.
 pub const LABEL_W: u16 = 20;
-const MASK: char = '•';
+/// How password fields are drawn (`ui.mask`), for this process: 0 dots, 1 stars, 2 hidden.
+static MASK_STYLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Sets how password fields are drawn (once, at start, from the configuration).
+pub fn set_mask(style: vaultty_core::config::MaskStyle) {
+    use vaultty_core::config::MaskStyle;
+    let v = match style {
+        MaskStyle::Dots => 0,
+        MaskStyle::Stars => 1,
+        MaskStyle::Hidden => 2,
+    };
+    MASK_STYLE.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The glyph per character of a password field; `None`: nothing is drawn, not even the
+/// length.
+fn mask() -> Option<char> {
+    match MASK_STYLE.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Some('*'),
+        2 => None,
+        _ => Some('•'),
+    }
+}
 
 /// The fields of one form, by name, in tab order.
 pub trait Fields {
@@ -531,13 +553,18 @@ fn draw_field(
     if w == 0 {
         return None;
     }
-    let cursor = field.cursor_col();
+    let hidden = field.secret_ref().is_some() && !reveal && mask().is_none();
+    // A hidden password shows nothing, its cursor included: the length does not show.
+    let cursor = if hidden { 0 } else { field.cursor_col() };
     let scroll = cursor.saturating_sub(w.saturating_sub(1));
     let shown: String = match field.secret_ref() {
         Some(secret) if reveal => secret.expose().chars().skip(scroll).take(w).collect(),
-        Some(secret) => {
-            std::iter::repeat_n(MASK, secret.chars().saturating_sub(scroll).min(w)).collect()
-        }
+        Some(secret) => match mask() {
+            Some(glyph) => {
+                std::iter::repeat_n(glyph, secret.chars().saturating_sub(scroll).min(w)).collect()
+            }
+            None => String::new(),
+        },
         None => for_display(field.value())
             .chars()
             .skip(scroll)

@@ -80,7 +80,12 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let _ = lock(&self.file, self.index, libc::F_UNLCK as libc::c_short, false);
+        let _ = lock(
+            &self.file,
+            self.index,
+            libc::F_UNLCK as libc::c_short,
+            false,
+        );
     }
 }
 
@@ -294,9 +299,16 @@ mod tests {
             "it waits while the slot is held"
         );
         drop(a);
-        assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), "then it gets it");
+        assert!(
+            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+            "then it gets it"
+        );
         drop(waiter.join().unwrap());
-        assert!(Slots::with_count(d.path(), 1).acquire_within(Duration::ZERO).is_some());
+        assert!(
+            Slots::with_count(d.path(), 1)
+                .acquire_within(Duration::ZERO)
+                .is_some()
+        );
     }
 
     #[test]
