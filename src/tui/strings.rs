@@ -3,7 +3,7 @@
 //! [`super::keys`]; the footer and the help put the two together.
 
 use crate::ValidationError;
-use crate::auth::policy::MIN_PASSWORD_CHARS;
+use crate::auth::policy::min_password_chars;
 
 pub const APP: &str = "vaultty";
 
@@ -60,9 +60,13 @@ pub const GOOD: &str = "good";
 pub const STRONG: &str = "strong";
 pub const ACCEPTABLE: &str = "Acceptable.";
 
-/// The meter before anything is typed: "Strength: type a passphrase of 15+ characters".
+/// The meter before anything is typed: "Strength: type a passphrase of 15+ characters" (the
+/// minimum in force).
 pub fn strength_prompt() -> String {
-    format!("{STRENGTH}: type a passphrase of {MIN_PASSWORD_CHARS}+ characters")
+    format!(
+        "{STRENGTH}: type a passphrase of {}+ characters",
+        min_password_chars()
+    )
 }
 
 pub fn too_small(need_w: u16, need_h: u16, w: u16, h: u16) -> String {
