@@ -26,7 +26,7 @@
 //!   one slot's queue ran dry while the other's still held several runs.)
 //!
 //! Measured on 2 cores against the earlier design, builds alternated burst by burst
-//! (`scripts/bench/concurrency_ab.py`, BENCHMARKS.md §6): with 8 and 32 logins at once,
+//! (an A/B driver in commit `f8363d7`, BENCHMARKS.md §6): with 8 and 32 logins at once,
 //! 3.5–6.6% more logins per second in two runs of 24 repetitions, the cores busy 96–98% of
 //! the time against 93–96%; with 2 at once, no different.
 //!
