@@ -3,10 +3,13 @@
 //!
 //! Stores: SQLite in the data dir (both builds), and, for the current build, PostgreSQL over
 //! its Unix socket and over TCP on localhost (`--store URL`; the pre-refactor build has no
-//! PostgreSQL store). Each store holds one account signed up through the CLI. Each round
-//! runs, in an order shuffled per round: `login --password-stdin` on every store (wall time
-//! from spawn to reaped exit), one verification in a new process per build (`argon2_probe
-//! --once PHC`, timed inside that process), and `whoami` on every store.
+//! PostgreSQL store). Each store holds one account signed up through the CLI. The SQLite
+//! stores and the PostgreSQL stores are two groups, measured one after the other, so that
+//! the server's work after a client has gone (the backend's exit, its WAL writer) does not
+//! land in a SQLite login. Each round of a group runs, in an order shuffled per round:
+//! `login --password-stdin` on each of its stores (wall time from spawn to reaped exit), one
+//! verification in a new process per build of the group (`argon2_probe --once PHC`, timed
+//! inside that process), and `whoami` on each of its stores.
 //!
 //! Overhead = median(login) − median(the first verification of a new process, of the same
 //! build): a login is a new process, so what is subtracted is exactly such a verification,
@@ -94,29 +97,61 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
     for b in &builds {
         probe_once(ctx, b, &phc)?;
     }
-    // calls: logins (one per store), probes (one per build), whoamis (one per store)
-    let n_calls = stores.len() * 2 + builds.len();
-    let mut wall: Vec<Vec<f64>> = vec![Vec::new(); n_calls];
-    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); n_calls];
-    let mut inner: Vec<Vec<f64>> = vec![Vec::new(); builds.len()];
-    let meter = CpuMeter::start(&[]);
-    for r in 0..rounds {
-        for i in round_order(n_calls, r) {
-            let run = if i < stores.len() {
-                login(&stores[i])?
-            } else if i < stores.len() + builds.len() {
-                let b = i - stores.len();
-                let (run, verification) = probe_once(ctx, builds[b], &phc)?;
-                inner[b].push(ms(verification));
-                run
-            } else {
-                whoami(&stores[i - stores.len() - builds.len()])?
-            };
-            wall[i].push(ms(run.wall));
-            cpu[i].push(ms(run.cpu));
+    // Two groups, each alternated on its own: the SQLite stores of every build, then the
+    // PostgreSQL stores. PostgreSQL keeps working after a client is gone (the backend's exit,
+    // the WAL writer), so a SQLite login right after a PostgreSQL one would pay for some of
+    // it. Each group has its own bare verifications, of the builds in it.
+    let ns = stores.len();
+    let mut login_ms: Vec<Vec<f64>> = vec![Vec::new(); ns];
+    let mut login_cpu: Vec<Vec<f64>> = vec![Vec::new(); ns];
+    let mut whoami_ms: Vec<Vec<f64>> = vec![Vec::new(); ns];
+    // per store: the verifications (inside the probe) and the probe processes' CPU of its
+    // group and build
+    let mut verify_ms: Vec<Vec<f64>> = vec![Vec::new(); ns];
+    let mut probe_cpu: Vec<Vec<f64>> = vec![Vec::new(); ns];
+    let mut conds = vec![Conditions::default(); ns];
+    for pg_group in [false, true] {
+        let members: Vec<usize> = (0..ns)
+            .filter(|&i| stores[i].url.is_some() == pg_group)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut group_builds: Vec<usize> = members.iter().map(|&i| stores[i].build).collect();
+        group_builds.dedup();
+        // calls: a login per store, a probe per build, a whoami per store
+        let (m, nb) = (members.len(), group_builds.len());
+        let n_calls = 2 * m + nb;
+        let mut inner: Vec<Vec<f64>> = vec![Vec::new(); nb];
+        let mut pcpu: Vec<Vec<f64>> = vec![Vec::new(); nb];
+        let meter = CpuMeter::start(&[]);
+        for r in 0..rounds {
+            for i in round_order(n_calls, r) {
+                if i < m {
+                    let run = login(&stores[members[i]])?;
+                    login_ms[members[i]].push(ms(run.wall));
+                    login_cpu[members[i]].push(ms(run.cpu));
+                } else if i < m + nb {
+                    let (run, verification) = probe_once(ctx, builds[group_builds[i - m]], &phc)?;
+                    inner[i - m].push(ms(verification));
+                    pcpu[i - m].push(ms(run.cpu));
+                } else {
+                    let si = members[i - m - nb];
+                    whoami_ms[si].push(ms(whoami(&stores[si])?.wall));
+                }
+            }
+        }
+        let cond = meter.stop();
+        for &si in &members {
+            let k = group_builds
+                .iter()
+                .position(|&b| b == stores[si].build)
+                .expect("the store's build is in its group");
+            verify_ms[si] = inner[k].clone();
+            probe_cpu[si] = pcpu[k].clone();
+            conds[si] = cond;
         }
     }
-    let cond = meter.stop();
     let mut figures = Vec::new();
     let mut data = serde_json::Map::new();
     let store_names: Vec<&str> = {
@@ -129,29 +164,30 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
         let mut whoami_cells = [String::from("–"), String::from("–")];
         let mut met = None;
         let mut notes = Vec::new();
+        let mut cond = Conditions::default();
         for (si, s) in stores.iter().enumerate().filter(|(_, s)| s.name == *name) {
             let b = s.build;
-            let login_ms = median(&wall[si]);
-            let verify_ms = median(&inner[b]);
-            let overhead = login_ms - verify_ms;
-            let (lo, hi) = bootstrap_diff(&wall[si], &inner[b]);
+            let login = median(&login_ms[si]);
+            let verify = median(&verify_ms[si]);
+            let overhead = login - verify;
+            let (lo, hi) = bootstrap_diff(&login_ms[si], &verify_ms[si]);
             let col = if b == after { 1 } else { 0 };
             cells[col] = format!("{overhead:.2} ms ({lo:.1} … {hi:.1})");
-            let w = stores.len() + builds.len() + si;
-            whoami_cells[col] = format!("{:.2} ms", median(&wall[w]));
+            whoami_cells[col] = format!("{:.2} ms", median(&whoami_ms[si]));
             if b == after {
                 met = Some(overhead < 5.0);
             }
+            cond = conds[si];
             notes.push(format!(
-                "{}: login {login_ms:.2} ms (CPU {:.1} ms) − first verification of a new process {verify_ms:.2} ms (probe process CPU {:.1} ms)",
+                "{}: login {login:.2} ms (CPU {:.1} ms) − first verification of a new process {verify:.2} ms (probe process CPU {:.1} ms)",
                 builds[b].label,
-                median(&cpu[si]),
-                median(&cpu[stores.len() + b]),
+                median(&login_cpu[si]),
+                median(&probe_cpu[si]),
             ));
             data.insert(
                 format!("{}:{}", builds[b].label, name),
-                json!({"login_ms": wall[si], "login_cpu_ms": cpu[si],
-                       "verification_ms": inner[b], "whoami_ms": wall[w]}),
+                json!({"login_ms": login_ms[si], "login_cpu_ms": login_cpu[si],
+                       "verification_ms": verify_ms[si], "whoami_ms": whoami_ms[si]}),
             );
         }
         figures.push(Figure {
