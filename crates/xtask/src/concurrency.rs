@@ -74,7 +74,7 @@ fn burst(ctx: &Ctx, commands: &[(PathBuf, Vec<String>)], stdin: Option<&Path>) -
 }
 
 pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
-    let reps = env_usize("BENCH_CONC_REPS", 12);
+    let reps = env_usize("BENCH_CONC_REPS", 24);
     let builds = ctx.builds();
     let phc = probe_phc(ctx)?;
     let pwfile = stdin_file(format!("{PASSWORD}\n").as_bytes())?;
