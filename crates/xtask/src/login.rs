@@ -100,7 +100,9 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
     // Two groups, each alternated on its own: the SQLite stores of every build, then the
     // PostgreSQL stores. PostgreSQL keeps working after a client is gone (the backend's exit,
     // the WAL writer), so a SQLite login right after a PostgreSQL one would pay for some of
-    // it. Each group has its own bare verifications, of the builds in it.
+    // it. Each group has its own bare verifications, of the builds in it. (Measured: this
+    // isolates the groups, but it was not what made the SQLite figure vary from run to run;
+    // BENCHMARKS.md, 3.1.)
     let ns = stores.len();
     let mut login_ms: Vec<Vec<f64>> = vec![Vec::new(); ns];
     let mut login_cpu: Vec<Vec<f64>> = vec![Vec::new(); ns];
