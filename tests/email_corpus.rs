@@ -2,8 +2,8 @@
 //! the classic web version) on the addresses of its own test suite.
 //!
 //! `tests/data/email_validator_corpus.json` holds each address with email-validator 2.4.0's
-//! verdict (default options, no DNS), recorded by `scripts/email_corpus.py` from the package's
-//! `tests/test_syntax.py` (Unlicense). The first test needs only that file; the second
+//! verdict (default options, no DNS), recorded by `tests/data/email_corpus.py` from the
+//! package's `tests/test_syntax.py` (Unlicense). The first test needs only that file; the second
 //! re-checks the recorded verdicts against the live Python package when it is installed, and
 //! says that it skipped otherwise.
 
@@ -118,7 +118,7 @@ fn id_04_recorded_verdicts_match_the_live_email_validator() {
         );
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/email_corpus.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/email_corpus.py");
     let o = Command::new("python3")
         .arg(&script)
         .arg("--check")

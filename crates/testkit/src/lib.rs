@@ -1,12 +1,15 @@
-//! Test support for vaultty (a dev-dependency only): sandboxes whose store is SQLite or a
-//! real PostgreSQL database, cheap Argon2 options, the manual clock, and the
-//! [`conformance!`] macro that runs one test against both stores.
+//! Test support for vaultty (a dev-dependency of the product; the benchmark harness uses it
+//! too): sandboxes whose store is SQLite or a real PostgreSQL database, cheap Argon2 options,
+//! the manual clock, the [`conformance!`] macro that runs one test against both stores, and
+//! [`pty`], the terminal model that runs the real binary in a pseudo-terminal (the UI's
+//! end-to-end tests and the benchmarks share it).
 //!
 //! Tests read what they need through the service or the stores' documented inspection API
 //! ([`vaultty_core::storage::Inspect`]), never by opening the database behind the store's
 //! back; tests of SQLite's own file handling use the SQLite store's API directly.
 
 pub mod pg;
+pub mod pty;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};

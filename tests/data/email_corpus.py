@@ -4,8 +4,8 @@ syntax tests, each with the verdict of the real email-validator (default options
 check_deliverability=False). tests/email_corpus.rs compares vaultty's validate_email with it.
 
     pip install email-validator==2.4.0
-    python3 scripts/email_corpus.py            # downloads the sdist with pip, writes the file
-    python3 scripts/email_corpus.py --check    # only compares the live package with the file
+    python3 tests/data/email_corpus.py            # downloads the sdist with pip, writes the file
+    python3 tests/data/email_corpus.py --check    # only compares the live package with the file
 
 email-validator (https://github.com/JoshData/python-email-validator) is released into the
 public domain under the Unlicense; so are its tests, from which the addresses come.
@@ -29,7 +29,7 @@ import tarfile
 import tempfile
 
 VERSION = "2.4.0"
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "email_validator_corpus.json"
 
 
@@ -139,7 +139,7 @@ def main() -> int:
     doc = {
         "source": f"email-validator {VERSION} ({sdist}), tests/test_syntax.py",
         "licence": "Unlicense (public domain), like email-validator itself",
-        "generated_by": "scripts/email_corpus.py: email_validator.validate_email(address, "
+        "generated_by": "tests/data/email_corpus.py: email_validator.validate_email(address, "
                         "check_deliverability=False), every other option at its default",
         "cases": cases,
     }
