@@ -41,6 +41,9 @@ pub struct PgStore {
     config: Config,
     /// The URL without its password, for messages.
     shown: String,
+    /// The last call failed below SQL (the connection was reset, say): the next call opens a
+    /// new connection, whether or not the driver has noticed the old one is gone.
+    broken: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -65,14 +68,17 @@ impl PgStore {
             client: Mutex::new(client),
             config,
             shown,
+            broken: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
     /// The connection, reconnected first if the server closed it (a restart, say).
     fn client(&self) -> Result<MutexGuard<'_, Client>> {
         let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
-        if client.is_closed() {
+        if client.is_closed() || self.broken.load(std::sync::atomic::Ordering::Relaxed) {
             *client = connect(&self.config, &self.shown)?;
+            self.broken
+                .store(false, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(client)
     }
@@ -93,8 +99,19 @@ impl PgStore {
         f(&mut client).map_err(|e| self.err(&e))
     }
 
-    /// A driver error as a storage error naming the store.
+    /// A driver error as a storage error naming the store. An error without a SQLSTATE, a
+    /// connection exception (class 08) or an operator's intervention (class 57: the backend
+    /// was terminated, the server shuts down) is the connection's, not the statement's: the
+    /// next call reconnects.
     fn err(&self, e: &postgres::Error) -> Error {
+        let connection_lost = e.code().is_none_or(|c| {
+            let class = &c.code()[..2.min(c.code().len())];
+            class == "08" || class == "57"
+        });
+        if connection_lost {
+            self.broken
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         error::db_error(&self.shown, &self.config, e)
     }
 
