@@ -1,18 +1,34 @@
-//! Admission control for Argon2: a counting semaphore across the processes of one data dir.
+//! Admission control for Argon2: how many password hashes run at once on one store, and on
+//! how many threads each.
 //!
 //! Each Argon2 run at the default parameters keeps 64 MiB busy and, with its 4 lanes, can keep
 //! every core busy. When many logins start at once (a class logging in at the lab's kiosk, a
-//! script), running them all together gains nothing: they share the same cores and evict each
-//! other's memory from the caches. So a run first takes a *slot*: one byte-range lock on
-//! `<data dir>/argon2.lock` (an open-file-description lock, which the kernel releases if the
-//! process dies).
+//! script), running them all together gains nothing: they share the same cores, and each
+//! process's memory is evicted from the caches by the others (measured on 2 cores: 32 logins
+//! at once, unqueued, cost 203 ms of CPU each against about 110 ms queued, and held 2 GiB).
 //!
-//! - There are as many slots as runs fit the cores side by side: cores / lanes, at least one.
-//!   Each run has a fixed width, its lanes (at most the cores), and runs on that many threads.
-//!   On a 2-core machine with the default 4 lanes that is one slot: logins run one after
-//!   another, each on both cores, instead of fighting over them.
-//! - A run takes a free slot if there is one; otherwise it waits, with one blocking wait, for
-//!   the slot its process id picks.
+//! So a run first takes *slots*: one byte-range lock per core (open-file-description locks on
+//! `<data dir>/argon2.lock`, released by the kernel if the process dies), and runs on as many
+//! threads as slots it holds:
+//!
+//! - a run that finds a slot free and nobody waiting takes every free slot it can use (up to
+//!   its lane count): a login on a quiet machine runs on all cores, as fast as it can;
+//! - a run that finds a slot free while others wait, or that waited behind others, takes one:
+//!   under load each core verifies one login after another on one thread, with no lanes
+//!   waiting for each other at Argon2's sync points and no two runs' threads sharing a core;
+//! - one run that arrives while a *wide* run (one on several slots) holds them all goes ahead
+//!   beside it, on as many threads, instead of waiting for all of it: two logins started
+//!   together both start at once and end together;
+//! - everyone else lines up in one queue (a lock byte): the process at its head, the only one
+//!   waiting for slots, waits for all of them at once (a helper thread per slot) and takes
+//!   whichever frees first, so no core idles while a run waits behind a busy one. (The
+//!   earlier design queued each waiter on one slot chosen at random: at the end of a burst,
+//!   one slot's queue ran dry while the other's still held several runs.)
+//!
+//! Measured on 2 cores against the earlier design, builds alternated burst by burst
+//! (an A/B driver in commit `f8363d7`, BENCHMARKS.md §6): with 8 and 32 logins at once,
+//! 3.5–6.6% more logins per second in two runs of 24 repetitions, the cores busy 96–98% of
+//! the time against 93–96%; with 2 at once, no different.
 //!
 //! This is about throughput and memory, never security: when the lock file cannot be used
 //! (a read-only dir, a full disk) or no slot frees up within [`MAX_WAIT`] (its holder stopped
@@ -20,13 +36,12 @@
 //! costlier than the current parameters never does while the lock file works
 //! ([`Slots::acquire_without_bypass`]): it waits its turn however long that takes. Every path
 //! takes slots the same way, so an unknown email and a wrong password still wait alike.
-//! BENCHMARKS.md has what this costs and gains against the reference.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The lock file, beside the store.
 pub const SLOT_FILE: &str = "argon2.lock";
@@ -38,28 +53,54 @@ pub const MAX_WAIT: Duration = Duration::from_secs(10);
 /// area (64 MiB at the defaults).
 pub const MAX_SLOTS: u32 = 64;
 
-/// Slots for Argon2 runs on one data dir.
+/// The byte waiters line up on; its holder is the only process waiting for a slot.
+const QUEUE: u32 = 1 << 20;
+/// Every waiter holds a shared lock on this byte, so a run can tell whether anyone waits.
+const WAITING: u32 = QUEUE + 1;
+/// A run on more than one slot holds a shared lock on this byte while it runs.
+const WIDE: u32 = QUEUE + 2;
+/// The place of one run that arrives while a wide run holds every slot.
+const BESIDE: u32 = QUEUE + 3;
+
+/// Slots for Argon2 runs on one store.
 #[derive(Debug)]
 pub struct Slots {
     path: PathBuf,
-    /// Slots and threads per run, worked out on first use (commands that never hash never
-    /// ask for the core count, which reads cgroup files).
-    shape: OnceLock<(u32, usize)>,
     lanes: u32,
+    /// Worked out on first use: commands that never hash never ask for the core count
+    /// (which reads cgroup files).
+    count: OnceLock<u32>,
     /// Opened on first use (commands that never hash never touch it); `None` if unusable.
     file: OnceLock<Option<Arc<File>>>,
 }
 
-/// A held slot; dropping it lets the next run in.
+/// Held slots; dropping them lets the next run in.
 #[derive(Debug)]
 pub struct Slot {
-    file: Arc<File>,
-    index: u32,
+    /// Each slot with the open file description that locked it.
+    held: Vec<(Arc<File>, u32)>,
+    /// Threads for the run: one per slot, except beside a wide run (see [`BESIDE`]).
     threads: usize,
+    /// Held while the run uses more than one slot (see [`BESIDE`]).
+    _wide: Option<Held>,
+    /// The wait that won the slots, if any: its helpers still waiting must let go of
+    /// whatever they win once the slots are released.
+    wait: Option<Arc<Mutex<Wait>>>,
 }
 
 impl Slot {
-    /// How many threads the run uses (its fixed width).
+    /// The slots `held` on `file`, announced as wide by `wide`.
+    fn on(file: &Arc<File>, (held, wide): (Vec<u32>, Option<Held>)) -> Slot {
+        Slot {
+            threads: held.len(),
+            held: held.into_iter().map(|i| (file.clone(), i)).collect(),
+            _wide: wide,
+            wait: None,
+        }
+    }
+
+    /// How many threads the run may use: one per slot held, or beside a wide run as many
+    /// as it uses.
     pub fn threads(&self) -> usize {
         self.threads
     }
@@ -68,7 +109,7 @@ impl Slot {
     /// default pool if one cannot be started.
     pub fn run<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         match rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
+            .num_threads(self.threads())
             .thread_name(|i| format!("argon2-{i}"))
             .build()
         {
@@ -80,51 +121,53 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let _ = lock(
-            &self.file,
-            self.index,
-            libc::F_UNLCK as libc::c_short,
-            false,
-        );
+        if let Some(w) = &self.wait {
+            w.lock().unwrap_or_else(|e| e.into_inner()).keep.clear();
+        }
+        // One unlock per open file description, of the range its slots span, so that a waiter
+        // finds them all free at once (nothing else in that range is ours: one run at a time
+        // uses a `Slots`, and the other descriptions belong to this run's waits).
+        while let Some((file, first)) = self.held.pop() {
+            let (mut lo, mut hi) = (first, first);
+            self.held.retain(|(f, i)| {
+                let same = Arc::ptr_eq(f, &file);
+                if same {
+                    (lo, hi) = (lo.min(*i), hi.max(*i));
+                }
+                !same
+            });
+            let _ = unlock_range(&file, lo, hi - lo + 1);
+        }
     }
 }
 
-/// Slots for runs of one lane on `cores` cores: one per core (at least one, at most
-/// [`MAX_SLOTS`]). Tests take this many to hold every slot a one-lane run could use.
+/// One slot per core (at least one, at most [`MAX_SLOTS`]).
 pub fn slots_for(cores: usize) -> u32 {
     cores.clamp(1, MAX_SLOTS as usize) as u32
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 impl Slots {
     /// Slots in `dir` for runs of `lanes` lanes on this machine's cores.
-    pub fn new(dir: &Path, lanes: u32) -> Self {
+    pub fn new(dir: &std::path::Path, lanes: u32) -> Self {
         Slots {
             path: dir.join(SLOT_FILE),
-            shape: OnceLock::new(),
             lanes: lanes.max(1),
+            count: OnceLock::new(),
             file: OnceLock::new(),
         }
     }
 
-    /// Exactly `count` slots for runs of one thread each (tests).
-    pub fn with_count(dir: &Path, count: u32) -> Self {
+    /// Exactly `count` slots, for runs of one lane: each run takes one slot (tests).
+    pub fn with_count(dir: &std::path::Path, count: u32) -> Self {
         let s = Self::new(dir, 1);
-        let _ = s.shape.set((count.clamp(1, MAX_SLOTS), 1));
+        let _ = s.count.set(count.clamp(1, MAX_SLOTS));
         s
     }
 
-    /// (slots, threads per run).
-    fn shape(&self) -> (u32, usize) {
-        *self.shape.get_or_init(|| {
-            let cores = cores();
-            let width = (self.lanes as usize).min(cores).max(1);
-            let count = slots_for(cores / width);
-            (count, width)
-        })
+    fn count(&self) -> u32 {
+        *self
+            .count
+            .get_or_init(|| slots_for(std::thread::available_parallelism().map_or(1, |n| n.get())))
     }
 
     /// Waits for a free slot, for at most [`MAX_WAIT`]. `None`: go ahead without one.
@@ -148,65 +191,212 @@ impl Slots {
 
     /// [`Slots::acquire`] with another longest wait.
     pub fn acquire_within(&self, max_wait: Duration) -> Option<Slot> {
-        let file = self
-            .file
-            .get_or_init(|| open(&self.path).map(Arc::new))
-            .as_ref()?;
-        let (count, threads) = self.shape();
-        let slot = |index| Slot {
+        let file = self.file.get_or_init(|| open(&self.path).map(Arc::new));
+        let file = file.as_ref()?;
+        let count = self.count();
+        if let Some(index) = (0..count).find(|&i| try_lock(file, i)) {
+            return Some(Slot::on(file, self.widen(file, file, vec![index])));
+        }
+        // Every slot is taken by one run that uses every core: rather than wait for all of it,
+        // one newcomer runs beside it, as wide (this is what two logins started together
+        // meet: the first takes every slot before the second asks; on one thread, the second
+        // would still be running alone on one core long after the first is done).
+        if others_hold(file, WIDE) && try_lock(file, BESIDE) {
+            return Some(Slot {
+                held: vec![(file.clone(), BESIDE)],
+                threads: self.lanes.min(count) as usize,
+                _wide: None,
+                wait: None,
+            });
+        }
+        // Line up. The shared lock on WAITING tells runs that start meanwhile that someone
+        // waits. Each wait uses its own open file description: a helper thread that wins a
+        // lock after its wait is over releases it without touching what this process holds.
+        let started = Instant::now();
+        let _waiting = Held::shared(file, WAITING);
+        let queue_file = Arc::new(open(&self.path)?);
+        let (queue, _) = wait_any(&queue_file, &[QUEUE], max_wait, |won, _| vec![won])?;
+        let _queue = Held {
+            file: queue_file,
+            index: queue[0],
+        };
+        // At the head of the queue, the only process waiting for a slot.
+        if let Some(index) = (0..count).find(|&i| try_lock(file, i)) {
+            return Some(Slot::on(file, self.widen(file, file, vec![index])));
+        }
+        let slot_file = Arc::new(open(&self.path)?);
+        let all: Vec<u32> = (0..count).collect();
+        let left = max_wait.saturating_sub(started.elapsed());
+        let mut wide = None;
+        let (held, wait) = wait_any(&slot_file, &all, left, |won, extra| {
+            let (held, w) = self.widen(file, &slot_file, [vec![won], extra].concat());
+            wide = w;
+            held
+        })?;
+        let mut slot = Slot::on(&slot_file, (held, wide));
+        slot.wait = Some(wait);
+        Some(slot)
+    }
+
+    /// Settles the slots of a run that holds `held` (locked on `on`): up to the run's lanes
+    /// if nobody else waits (then every core runs this one), else just one (then each waiter
+    /// gets a core as it frees). Returns the slots to keep (the caller releases the rest of
+    /// `held`) and, for a run on more than one, its announcement. `main` is this process's
+    /// own lock file description, which sees the waiters.
+    fn widen(&self, main: &Arc<File>, on: &File, mut held: Vec<u32>) -> (Vec<u32>, Option<Held>) {
+        let want = if others_hold(main, WAITING) {
+            1
+        } else {
+            self.lanes.min(self.count()) as usize
+        };
+        held.truncate(want);
+        let mut wide = None;
+        if held.len() < want {
+            // Announced before the extra slots are taken, so that a run arriving meanwhile
+            // finds either a free slot or the announcement.
+            wide = Held::shared(main, WIDE);
+            for i in 0..self.count() {
+                if held.len() >= want {
+                    break;
+                }
+                if !held.contains(&i) && try_lock(on, i) {
+                    held.push(i);
+                }
+            }
+        }
+        if held.len() > 1 && wide.is_none() {
+            wide = Held::shared(main, WIDE);
+        } else if held.len() < 2 {
+            wide = None;
+        }
+        (held, wide)
+    }
+}
+
+/// A lock held on one byte until dropped.
+#[derive(Debug)]
+struct Held {
+    file: Arc<File>,
+    index: u32,
+}
+
+impl Held {
+    fn shared(file: &Arc<File>, index: u32) -> Option<Held> {
+        lock(file, index, libc::F_RDLCK as libc::c_short, false).ok()?;
+        Some(Held {
             file: file.clone(),
             index,
-            threads,
-        };
-        if let Some(index) = (0..count).find(|&i| lock(file, i, WRITE, false).is_ok()) {
-            return Some(slot(index));
-        }
-        let index = std::process::id() % count;
-        wait_for(file, index, max_wait).then(|| slot(index))
+        })
     }
 }
 
-const WRITE: libc::c_short = libc::F_WRLCK as libc::c_short;
-
-/// Waits for byte `index` (one blocking lock call, on a thread of its own so that the wait
-/// can end after `max_wait`); whether it was won. A lock won after the waiter gave up is let
-/// go at once.
-fn wait_for(file: &Arc<File>, index: u32, max_wait: Duration) -> bool {
-    #[derive(Default)]
-    struct Outcome {
-        won: bool,
-        gave_up: bool,
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = lock(
+            &self.file,
+            self.index,
+            libc::F_UNLCK as libc::c_short,
+            false,
+        );
     }
-    let outcome = Arc::new(Mutex::new(Outcome::default()));
-    let (tx, rx) = mpsc::channel();
-    let (waiter_file, waiter_outcome) = (file.clone(), outcome.clone());
-    let spawned = std::thread::Builder::new()
-        .name("argon2-slot-wait".into())
-        .spawn(move || {
-            let won = lock(&waiter_file, index, WRITE, true).is_ok();
-            let mut o = waiter_outcome.lock().unwrap_or_else(|e| e.into_inner());
-            if won && o.gave_up {
-                let _ = lock(&waiter_file, index, libc::F_UNLCK as libc::c_short, false);
-            } else {
-                o.won = won;
+}
+
+/// Whether another open file description holds a lock on byte `index`.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn others_hold(_: &File, _: u32) -> bool {
+    false
+}
+
+/// Whether another open file description holds a lock on byte `index`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn others_hold(file: &File, index: u32) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fl = flock(libc::F_WRLCK as libc::c_short, index, 1);
+    // SAFETY: a valid fd and a valid, initialised flock for the duration of the call.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut fl) };
+    rc == 0 && fl.l_type != libc::F_UNLCK as libc::c_short
+}
+
+/// What became of a wait, decided under one lock so that a lock won just as the waiter
+/// settles, or gives up, is kept or released, never leaked.
+#[derive(Debug, Default)]
+struct Wait {
+    /// The first byte won.
+    winner: Option<u32>,
+    /// Bytes won after it, before the waiter settled.
+    extra: Vec<u32>,
+    /// The waiter settled (or gave up): helpers that win now release, unless kept.
+    over: bool,
+    /// What the waiter kept, until it lets go of it.
+    keep: Vec<u32>,
+}
+
+/// Waits, for at most `max_wait`, until one of the bytes `indices` can be locked on `file`.
+/// Each byte is waited for on a helper thread, so that the wait can be abandoned. Once one
+/// is won, `settle(won, also_won)` runs with the helpers held off: it may lock more bytes on
+/// `file` (a helper still waiting for one of them then leaves it locked), and returns the
+/// bytes to keep. Every other byte a helper wins is released, and so is every byte once
+/// `keep` is emptied in the returned state (the caller does so when it lets go).
+fn wait_any(
+    file: &Arc<File>,
+    indices: &[u32],
+    max_wait: Duration,
+    settle: impl FnOnce(u32, Vec<u32>) -> Vec<u32>,
+) -> Option<(Vec<u32>, Arc<Mutex<Wait>>)> {
+    let state = Arc::new(Mutex::new(Wait::default()));
+    let (tx, rx) = mpsc::channel::<()>();
+    for &index in indices {
+        let (file, state, tx) = (file.clone(), state.clone(), tx.clone());
+        let _ = std::thread::Builder::new()
+            .name("argon2-slot".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let won = lock(&file, index, libc::F_WRLCK as libc::c_short, true).is_ok();
+                let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                if won {
+                    if s.over {
+                        if !s.keep.contains(&index) {
+                            let _ = lock(&file, index, libc::F_UNLCK as libc::c_short, false);
+                        }
+                    } else if s.winner.is_none() {
+                        s.winner = Some(index);
+                    } else {
+                        s.extra.push(index);
+                    }
+                }
+                let _ = tx.send(());
+            });
+    }
+    drop(tx);
+    let deadline = Instant::now() + max_wait;
+    loop {
+        // A message: a helper finished (won or failed). Timeout or no helper left: give up.
+        let r = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(won) = s.winner {
+            s.over = true;
+            let extra = std::mem::take(&mut s.extra);
+            let keep = settle(won, extra.clone());
+            for i in extra {
+                if !keep.contains(&i) {
+                    let _ = lock(file, i, libc::F_UNLCK as libc::c_short, false);
+                }
             }
-            let _ = tx.send(());
-        });
-    if spawned.is_err() {
-        return false;
+            s.keep.clone_from(&keep);
+            drop(s);
+            return Some((keep, state));
+        }
+        if r.is_err() {
+            s.over = true;
+            return None;
+        }
     }
-    let _ = rx.recv_timeout(max_wait);
-    let mut o = outcome.lock().unwrap_or_else(|e| e.into_inner());
-    if !o.won {
-        o.gave_up = true;
-    }
-    o.won
 }
 
-fn open(path: &Path) -> Option<File> {
+fn open(path: &std::path::Path) -> Option<File> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     if cfg!(not(any(target_os = "linux", target_os = "android"))) {
-        return None; // no open-file-description locks: no queue (see `lock`)
+        return None; // no open-file-description locks: no queue (see `setlk`)
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -223,24 +413,48 @@ fn open(path: &Path) -> Option<File> {
     (meta.file_type().is_file() && meta.uid() == euid).then_some(file)
 }
 
-/// An open-file-description lock on byte `index`: `F_WRLCK` or `F_UNLCK`, waiting or not.
-/// Only Linux has them (released when the process dies, whatever else it has open); on other
-/// systems there is no queue: every run goes ahead at once, as with an unusable lock file.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn lock(_: &File, _: u32, _: libc::c_short, _: bool) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
-/// An open-file-description lock on byte `index`: `F_WRLCK` or `F_UNLCK`, waiting or not.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn lock(file: &File, index: u32, kind: libc::c_short, wait: bool) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
+/// A lock request of type `kind` on `len` bytes from byte `index`.
+fn flock(kind: libc::c_short, index: u32, len: u32) -> libc::flock {
     // SAFETY: all-zero is a valid flock (l_pid must be 0 for OFD locks).
     let mut fl: libc::flock = unsafe { std::mem::zeroed() };
     fl.l_type = kind;
     fl.l_whence = libc::SEEK_SET as libc::c_short;
     fl.l_start = index as libc::off_t;
-    fl.l_len = 1;
+    fl.l_len = len as libc::off_t;
+    fl
+}
+
+/// Releases whatever `file` holds of `len` bytes from byte `index`.
+fn unlock_range(file: &File, index: u32, len: u32) -> std::io::Result<()> {
+    setlk(
+        file,
+        flock(libc::F_UNLCK as libc::c_short, index, len),
+        false,
+    )
+}
+
+/// Takes byte `index` on `file` if it is free.
+fn try_lock(file: &File, index: u32) -> bool {
+    lock(file, index, libc::F_WRLCK as libc::c_short, false).is_ok()
+}
+
+/// An open-file-description lock on byte `index`: `F_WRLCK`, `F_RDLCK` or `F_UNLCK`, waiting
+/// or not.
+fn lock(file: &File, index: u32, kind: libc::c_short, wait: bool) -> std::io::Result<()> {
+    setlk(file, flock(kind, index, 1), wait)
+}
+
+/// Only Linux has open-file-description locks (released when the process dies, whatever else
+/// it has open); elsewhere there is no queue: every run goes ahead at once, as with an
+/// unusable lock file.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn setlk(_: &File, _: libc::flock, _: bool) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn setlk(file: &File, fl: libc::flock, wait: bool) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
     let cmd = if wait {
         libc::F_OFD_SETLKW
     } else {
@@ -262,103 +476,175 @@ fn lock(file: &File, index: u32, kind: libc::c_short, wait: bool) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
-    fn dir() -> tempfile::TempDir {
-        tempfile::tempdir().unwrap()
+    const WAIT: Duration = Duration::from_secs(20);
+
+    /// Slots in `dir` for runs of `lanes` lanes, with `count` slots.
+    fn slots(dir: &std::path::Path, count: u32, lanes: u32) -> Slots {
+        let s = Slots::new(dir, lanes);
+        let _ = s.count.set(count);
+        s
     }
 
-    #[test]
-    fn slot_counts_and_widths() {
-        assert_eq!(slots_for(0), 1);
-        assert_eq!(slots_for(2), 2);
-        assert_eq!(slots_for(1000), MAX_SLOTS);
-        let d = dir();
-        let cores = cores();
-        let (count, width) = Slots::new(d.path(), 4).shape();
-        assert_eq!(width, 4.min(cores));
-        assert_eq!(count, slots_for(cores / width));
-        assert_eq!(Slots::with_count(d.path(), 3).shape(), (3, 1));
+    fn indices(s: &Slot) -> Vec<u32> {
+        let mut v: Vec<u32> = s.held.iter().map(|&(_, i)| i).collect();
+        v.sort();
+        v
     }
 
-    #[test]
-    fn a_run_takes_a_free_slot_and_the_next_waits_until_it_is_dropped() {
-        let d = dir();
-        let a = Slots::with_count(d.path(), 1).acquire_within(Duration::ZERO);
-        assert!(a.is_some());
-        assert_eq!(a.as_ref().unwrap().threads(), 1);
+    /// Acquires on a thread; the receiver gets the held slot indices (empty: no slot).
+    fn acquire_async(s: Slots, within: Duration) -> mpsc::Receiver<(Vec<u32>, Option<Slot>)> {
         let (tx, rx) = mpsc::channel();
-        let path = d.path().to_path_buf();
-        let waiter = std::thread::spawn(move || {
-            let s = Slots::with_count(&path, 1).acquire_within(Duration::from_secs(20));
-            tx.send(s.is_some()).unwrap();
-            s
+        std::thread::spawn(move || {
+            let slot = s.acquire_within(within);
+            let _ = tx.send((slot.as_ref().map(indices).unwrap_or_default(), slot));
         });
-        assert!(
-            rx.recv_timeout(Duration::from_millis(200)).is_err(),
-            "it waits while the slot is held"
-        );
-        drop(a);
-        assert!(
-            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
-            "then it gets it"
-        );
-        drop(waiter.join().unwrap());
-        assert!(
-            Slots::with_count(d.path(), 1)
-                .acquire_within(Duration::ZERO)
-                .is_some()
-        );
+        rx
     }
 
-    #[test]
-    fn a_given_up_wait_leaks_no_slot() {
-        let d = dir();
-        let held = Slots::with_count(d.path(), 1).acquire_within(Duration::ZERO);
-        let t = Instant::now();
-        assert!(
-            Slots::with_count(d.path(), 1)
-                .acquire_within(Duration::from_millis(100))
-                .is_none(),
-            "gives up"
-        );
-        assert!(t.elapsed() >= Duration::from_millis(100));
-        drop(held);
-        // The abandoned waiter may win the lock for an instant, then lets it go.
+    /// Every one of `count` slots can be taken again, by one run, within a few seconds (a
+    /// helper whose wait is over may hold one for an instant before letting it go).
+    fn assert_all_free_again(dir: &std::path::Path, count: u32) {
         let deadline = Instant::now() + Duration::from_secs(5);
-        while Slots::with_count(d.path(), 1)
-            .acquire_within(Duration::ZERO)
-            .is_none()
-        {
-            assert!(Instant::now() < deadline, "the slot stayed taken");
+        loop {
+            let all = slots(dir, count, count).acquire_within(Duration::from_millis(50));
+            if all.is_some_and(|s| s.threads() == count as usize) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "a slot stayed taken");
             std::thread::sleep(Duration::from_millis(10));
         }
     }
 
     #[test]
-    fn every_slot_is_used_before_anyone_waits() {
-        // One `Slots` per process, as each process opens the lock file once: locks of one
-        // open file description never exclude each other.
-        let d = dir();
-        let take = || Slots::with_count(d.path(), 3).acquire_within(Duration::ZERO);
-        let held: Vec<_> = (0..3).map(|_| take()).collect();
-        assert!(held.iter().all(Option::is_some));
-        let mut idx: Vec<u32> = held.iter().flatten().map(|s| s.index).collect();
-        idx.sort();
-        assert_eq!(idx, [0, 1, 2]);
+    fn slot_counts() {
+        assert_eq!(slots_for(2), 2);
+        assert_eq!(slots_for(1), 1);
+        assert_eq!(slots_for(0), 1);
+        assert_eq!(slots_for(12), 12);
+        assert_eq!(slots_for(1000), MAX_SLOTS);
+    }
+
+    #[test]
+    fn a_lone_run_takes_a_slot_per_lane_and_runs_on_that_many_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = slots(dir.path(), 4, 2).acquire().unwrap();
+        assert_eq!(indices(&wide), [0, 1], "two lanes, two slots");
+        assert_eq!(wide.run(rayon::current_num_threads), 2);
+        // the next one finds two free slots and nobody waiting: it takes both too
+        let next = slots(dir.path(), 4, 8).acquire().unwrap();
+        assert_eq!(indices(&next), [2, 3]);
+        drop((wide, next));
+        // more lanes than slots: every slot, and no more
+        let all = slots(dir.path(), 3, 8).acquire().unwrap();
+        assert_eq!(all.threads(), 3);
+        assert_eq!(all.run(rayon::current_num_threads), 3);
+    }
+
+    #[test]
+    fn one_run_goes_beside_a_wide_run_as_wide_and_the_next_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = slots(dir.path(), 2, 4).acquire().unwrap();
+        assert_eq!(wide.threads(), 2);
+        let beside = slots(dir.path(), 2, 4)
+            .acquire_within(Duration::ZERO)
+            .unwrap();
+        assert_eq!(indices(&beside), [BESIDE]);
+        assert_eq!(
+            beside.run(rayon::current_num_threads),
+            2,
+            "as wide as the wide run"
+        );
+        // the place beside is taken: the third waits, and gives up after its longest wait
+        let t = Instant::now();
+        let third = slots(dir.path(), 2, 4).acquire_within(Duration::from_millis(200));
+        assert!(third.is_none());
+        assert!(t.elapsed() >= Duration::from_millis(200));
+        // a run on one slot is not wide: nobody goes beside it
+        drop((wide, beside));
+        let (a, b) = (slots(dir.path(), 2, 1), slots(dir.path(), 2, 1));
+        let (a, b) = (a.acquire().unwrap(), b.acquire().unwrap());
+        assert_eq!((a.threads(), b.threads()), (1, 1));
         assert!(
-            Slots::with_count(d.path(), 3)
-                .acquire_within(Duration::from_millis(50))
+            slots(dir.path(), 2, 4)
+                .acquire_within(Duration::from_millis(100))
                 .is_none()
         );
     }
 
     #[test]
+    fn a_waiter_gets_whichever_slot_frees_first_and_runs_on_one_thread_if_others_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let s0 = slots(dir.path(), 2, 1).acquire().unwrap();
+        let s1 = slots(dir.path(), 2, 1).acquire().unwrap();
+        assert_eq!((indices(&s0), indices(&s1)), (vec![0], vec![1]));
+        let first = acquire_async(slots(dir.path(), 2, 4), WAIT);
+        std::thread::sleep(Duration::from_millis(150));
+        let second = acquire_async(slots(dir.path(), 2, 4), WAIT);
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(first.try_recv().is_err() && second.try_recv().is_err());
+        // the second slot frees first: one waiter takes it, on one slot, as another waits
+        drop(s1);
+        let (got, held) = first
+            .recv_timeout(WAIT)
+            .or_else(|_| second.recv_timeout(WAIT))
+            .unwrap();
+        assert_eq!(got, [1], "the freed slot, and only it");
+        // the other slot frees: the last waiter takes it, and nobody waits behind it now
+        drop(s0);
+        let (got2, held2) = second
+            .recv_timeout(WAIT)
+            .or_else(|_| first.recv_timeout(WAIT))
+            .unwrap();
+        assert_eq!(got2, [0]);
+        drop((held, held2));
+        // nothing leaked: the helper that waited for the other slot let it go
+        assert_all_free_again(dir.path(), 2);
+    }
+
+    #[test]
+    fn the_last_waiter_widens_when_nobody_waits_behind_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = slots(dir.path(), 2, 2).acquire().unwrap();
+        let beside = slots(dir.path(), 2, 4).acquire().unwrap();
+        assert_eq!(indices(&beside), [BESIDE]);
+        let waiter = acquire_async(slots(dir.path(), 2, 4), WAIT);
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(waiter.try_recv().is_err(), "it waits");
+        // the wide run's slots free together: the waiter, alone in the queue, takes both
+        drop(wide);
+        let (got, slot) = waiter.recv_timeout(WAIT).unwrap();
+        assert_eq!(got, [0, 1]);
+        assert_eq!(slot.unwrap().run(rayon::current_num_threads), 2);
+    }
+
+    #[test]
+    fn given_up_waits_leak_no_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (slots(dir.path(), 2, 1), slots(dir.path(), 2, 1));
+        let (s0, s1) = (a.acquire().unwrap(), b.acquire().unwrap());
+        let t = Instant::now();
+        assert!(
+            slots(dir.path(), 2, 1)
+                .acquire_within(Duration::from_millis(200))
+                .is_none()
+        );
+        assert!(t.elapsed() >= Duration::from_millis(200));
+        // the abandoned helpers win the slots when they free, and let them go at once
+        drop((s0, s1));
+        assert_all_free_again(dir.path(), 2);
+    }
+
+    #[test]
     fn an_unusable_lock_file_means_no_gate() {
-        let d = dir();
-        std::fs::create_dir(d.path().join(SLOT_FILE)).unwrap();
-        let s = Slots::with_count(d.path(), 1);
-        assert!(s.acquire().is_none());
-        assert!(s.acquire_without_bypass().is_none(), "and no endless wait");
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/dev/null", dir.path().join(SLOT_FILE)).unwrap();
+        let s = Slots::with_count(dir.path(), 1);
+        assert!(
+            s.acquire().is_none(),
+            "a symlink is never followed or locked"
+        );
+        let missing = Slots::with_count(&dir.path().join("no such dir"), 1);
+        assert!(missing.acquire().is_none());
     }
 }
