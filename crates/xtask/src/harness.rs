@@ -243,6 +243,29 @@ pub fn run_ok<S: AsRef<OsStr>>(
     Ok(r)
 }
 
+/// `vaultty --data-dir DATA_DIR [--store STORE] ARGS` of `build`, given the bench password on
+/// stdin, expected to exit 0.
+fn cli_with_password(
+    ctx: &Ctx,
+    build: &Build,
+    data_dir: &Path,
+    store: Option<&str>,
+    args: &[&str],
+) -> Res<Run> {
+    let mut all: Vec<String> = vec!["--data-dir".into(), data_dir.display().to_string()];
+    if let Some(s) = store {
+        all.extend(["--store".into(), s.to_owned()]);
+    }
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    run_ok(
+        ctx,
+        &build.vaultty,
+        &all,
+        format!("{PASSWORD}\n").as_bytes(),
+        0,
+    )
+}
+
 /// Signs `email` up with the CLI of `build` in `data_dir` (over `store`, if given).
 pub fn signup(
     ctx: &Ctx,
@@ -251,27 +274,28 @@ pub fn signup(
     store: Option<&str>,
     email: &str,
     name: &str,
-) -> Res<()> {
-    let mut args: Vec<String> = vec!["--data-dir".into(), data_dir.display().to_string()];
-    if let Some(s) = store {
-        args.extend(["--store".into(), s.to_owned()]);
-    }
-    args.extend([
-        "signup".into(),
-        "--email".into(),
-        email.into(),
-        "--name".into(),
-        name.into(),
-        "--password-stdin".into(),
-    ]);
-    run_ok(
-        ctx,
-        &build.vaultty,
-        &args,
-        format!("{PASSWORD}\n").as_bytes(),
-        0,
-    )?;
-    Ok(())
+) -> Res<Run> {
+    let args = [
+        "signup",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--password-stdin",
+    ];
+    cli_with_password(ctx, build, data_dir, store, &args)
+}
+
+/// Logs `email` in with the CLI of `build` in `data_dir` (over `store`, if given).
+pub fn login(
+    ctx: &Ctx,
+    build: &Build,
+    data_dir: &Path,
+    store: Option<&str>,
+    email: &str,
+) -> Res<Run> {
+    let args = ["login", "--email", email, "--password-stdin"];
+    cli_with_password(ctx, build, data_dir, store, &args)
 }
 
 /// A PHC string of the probe password at vaultty's default parameters.

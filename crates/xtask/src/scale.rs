@@ -45,26 +45,9 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
         )?
         .wall))
     };
-    let login = |d: &std::path::Path| -> Res<f64> {
-        let dir = d.display().to_string();
-        Ok(ms(run_ok(
-            ctx,
-            &build.vaultty,
-            &[
-                "--data-dir",
-                &dir,
-                "login",
-                "--email",
-                EMAIL,
-                "--password-stdin",
-            ],
-            format!("{PASSWORD}\n").as_bytes(),
-            0,
-        )?
-        .wall))
-    };
+    // One login and one whoami on each store before anything is timed.
     for d in &dirs {
-        login(d)?;
+        login(ctx, build, d, None, EMAIL)?;
         whoami(d)?;
     }
     let mut who: [Vec<f64>; 2] = Default::default();

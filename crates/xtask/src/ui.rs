@@ -413,36 +413,8 @@ fn forms(ctx: &Ctx, builds: &[&Build]) -> Res<Forms> {
             let d = ctx.fresh_dir(&format!("forms-cli-{}", build.label))?;
             let dir = d.display().to_string();
             std::thread::sleep(idle);
-            let cli = run_ok(
-                ctx,
-                &build.vaultty,
-                &[
-                    "--data-dir",
-                    &dir,
-                    "signup",
-                    "--email",
-                    EMAIL,
-                    "--name",
-                    REAL_NAME,
-                    "--password-stdin",
-                ],
-                format!("{PASSWORD}\n").as_bytes(),
-                0,
-            )?;
-            run_ok(
-                ctx,
-                &build.vaultty,
-                &[
-                    "--data-dir",
-                    &dir,
-                    "login",
-                    "--email",
-                    EMAIL,
-                    "--password-stdin",
-                ],
-                format!("{PASSWORD}\n").as_bytes(),
-                0,
-            )?;
+            let cli = signup(ctx, build, &d, None, EMAIL, REAL_NAME)?;
+            login(ctx, build, &d, None, EMAIL)?;
             std::thread::sleep(idle);
             let cli_pw = run_ok(
                 ctx,
