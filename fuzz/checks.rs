@@ -132,7 +132,9 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         last_login_at: Some(now),
     };
     let info = SessionInfo {
+        id: 1,
         account: account.clone(),
+        authenticated_at: now,
         created_at: now,
         last_seen_at: now,
         absolute_expires_at: now + 43_200,
@@ -166,10 +168,12 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         Request::ChangePassword { .. } => {
             Response::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
-        // The UI sends none of these.
+        // The UI sends none of these; the administration's requests get no answer here (the
+        // UI's screens for them are driven by tests/tui.rs).
         Request::BeginPasswordChange { .. }
         | Request::FinishPasswordChange { .. }
         | Request::Backup { .. } => return None,
+        _ => return None,
     }))
 }
 
