@@ -48,6 +48,7 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::DASHBOARD_TITLE,
     authenticated: true,
+    admin: false,
     hashes_password: false,
     layers: &[Layer::Dashboard],
     help: &[HELP, COMMON_ROWS],

@@ -48,6 +48,7 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::LOGIN_TITLE,
     authenticated: false,
+    admin: false,
     hashes_password: true,
     layers: &[Layer::Login, Layer::Form, Layer::Field],
     help: &[HELP, FORM_ROWS, COMMON_ROWS],

@@ -88,6 +88,9 @@ pub struct Info {
     pub title: &'static str,
     /// Behind a login: Ctrl-O logs out, activity refreshes the session, its expiry is watched.
     pub authenticated: bool,
+    /// For administrators only: when the session's account is no longer one (demoted
+    /// elsewhere), the app closes it and goes back to the dashboard.
+    pub admin: bool,
     /// Submitting runs Argon2: the first key typed prepares its memory.
     pub hashes_password: bool,
     /// The layers of the keymap it answers, in the order they are asked (after the app's own:
