@@ -539,3 +539,22 @@ conformance! {
         assert_eq!((c.matching, c.total, c.admins), (100, 253, 1));
     }
 }
+
+conformance! {
+    fn ad_15_audit_events_are_kept_for_the_retention_bound_only() {
+        let lab = Lab::new();
+        let mut o = lab.env.options();
+        o.audit_retention_days = 2;
+        o.token_file = Some(lab.env.dir.join("t-admin"));
+        let admin = Accounts::new(&lab.env.dir, lab.env.store().unwrap(), o).unwrap();
+        let before = lab.env.inspect().events().unwrap().len();
+        assert!(before >= 6);
+        lab.env.clock.advance(2 * 86_400 + 1);
+        admin.login(ADMIN, &pw(PW)).unwrap();
+        // Pruned at the next audit read: only the login just made is left.
+        let events = admin.audit_log(None, None, None, 100).unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].parts(), ("login", "success"));
+        assert_eq!(lab.env.inspect().events().unwrap().len(), 1);
+    }
+}
