@@ -2857,3 +2857,77 @@ fn store_changed_asks_the_session_state() {
         "Your account was disabled by an administrator."
     );
 }
+
+/// With a local SQLite store the runtime hears of every change (inotify on the store's
+/// directory) and turns the timer off: an idle dashboard then wakes only for the session's
+/// expiry. A change heard while a check is on its way is checked again after it.
+#[test]
+fn watcher_without_a_timer_wakes_for_nothing_and_checks_again_after_a_late_change() {
+    let (mut ui, admin) = Ui::lab();
+    ui.model.watch_secs = None;
+    ui.login();
+    let wake = ui.model.next_wake().expect("the expiry");
+    assert!(
+        wake.as_secs() >= 15 * 60 - 1,
+        "only the idle limit: {wake:?}"
+    );
+    ui.clock.advance(60);
+    assert!(ui.send_only(Msg::Tick).is_empty(), "no timer");
+    // A change: the check goes out; a second change before its answer is remembered.
+    let first = ui.send_only(Msg::StoreChanged);
+    assert!(matches!(
+        first.as_slice(),
+        [Effect::Backend(Request::SessionStatus)]
+    ));
+    let answer: Vec<Msg> = first
+        .into_iter()
+        .filter_map(|c| execute(&ui.vault, c))
+        .collect();
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    assert!(
+        ui.send_only(Msg::StoreChanged).is_empty(),
+        "one check at a time"
+    );
+    let mut again = vec![];
+    for msg in answer {
+        again.extend(update(&mut ui.model, msg));
+    }
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "the first answer predates the change"
+    );
+    assert!(
+        matches!(again.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "checked again: {again:?}"
+    );
+    ui.run(again);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// The timer's checks wake the event loop but do not redraw when nothing changed; a change
+/// they find does.
+#[test]
+fn watcher_checks_redraw_only_when_something_changed() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    for _ in 0..3 {
+        ui.model.redraw = false;
+        ui.next_check();
+        assert!(!ui.model.redraw, "a check that found nothing new redrew");
+    }
+    ui.model.redraw = false;
+    ui.send(Msg::Resize(80, 24));
+    assert!(ui.model.redraw, "other messages redraw");
+    ui.model.redraw = false;
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.next_check();
+    assert!(ui.model.redraw, "a promotion is drawn");
+}

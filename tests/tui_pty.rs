@@ -910,9 +910,11 @@ fn login_at(sb: &Sandbox, dir: &std::path::Path, store: &str, email: &str) {
 }
 
 /// The UI on the data dir `mine` notices within 5 s what another data dir on the same store
-/// did (the UI's inotify watch cannot see it: the store is elsewhere): `sessions revoke
-/// --others` by the same user, then `admin disable` by an administrator. Each time it goes
-/// back to the login form, the dashboard wiped, saying why. Returns the two delays.
+/// did (the data dir's own inotify watch cannot see it: the store is elsewhere): `sessions
+/// revoke --others` by the same user, then `admin disable` by an administrator. Each time it
+/// goes back to the login form, the dashboard wiped, saying why. A SQLite store is heard
+/// through a watch on its directory, at once; a PostgreSQL store only through the timer's
+/// checks. Returns the two delays.
 fn watcher_across_data_dirs(store: &str) -> [Duration; 2] {
     let sb = Sandbox::new();
     let mine = sb.data();
@@ -998,8 +1000,7 @@ fn watcher_across_data_dirs(store: &str) -> [Duration; 2] {
     [revoked, disabled]
 }
 
-/// Issue 15: a SQLite file shared by two data dirs (as two OS users or two machines on a
-/// shared disk would).
+/// Issue 15: a SQLite file shared by two data dirs (as two OS users on one machine would).
 #[test]
 fn se_11_session_ended_from_another_data_dir_is_noticed_within_5_s_sqlite() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1007,8 +1008,9 @@ fn se_11_session_ended_from_another_data_dir_is_noticed_within_5_s_sqlite() {
     watcher_across_data_dirs(&store);
 }
 
-/// Issue 15: the same on a PostgreSQL store (two machines on one server). Without
-/// VAULTTY_TEST_PG_URL it says it was skipped and why.
+/// Issue 15: the same on a PostgreSQL store (two machines on one server): nothing on this
+/// machine changes, only the timer notices. Without VAULTTY_TEST_PG_URL it says it was
+/// skipped and why.
 #[test]
 fn se_11_session_ended_from_another_data_dir_is_noticed_within_5_s_postgres() {
     let Some(server) = vaultty_testkit::pg::server("tui_pty::se_11_postgres") else {

@@ -41,11 +41,11 @@ pub const SPIN: Duration = Duration::from_millis(100);
 pub const PREPARED_IDLE_SECS: i64 = 60;
 // ---- account
 /// How often an open UI on an authenticated screen asks the store whether its session is
-/// still live (revoked, account disabled, expired or deleted, role changed), in seconds. The
-/// store may be a PostgreSQL server shared by several machines, where the data dir's inotify
-/// watch sees nothing: the event loop's timeout wakes for it, so a change elsewhere shows
-/// within `WATCH_SECS` + 1 s (the clock counts whole seconds), and an idle UI wakes for
-/// nothing else.
+/// still live (revoked, account disabled, expired or deleted, role changed), in seconds, when
+/// nothing tells it of the store's changes: a PostgreSQL server shared by several machines,
+/// which no inotify watch sees. The event loop's timeout wakes for it, so a change elsewhere
+/// shows within `WATCH_SECS` + 1 s (the clock counts whole seconds). A SQLite store on this
+/// machine needs no timer: the runtime watches its directory ([`Model::watch_secs`]).
 pub const WATCH_SECS: i64 = 3;
 // ---- end account
 
@@ -116,9 +116,20 @@ pub struct Model {
     /// never after a logout or an expiry.
     pub launch_email: Option<String>,
     // ---- account
-    /// When the store last said the session was live: the next check is due
-    /// [`WATCH_SECS`] later.
+    /// When the store last said the session was live: the next check is due `watch_secs`
+    /// later.
     confirmed_at: i64,
+    /// How often the session is checked by the timer, in seconds; `None` when the runtime
+    /// hears of every change of the store (a local SQLite file under inotify) and an idle UI
+    /// must not wake at all. [`WATCH_SECS`] unless the runtime says otherwise.
+    pub watch_secs: Option<i64>,
+    /// The store changed while a check was on its way (it may have read the store before the
+    /// change): check again once it answers.
+    check_again: bool,
+    /// Whether a message since the last frame may have changed what is drawn. A tick or a
+    /// check of the session that changed nothing leaves it unset, so the timer's checks do
+    /// not redraw (the runtime clears it after each frame).
+    pub redraw: bool,
     // ---- end account
 }
 
@@ -146,6 +157,9 @@ impl Model {
             strength_seq: 0,
             launch_email: None,
             confirmed_at: i64::MIN / 2,
+            watch_secs: Some(WATCH_SECS),
+            check_again: false,
+            redraw: true,
         }
     }
 
@@ -262,9 +276,27 @@ impl Model {
         self.flash(kind, why.to_owned());
     }
 
-    /// When the next check of the session is due.
+    /// What a tick or a session check can change of what is drawn (the screen showing, its
+    /// session, the status line, the help, a question), to compare before and after.
+    fn drawn_state(&self) -> impl PartialEq + use<> {
+        (
+            self.screen.id(),
+            self.session.clone(),
+            self.flash.clone(),
+            (
+                self.busy,
+                self.spinner,
+                self.help,
+                self.confirm,
+                self.clear_screen,
+            ),
+        )
+    }
+
+    /// When the next check of the session is due (never without a timer).
     pub fn check_due(&self) -> i64 {
-        self.confirmed_at.saturating_add(WATCH_SECS)
+        self.watch_secs
+            .map_or(i64::MAX, |every| self.confirmed_at.saturating_add(every))
     }
 
     /// Asks the store for the session's state (without counting as use), unless a check is
@@ -366,7 +398,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     if typed_on_form {
         m.form_typed_at = m.now();
     }
+    // ---- account: what a tick or a session check may change, to tell whether it did
+    let quiet = matches!(
+        msg,
+        Msg::Tick | Msg::Response(Response::SessionStatus(_)) | Msg::StoreChanged
+    );
+    let before = quiet.then(|| m.drawn_state());
     let mut effects = on_msg(m, msg);
+    m.redraw |= before.is_none_or(|b| b != m.drawn_state());
+    // ---- end account
     if typed_on_form && m.info().hashes_password && !m.memory_prepared && !m.quit {
         m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
@@ -394,12 +434,16 @@ fn on_msg(m: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::StoreChanged => {
-            // Ask the store whether our session is still there, and why not (not while the
-            // worker works for a screen: the timer asks soon after).
-            if m.authenticated() && m.busy.is_none() {
-                m.check_session()
-            } else {
+            // Ask the store whether our session is still there, and why not. (Even while the
+            // worker works for a screen: the answer is told apart, and with a local SQLite
+            // store no timer would ask later.)
+            if !m.authenticated() {
                 vec![]
+            } else if m.checking_expiry {
+                m.check_again = true;
+                vec![]
+            } else {
+                m.check_session()
             }
         }
         Msg::Response(r) => on_response(m, r),
@@ -582,10 +626,7 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
     // watcher's timer, a refresh on activity): their answers leave its spinner alone.
     let starting = matches!(m.screen, Screen::Starting(_));
     let response = match response {
-        Response::SessionStatus(r) => {
-            on_status(m, r);
-            return vec![];
-        }
+        Response::SessionStatus(r) => return on_status(m, r),
         Response::Session(r) if !starting => {
             on_session(m, r);
             return vec![];
@@ -692,11 +733,12 @@ fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
 /// The answer to a check of the session: live (maybe with another role), or ended, and why.
 /// An expiry reads as before ("Session expired"); the other ends say what happened
 /// ([`Accounts::ended_text`]). A store that cannot answer does not keep the session open.
-fn on_status(m: &mut Model, r: Result<SessionStatus, Error>) {
+fn on_status(m: &mut Model, r: Result<SessionStatus, Error>) -> Vec<Effect> {
     m.checking_expiry = false;
+    let again = std::mem::take(&mut m.check_again);
     if !m.authenticated() {
         // Logged out (or never in) meanwhile: nothing to watch.
-        return;
+        return vec![];
     }
     let now = m.now();
     let past_expiry = m.session.as_ref().is_none_or(|i| i.expires_at() <= now);
@@ -711,5 +753,9 @@ fn on_status(m: &mut Model, r: Result<SessionStatus, Error>) {
             m.flash(FlashKind::Error, e.to_string());
         }
     }
+    if again && m.authenticated() {
+        return m.check_session();
+    }
+    vec![]
 }
 // ---- end account
