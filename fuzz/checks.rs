@@ -12,6 +12,11 @@ use vaultty::auth::policy::{
 use vaultty::sanitize::{for_display, is_unsafe_char};
 use vaultty::tui::app::{Effect, Model, Msg, update};
 use vaultty::{Account, Error, LoginReport, ManualClock, Password, Role, SessionInfo};
+// ---- account
+use vaultty::admin::SessionEntry;
+use vaultty::storage::AuditEvent;
+use vaultty::{Ended, SessionStatus};
+// ---- end account
 
 /// Email, name and password rules, and their normalizers, on arbitrary text.
 pub fn validators(data: &[u8]) {
@@ -117,6 +122,9 @@ fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
         24 => key(KeyCode::Char('é')),
         25 => key(KeyCode::Char('\u{202e}')),
         26..=29 => key(KeyCode::Char(['p', 'l', 'q', '@'][usize::from(b - 26)])),
+        // ---- account: the reset form (s, h, d, r and o are printable: the last arm)
+        30 => ctrl('r'),
+        // ---- end account
         _ => key(KeyCode::Char(char::from(b' ' + (b % 95)))),
     }
 }
@@ -168,6 +176,93 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         Request::ChangePassword { .. } => {
             Response::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
+        // ---- account
+        // The session's state: live (the role flips with `pick`, as a promotion or a
+        // demotion elsewhere would), or ended for each reason.
+        Request::SessionStatus => Response::SessionStatus(match pick % 8 {
+            0..=2 => Ok(SessionStatus::Live(SessionInfo {
+                account: Account {
+                    role: if pick % 16 < 8 {
+                        Role::User
+                    } else {
+                        Role::Admin
+                    },
+                    ..info.account.clone()
+                },
+                ..info
+            })),
+            3 => Ok(SessionStatus::Ended(Ended::Revoked)),
+            4 => Ok(SessionStatus::Ended(Ended::Disabled)),
+            5 => Ok(SessionStatus::Ended(
+                [
+                    Ended::Expired,
+                    Ended::AccountExpired,
+                    Ended::Deleted,
+                    Ended::None,
+                ][usize::from(pick / 8 % 4)],
+            )),
+            6 => Err(Error::NoSession),
+            _ => Err(Error::storage("/x/vaultty.db", "is \u{1b}[2J corrupt")),
+        }),
+        Request::Sessions if ok => Response::Sessions(Ok((0..i64::from(pick % 5))
+            .map(|i| SessionEntry {
+                id: i + 1,
+                created_at: now - 60 * i,
+                last_seen_at: now,
+                expires_at: now + 900,
+                current: i == 0,
+            })
+            .collect())),
+        Request::Sessions => Response::Sessions(Err(Error::NoSession)),
+        Request::History { .. } if ok => Response::Events(Ok((0..i64::from(pick % 7))
+            .map(|i| AuditEvent {
+                id: i,
+                at: now - i,
+                actor: if i % 3 == 0 {
+                    "root@example.com\u{202e}".into()
+                } else {
+                    "ada@example.com".into()
+                },
+                target: "ada@example.com".into(),
+                event: [
+                    "login_success",
+                    "login_failure",
+                    "unknown \u{1b}[31m",
+                    "disable",
+                ][(i % 4) as usize]
+                    .into(),
+            })
+            .collect())),
+        Request::History { .. } => Response::Events(Err(Error::NoSession)),
+        Request::RevokeSession { .. } | Request::RevokeOtherSessions if ok => {
+            Response::Count(Ok(usize::from(pick % 3)))
+        }
+        Request::RevokeSession { .. } | Request::RevokeOtherSessions => {
+            Response::Count(Err(Error::NoSession))
+        }
+        Request::DeleteAccount { .. } => Response::Count(match pick % 5 {
+            0 => Ok(0),
+            1 => Err(Error::CurrentPasswordIncorrect),
+            2 => Err(Error::NotAllowed(
+                "you are the last active administrator.".into(),
+            )),
+            3 => Err(Error::Throttled(60)),
+            _ => Err(Error::NoSession),
+        }),
+        Request::ResetPassword { .. } => Response::Count(match pick % 5 {
+            0 => Ok(usize::from(pick % 3)),
+            1 => Err(Error::InvalidResetCode),
+            2 => Err(Error::Throttled(60)),
+            3 => Err(Error::invalid(vaultty::ValidationError::new(
+                vaultty::Field::Code,
+                "is not a code.",
+            ))),
+            _ => Err(Error::invalid(vaultty::ValidationError::new(
+                vaultty::Field::NewPassword,
+                "is too short.",
+            ))),
+        }),
+        // ---- end account
         // The UI sends none of these; the administration's requests get no answer here (the
         // UI's screens for them are driven by tests/tui.rs).
         Request::BeginPasswordChange { .. }

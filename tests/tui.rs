@@ -193,6 +193,16 @@ impl Ui {
     fn accounts(&self) -> i64 {
         vaultty::store::accounts::count(self.store().conn()).unwrap()
     }
+
+    // ---- account
+    /// The service on the same store and clock with a session file of its own: another
+    /// terminal (or, with a shared store, another machine).
+    fn terminal(&self, name: &str) -> Accounts {
+        let mut o = Self::options(&self.clock);
+        o.token_file = Some(self.dir.join(name));
+        vaultty::open_with(&self.dir, o).unwrap()
+    }
+    // ---- end account
 }
 
 // ---- state --------------------------------------------------------------------------------
@@ -1134,6 +1144,12 @@ fn key_events(label: &str) -> Vec<Option<KeyEvent>> {
             "Delete" => k(KeyCode::Delete),
             "F1" => k(KeyCode::F(1)),
             "F2" => k(KeyCode::F(2)),
+            // ---- account
+            "↓" => k(KeyCode::Down),
+            "↑" => k(KeyCode::Up),
+            "PgDn" => k(KeyCode::PageDown),
+            "PgUp" => k(KeyCode::PageUp),
+            // ---- end account
             n if n.starts_with("Ctrl-") && n.chars().count() == 6 => c(KeyCode::Char(
                 n.chars().last().unwrap().to_ascii_lowercase(),
             )),
@@ -1179,8 +1195,42 @@ fn on_screen(keys: ScreenId) -> Ui {
             ui.login();
             ui.key(KeyCode::Char('p'));
         }
+        // ---- account
+        ScreenId::Reset => ui.ctrl('r'),
+        ScreenId::Sessions | ScreenId::Revoke => {
+            // Three sessions, the middle one selected: every move changes the selection.
+            for t in ["t2", "t3"] {
+                ui.terminal(t).login(EMAIL, &Password::from(PW)).unwrap();
+            }
+            ui.login();
+            ui.key(KeyCode::Char('s'));
+            ui.key(KeyCode::Down);
+            if keys == ScreenId::Revoke {
+                ui.key(KeyCode::Char('r'));
+            }
+        }
+        ScreenId::History => {
+            for _ in 0..2 {
+                let _ = ui
+                    .vault
+                    .login(EMAIL, &Password::from("wrong password entirely"));
+            }
+            ui.login();
+            ui.key(KeyCode::Char('h'));
+            ui.key(KeyCode::Down);
+        }
+        ScreenId::DeleteAccount => {
+            ui.login();
+            ui.key(KeyCode::Char('d'));
+        }
+        // ---- end account
         other => unreachable!("{other:?}: not a screen these tests drive"),
     }
+    assert_eq!(
+        ui.model.screen.id(),
+        keys,
+        "on_screen reached another screen"
+    );
     if ui.model.form().is_some() {
         ui.send(Msg::Paste("ab cd ef".into()));
         ui.key(KeyCode::Left);
@@ -1190,11 +1240,18 @@ fn on_screen(keys: ScreenId) -> Ui {
     ui
 }
 
-const ALL_KEYS: [ScreenId; 4] = [
+const ALL_KEYS: [ScreenId; 9] = [
     ScreenId::Login,
     ScreenId::Signup,
     ScreenId::ChangePassword,
     ScreenId::Dashboard,
+    // ---- account
+    ScreenId::Reset,
+    ScreenId::Sessions,
+    ScreenId::Revoke,
+    ScreenId::History,
+    ScreenId::DeleteAccount,
+    // ---- end account
 ];
 
 /// Issue 13, item 9: help lists each key once, every key it and the footer name does
@@ -1240,7 +1297,7 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
                 "{must} not in {keys:?}'s footer at 60×20: {small}"
             );
         }
-        let has_password = keys != ScreenId::Dashboard;
+        let has_password = ui.model.form().is_some();
         assert_eq!(
             small.contains("F2 "),
             has_password,
@@ -1827,6 +1884,14 @@ fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
             ScreenId::Signup => vec!["Ctrl-C quit", "Esc back"],
             ScreenId::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
             ScreenId::Dashboard => vec!["Ctrl-C quit", "l log out"],
+            // ---- account
+            ScreenId::Reset => vec!["Ctrl-C quit", "Esc back"],
+            ScreenId::Sessions | ScreenId::History => {
+                vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"]
+            }
+            ScreenId::Revoke => vec!["Ctrl-C quit", "Esc cancel", "Ctrl-O log out"],
+            ScreenId::DeleteAccount => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
+            // ---- end account
             other => unreachable!("{other:?}: not a screen these tests drive"),
         };
         cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
@@ -2116,4 +2181,753 @@ fn ui_08_status_line_and_help_stay_readable_at_60x20() {
             );
         }
     }
+}
+
+// ---- account: reset codes, sessions, history, deleting one's account, the session watcher --
+
+const ROOT: &str = "root@example.com";
+const NEW_PW: &str = "violet kettles hum beside quiet rivers";
+
+impl Ui {
+    /// A store whose first account (the administrator) is root, logged in on a terminal of
+    /// its own (returned); ada is a user. The UI is on the login screen.
+    fn lab() -> (Self, Accounts) {
+        let ui = Self::new();
+        let setup = ui.terminal("setup");
+        setup.signup(ROOT, "Root", &Password::from(PW)).unwrap();
+        setup
+            .signup(EMAIL, "Ada Lovelace", &Password::from(PW))
+            .unwrap();
+        let admin = ui.terminal("t-admin");
+        admin.login(ROOT, &Password::from(PW)).unwrap();
+        (ui, admin)
+    }
+
+    /// The flash message's text.
+    fn flash_text(&self) -> String {
+        self.model
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// Lets the watcher's timer run out and sends the tick the runtime would.
+    fn next_check(&mut self) {
+        use vaultty::tui::app::WATCH_SECS;
+        let wake = self
+            .model
+            .next_wake()
+            .expect("a wake-up for the next check");
+        assert!(
+            wake <= std::time::Duration::from_secs(WATCH_SECS as u64 + 1),
+            "the next check is {wake:?} away"
+        );
+        self.clock.advance(WATCH_SECS);
+        self.send(Msg::Tick);
+    }
+}
+
+/// Both sizes the UI promises, with the name of each for the snapshots.
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
+
+fn snapshot_at(ui: &mut Ui, name: &str) {
+    for (w, h) in SIZES {
+        ui.send(Msg::Resize(w, h));
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            format!("{}", ui.render(w, h).backend())
+        );
+    }
+    ui.send(Msg::Resize(80, 24));
+}
+
+/// The reset form (issue 15): Ctrl-R from the login screen, the email typed there carried
+/// along; the code masked; errors under their fields, one message for a wrong, used or
+/// expired code; success back at the login form with the email and a flash.
+#[test]
+fn reset_form_errors_land_under_their_fields_and_success_returns_to_login() {
+    use vaultty::tui::screens::reset::ResetField;
+    let (mut ui, admin) = Ui::lab();
+    let code = admin.issue_reset_code(EMAIL).unwrap();
+    let code = code.grouped().as_str().to_owned();
+
+    ui.type_str(EMAIL);
+    ui.ctrl('r');
+    let Screen::Reset(reset) = &ui.model.screen else {
+        panic!("Ctrl-R opens the reset form");
+    };
+    assert_eq!(reset.form.email.value(), EMAIL, "the email comes along");
+    assert_eq!(reset.form.focus, Focus::Field(ResetField::Code));
+    // Esc goes back to the login form as it was left (asking first: something was typed).
+    ui.key(KeyCode::Esc);
+    assert!(ui.model.confirm.is_some(), "asks before discarding");
+    ui.key(KeyCode::Char('y'));
+    assert_eq!(ui.login_form().email.value(), EMAIL);
+    ui.ctrl('r');
+
+    // A code that is not one, a password too weak, a confirmation that differs.
+    ui.type_str("not-a-code");
+    ui.key(KeyCode::Tab);
+    ui.type_str("short one");
+    ui.key(KeyCode::Tab);
+    ui.type_str("short two");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(2).unwrap().contains("too short"),
+        "{:?}",
+        ui.field_error(2)
+    );
+    assert!(ui.field_error(3).unwrap().contains("does not match"));
+    assert!(
+        ui.field_error(1).is_none(),
+        "the code is checked by the core, on submit"
+    );
+    let text = ui.screen_text();
+    assert!(!text.contains("not-a-code"), "the code is masked:\n{text}");
+    snapshot_at(&mut ui, "reset_errors");
+
+    // A good password: the malformed code comes back from the core, under Code.
+    ui.focus_field(2);
+    ui.ctrl('u');
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Tab);
+    ui.ctrl('u');
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(1).unwrap().contains("is not a code"),
+        "{:?}",
+        ui.field_error(1)
+    );
+    assert_eq!(ui.form_focus(), 1);
+
+    // A well-formed but wrong code: one message, the code wiped.
+    let wrong = code.replace(|c: char| c.is_ascii_digit(), "7");
+    let wrong = if wrong == code {
+        code.replacen('A', "B", 1)
+    } else {
+        wrong
+    };
+    ui.ctrl('u');
+    ui.type_str(&wrong);
+    ui.key(KeyCode::Enter);
+    let err = ui.field_error(1).unwrap();
+    assert_eq!(
+        err,
+        "The code is wrong, used or expired. Ask an administrator for a new one."
+    );
+    let Screen::Reset(reset) = &ui.model.screen else {
+        panic!("still on the reset form");
+    };
+    assert!(
+        reset.form.code.secret_ref().unwrap().is_empty(),
+        "the wrong code is wiped"
+    );
+    snapshot_at(&mut ui, "reset_wrong_code");
+
+    // The right code: back at the login form with the email, and a flash.
+    ui.type_str(&code);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)), "back at login");
+    assert_eq!(ui.login_form().email.value(), EMAIL);
+    assert_eq!(ui.login_form().focus, Focus::Field(LoginField::Password));
+    assert!(
+        ui.flash_text().starts_with("Password set"),
+        "{}",
+        ui.flash_text()
+    );
+    // Used once: the same code is refused the next time, with the same message.
+    ui.ctrl('r');
+    ui.type_str(&code);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.field_error(1).unwrap(),
+        err,
+        "a used code reads as a wrong one"
+    );
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('y'));
+    // The new password logs in.
+    ui.focus_password();
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "{}",
+        ui.flash_text()
+    );
+}
+
+/// The code field is a secret: never drawn, held in the zeroizing buffer of a password field.
+#[test]
+fn reset_code_is_masked_and_typed_into_a_secret_field() {
+    let mut ui = Ui::new();
+    ui.ctrl('r');
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("ABCD-EFGH");
+    assert!(ui.model.form().unwrap().fields()[1].is_secret());
+    assert!(!ui.screen_text().contains("ABCD"));
+    ui.key(KeyCode::F(2));
+    assert!(
+        ui.screen_text().contains("ABCD-EFGH"),
+        "F2 shows it, as a password"
+    );
+}
+
+/// Sessions: the list (the current one marked), `r` and `o` each open a dialog whose focus is
+/// on Cancel; Enter there ends nothing; moving to the other button and Enter ends them.
+#[test]
+fn sessions_list_revokes_after_a_dialog_focused_on_cancel() {
+    use vaultty::tui::screens::revoke::Ending;
+    use vaultty::tui::widgets::confirm_dialog::Button;
+    let mut ui = Ui::with_account();
+    let others: Vec<Accounts> = ["t2", "t3"]
+        .iter()
+        .map(|t| {
+            let v = ui.terminal(t);
+            v.login(EMAIL, &Password::from(PW)).unwrap();
+            v
+        })
+        .collect();
+    ui.clock.advance(60);
+    ui.login();
+    ui.key(KeyCode::Char('s'));
+    let Screen::Sessions(list) = &ui.model.screen else {
+        panic!("s opens the sessions");
+    };
+    assert_eq!(list.list.len(), 3);
+    let current = list.list.iter().filter(|e| e.current).count();
+    assert_eq!(current, 1, "one current session");
+    let other_id = list.list.iter().find(|e| !e.current).unwrap().id;
+    let text = ui.screen_text();
+    assert!(text.contains("this one"), "{text}");
+    assert!(text.contains("3 sessions · times in UTC"), "{text}");
+    snapshot_at(&mut ui, "sessions_list");
+
+    // r on an other session: the dialog, on Cancel.
+    while ui.model.screen_sessions_selected() != Some(other_id) {
+        ui.key(KeyCode::Down);
+    }
+    ui.key(KeyCode::Char('r'));
+    let Screen::Revoke(dialog) = &ui.model.screen else {
+        panic!("r asks first");
+    };
+    assert_eq!(dialog.focus, Button::Cancel, "the focus starts on Cancel");
+    assert_eq!(
+        dialog.ending,
+        Ending::One {
+            id: other_id,
+            current: false
+        }
+    );
+    snapshot_at(&mut ui, "sessions_revoke_dialog");
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "Cancel goes back"
+    );
+    assert_eq!(
+        ui.vault.sessions().unwrap().len(),
+        3,
+        "Enter on Cancel ends nothing"
+    );
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.vault.sessions().unwrap().len(), 3, "Esc ends nothing");
+
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Sessions(_)));
+    assert_eq!(ui.flash_text(), "1 session ended");
+    assert_eq!(ui.vault.sessions().unwrap().len(), 2);
+    let Screen::Sessions(list) = &ui.model.screen else {
+        unreachable!()
+    };
+    assert_eq!(list.list.len(), 2, "listed again");
+    assert!(list.list.iter().all(|e| e.id != other_id));
+
+    // o: all others, after the dialog.
+    ui.key(KeyCode::Char('o'));
+    let Screen::Revoke(dialog) = &ui.model.screen else {
+        panic!("o asks first");
+    };
+    assert_eq!(dialog.ending, Ending::Others(1));
+    assert_eq!(dialog.focus, Button::Cancel);
+    snapshot_at(&mut ui, "sessions_revoke_others_dialog");
+    ui.key(KeyCode::Right);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.flash_text(), "1 session ended");
+    assert_eq!(ui.vault.sessions().unwrap().len(), 1);
+    for t in &others {
+        assert!(t.peek_session().unwrap().is_none(), "the others are ended");
+    }
+    ui.key(KeyCode::Char('o'));
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "nothing to ask"
+    );
+    assert_eq!(ui.flash_text(), "No other session to end.");
+
+    // r on this terminal's own session: a logout.
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::BackTab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Logged out");
+    assert!(ui.vault.peek_session().unwrap().is_none());
+    ui.key(KeyCode::Esc);
+}
+
+trait SelectedSession {
+    fn screen_sessions_selected(&self) -> Option<i64>;
+}
+
+impl SelectedSession for Model {
+    fn screen_sessions_selected(&self) -> Option<i64> {
+        match &self.screen {
+            Screen::Sessions(s) => s.selected_entry().map(|e| e.id),
+            _ => None,
+        }
+    }
+}
+
+/// History: recent events newest first; failed ones are marked ✗ and drawn bold in the error
+/// style (so they stand out with NO_COLOR too); who acted when it was not the user.
+#[test]
+fn history_highlights_failed_events_and_names_other_actors() {
+    use ratatui::style::Modifier;
+    let (mut ui, admin) = Ui::lab();
+    let _ = ui
+        .vault
+        .login(EMAIL, &Password::from("wrong password entirely"));
+    admin.issue_reset_code(EMAIL).unwrap();
+    ui.clock.advance(60);
+    ui.login();
+    ui.key(KeyCode::Char('h'));
+    let Screen::History(h) = &ui.model.screen else {
+        panic!("h opens the history");
+    };
+    let events: Vec<(String, String)> = h
+        .events
+        .iter()
+        .map(|e| {
+            let (a, o) = e.parts();
+            (a.to_owned(), o.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        events.first().map(|(a, o)| (a.as_str(), o.as_str())),
+        Some(("login", "success")),
+        "newest first: {events:?}"
+    );
+    assert!(events.iter().any(|(a, o)| a == "login" && o == "failure"));
+    let t = ui.render(80, 24);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    let failed_y = rows
+        .iter()
+        .position(|r| r.contains("failure"))
+        .expect("the failed login is listed");
+    let failed = &rows[failed_y];
+    assert!(failed.contains('✗'), "marked: {failed}");
+    let x = failed.chars().position(|c| c == 'f').unwrap() as u16;
+    assert!(
+        buf[(x, failed_y as u16)].modifier.contains(Modifier::BOLD),
+        "highlighted without colour too"
+    );
+    // A successful event that is not selected (the selection is on the newest) is plain.
+    let ok_y = rows
+        .iter()
+        .rposition(|r| r.contains("success") && !r.contains('▸'))
+        .unwrap();
+    let x = rows[ok_y]
+        .find("success")
+        .map(|b| rows[ok_y][..b].chars().count())
+        .unwrap() as u16;
+    assert!(
+        !buf[(x, ok_y as u16)].modifier.contains(Modifier::BOLD),
+        "{}",
+        rows[ok_y]
+    );
+    let all = rows.join("\n");
+    assert!(
+        all.contains("by root@example.com"),
+        "the admin's act is named:\n{all}"
+    );
+    assert!(!rows[ok_y].contains("✗"), "{}", rows[ok_y]);
+    snapshot_at(&mut ui, "history");
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+/// Deleting one's own account: a dialog over the dashboard that says it cannot be undone and
+/// asks for the password; a wrong one is said under the field; the right one deletes the
+/// account and wipes the screen back to login.
+#[test]
+fn delete_account_asks_for_the_password_and_cannot_be_undone() {
+    let (mut ui, _admin) = Ui::lab();
+    ui.login();
+    ui.key(KeyCode::Char('d'));
+    assert!(matches!(ui.model.screen, Screen::DeleteAccount(_)));
+    let text = ui.screen_text();
+    assert!(
+        flat(&text.replace('┃', " ")).contains("This cannot be undone."),
+        "{text}"
+    );
+    assert!(text.contains(EMAIL), "{text}");
+    ui.type_str("wrong password entirely");
+    assert!(!ui.screen_text().contains("wrong password"), "masked");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(0)
+            .unwrap()
+            .starts_with("Current password is incorrect."),
+        "{:?}",
+        ui.field_error(0)
+    );
+    assert!(
+        ui.model.form().unwrap().fields()[0]
+            .secret_ref()
+            .unwrap()
+            .is_empty()
+    );
+    snapshot_at(&mut ui, "delete_account_wrong_password");
+    ui.key(KeyCode::Esc);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "Esc cancels"
+    );
+    assert_eq!(ui.accounts(), 2);
+
+    ui.key(KeyCode::Char('d'));
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Your account was deleted.");
+    assert!(ui.model.clear_screen, "the screen is wiped");
+    assert!(!ui.screen_text().contains("Welcome"));
+    assert_eq!(ui.accounts(), 1);
+    assert!(ui.vault.peek_session().unwrap().is_none());
+}
+
+/// The last administrator cannot delete their account: "Not allowed", back on the dashboard.
+#[test]
+fn delete_account_of_the_last_admin_is_not_allowed() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('d'));
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    assert!(
+        ui.flash_text().starts_with("Not allowed:"),
+        "{}",
+        ui.flash_text()
+    );
+    assert!(ui.screen_text().contains("Not allowed"));
+    assert_eq!(ui.accounts(), 1);
+}
+
+/// Issue 15: an open UI notices, on its next timer tick, that its session was revoked or its
+/// account disabled, expired or deleted elsewhere (another terminal on the same store): it
+/// wipes the screen and goes back to login, saying why. Nothing but the timer tells it here
+/// (a shared store on another machine gives no inotify event).
+#[test]
+fn watcher_notices_an_ended_session_on_the_next_tick_and_says_why() {
+    use vaultty::admin::AdminOp;
+    type Act = fn(&Accounts, &Accounts);
+    let cases: [(&str, Act, &str); 4] = [
+        (
+            "revoked",
+            |_admin, mine| {
+                mine.revoke_other_sessions().unwrap();
+            },
+            "Your session was ended elsewhere. Log in again.",
+        ),
+        (
+            "disabled",
+            |admin, _| {
+                admin.admin(EMAIL, AdminOp::Disable).unwrap();
+            },
+            "Your account was disabled by an administrator.",
+        ),
+        (
+            "expired",
+            |admin, _| {
+                let now = admin.now();
+                admin.admin(EMAIL, AdminOp::Expire(Some(now))).unwrap();
+            },
+            "Your account has expired. Ask an administrator.",
+        ),
+        (
+            "deleted",
+            // The core deletes an account's sessions with it, so a deleted account's session
+            // reads as ended elsewhere (`Ended::Deleted` needs a session row that outlived
+            // its account).
+            |admin, _| {
+                admin.admin(EMAIL, AdminOp::Delete).unwrap();
+            },
+            "Your session was ended elsewhere. Log in again.",
+        ),
+    ];
+    for (case, act, says) in cases {
+        let (mut ui, admin) = Ui::lab();
+        let mine = ui.terminal("t-mine");
+        mine.login(EMAIL, &Password::from(PW)).unwrap();
+        ui.login();
+        ui.key(KeyCode::Char('s'));
+        ui.key(KeyCode::Esc);
+        assert!(ui.screen_text().contains("Welcome, Ada"), "{case}");
+        act(&admin, &mine);
+        // Nothing happens until the timer runs out.
+        ui.send(Msg::Tick);
+        assert!(matches!(ui.model.screen, Screen::Dashboard(_)), "{case}");
+        ui.next_check();
+        assert!(
+            matches!(ui.model.screen, Screen::Login(_)),
+            "{case}: back at login"
+        );
+        assert_eq!(ui.flash_text(), says, "{case}");
+        assert!(ui.model.clear_screen, "{case}: the screen is wiped");
+        let text = ui.screen_text();
+        assert!(
+            !text.contains("Welcome") && !text.contains("Dashboard"),
+            "{case}:\n{text}"
+        );
+        assert!(text.contains(says), "{case}:\n{text}");
+        assert_eq!(ui.login_form().email.value(), "", "{case}: a blank form");
+        assert_eq!(ui.model.next_wake(), None, "{case}: nothing left to watch");
+    }
+}
+
+/// The watcher sees the session ended while a list is open too, and a screen's request that
+/// finds no session asks why instead of showing the core's command-line advice.
+#[test]
+fn watcher_works_on_every_authenticated_screen() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    ui.key(KeyCode::Char('h'));
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('s'));
+    assert!(
+        matches!(ui.model.screen, Screen::Login(_)),
+        "{}",
+        ui.flash_text()
+    );
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// A role changed elsewhere: a promotion and a demotion are said; the dashboard shows the new
+/// role; a screen for everyone (the sessions) stays open on a demotion. (Screens for
+/// administrators only, `INFO.admin`, close and go back to the dashboard.)
+#[test]
+fn watcher_notices_a_role_change() {
+    use vaultty::admin::AdminOp;
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    assert!(ui.screen_text().contains("Role             user"));
+    admin.admin(EMAIL, AdminOp::Promote).unwrap();
+    ui.next_check();
+    assert_eq!(ui.flash_text(), "You are now an administrator.");
+    assert!(ui.screen_text().contains("Role             admin"));
+    ui.key(KeyCode::Char('s'));
+    admin.admin(EMAIL, AdminOp::Demote).unwrap();
+    ui.next_check();
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "not an admin screen"
+    );
+    assert_eq!(ui.flash_text(), "You are no longer an administrator.");
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen_text().contains("Role             user"));
+}
+
+/// The watcher costs nothing on screens without a session, and on the dashboard wakes only
+/// every few seconds; the existing expiry still reads "Session expired".
+#[test]
+fn watcher_wakes_only_behind_a_login_and_keeps_the_expiry_message() {
+    use vaultty::tui::app::WATCH_SECS;
+    let mut ui = Ui::with_account();
+    assert_eq!(ui.model.next_wake(), None);
+    ui.login();
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(
+        cmds.is_empty(),
+        "nothing is due right after login: {cmds:?}"
+    );
+    let wake = ui.model.next_wake().unwrap();
+    assert!(wake.as_secs() <= WATCH_SECS as u64 + 1, "{wake:?}");
+    ui.clock.advance(WATCH_SECS);
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(
+        matches!(cmds.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "one check, not counted as use: {cmds:?}"
+    );
+    let cmds2 = ui.send_only(Msg::Tick);
+    assert!(cmds2.is_empty(), "one check at a time: {cmds2:?}");
+    assert_eq!(
+        ui.model.next_wake(),
+        None,
+        "no wake-up while the check is out"
+    );
+    ui.run(cmds);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let last_seen = ui.model.session.as_ref().unwrap().last_seen_at;
+    assert_eq!(last_seen, T0, "the checks do not move the idle limit");
+    // The idle limit still ends the session, with its own message.
+    for _ in 0..(15 * 60 / WATCH_SECS) {
+        ui.clock.advance(WATCH_SECS);
+        ui.send(Msg::Tick);
+    }
+    ui.clock.advance(1);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Session expired: log in again");
+}
+
+/// A check's answer that comes while a screen waits for its own leaves the spinner alone: the
+/// sessions list asks the state first, then the list; the state's answer does not unlock it.
+#[test]
+fn watcher_answers_do_not_unlock_a_busy_screen() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    let cmds = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [
+                Effect::Backend(Request::SessionStatus),
+                Effect::Backend(Request::Sessions)
+            ]
+        ),
+        "the state first, then the list: {cmds:?}"
+    );
+    assert!(ui.model.busy.is_some());
+    let mut answers = cmds.into_iter().filter_map(|c| execute(&ui.vault, c));
+    let status = answers.next().unwrap();
+    let list = answers.next().unwrap();
+    assert!(update(&mut ui.model, status).is_empty());
+    assert!(
+        ui.model.busy.is_some(),
+        "the check's answer leaves the spinner"
+    );
+    update(&mut ui.model, list);
+    assert!(ui.model.busy.is_none(), "the list's answer clears it");
+    let Screen::Sessions(list) = &ui.model.screen else {
+        panic!("on the sessions");
+    };
+    assert_eq!(list.list.len(), 1);
+}
+
+/// Another process's write in the data dir (inotify) asks the state too, and says why.
+#[test]
+fn store_changed_asks_the_session_state() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    let cmds = ui.send_only(Msg::StoreChanged);
+    assert!(
+        matches!(cmds.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "{cmds:?}"
+    );
+    ui.run(cmds);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// With a local SQLite store the runtime hears of every change (inotify on the store's
+/// directory) and turns the timer off: an idle dashboard then wakes only for the session's
+/// expiry. A change heard while a check is on its way is checked again after it.
+#[test]
+fn watcher_without_a_timer_wakes_for_nothing_and_checks_again_after_a_late_change() {
+    let (mut ui, admin) = Ui::lab();
+    ui.model.watch_secs = None;
+    ui.login();
+    let wake = ui.model.next_wake().expect("the expiry");
+    assert!(
+        wake.as_secs() >= 15 * 60 - 1,
+        "only the idle limit: {wake:?}"
+    );
+    ui.clock.advance(60);
+    assert!(ui.send_only(Msg::Tick).is_empty(), "no timer");
+    // A change: the check goes out; a second change before its answer is remembered.
+    let first = ui.send_only(Msg::StoreChanged);
+    assert!(matches!(
+        first.as_slice(),
+        [Effect::Backend(Request::SessionStatus)]
+    ));
+    let answer: Vec<Msg> = first
+        .into_iter()
+        .filter_map(|c| execute(&ui.vault, c))
+        .collect();
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    assert!(
+        ui.send_only(Msg::StoreChanged).is_empty(),
+        "one check at a time"
+    );
+    let mut again = vec![];
+    for msg in answer {
+        again.extend(update(&mut ui.model, msg));
+    }
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "the first answer predates the change"
+    );
+    assert!(
+        matches!(again.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "checked again: {again:?}"
+    );
+    ui.run(again);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// The timer's checks wake the event loop but do not redraw when nothing changed; a change
+/// they find does.
+#[test]
+fn watcher_checks_redraw_only_when_something_changed() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    for _ in 0..3 {
+        ui.model.redraw = false;
+        ui.next_check();
+        assert!(!ui.model.redraw, "a check that found nothing new redrew");
+    }
+    ui.model.redraw = false;
+    ui.send(Msg::Resize(80, 24));
+    assert!(ui.model.redraw, "other messages redraw");
+    ui.model.redraw = false;
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.next_check();
+    assert!(ui.model.redraw, "a promotion is drawn");
 }

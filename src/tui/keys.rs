@@ -40,6 +40,25 @@ pub enum Action {
     Edit(InputRequest),
     /// Pasted text goes into the focused field.
     Paste,
+    // ---- account
+    /// From the login screen to the reset form (a reset or first-login code).
+    Reset,
+    /// From the dashboard to the list of one's sessions.
+    Sessions,
+    /// From the dashboard to one's recent events.
+    History,
+    /// From the dashboard to the dialog that deletes one's own account.
+    DeleteAccount,
+    /// End the selected session (asks first).
+    Revoke,
+    /// End every session but this one (asks first).
+    RevokeOthers,
+    /// Move the selection in a list.
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    // ---- end account
 }
 
 /// Bindings that apply together. The app asks them in this order: `Always`; then, unless the
@@ -69,6 +88,14 @@ pub enum Layer {
     Dashboard,
     /// Forms: focus, submit, show passwords.
     Form,
+    // ---- account
+    /// Lists with a selection: move it.
+    List,
+    /// The sessions list: end the selected session, or all others.
+    Sessions,
+    /// A dialog with buttons (focus starts on Cancel): move between them, choose one.
+    Dialog,
+    // ---- end account
     /// The focused field of a form: editing keys, and paste. (The last layer: the tables
     /// below count up to it, and a layer after it fails to compile until they do.)
     Field,
@@ -161,6 +188,10 @@ impl Trigger {
             KeyCode::End => name.push_str(s::KEY_END),
             KeyCode::Backspace => name.push_str(s::KEY_BACKSPACE),
             KeyCode::Delete => name.push_str(s::KEY_DELETE),
+            // ---- account
+            KeyCode::PageUp => name.push_str(s::KEY_PAGE_UP),
+            KeyCode::PageDown => name.push_str(s::KEY_PAGE_DOWN),
+            // ---- end account
             other => name.push_str(&format!("{other:?}")),
         }
         name
@@ -248,16 +279,37 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::Help, plain('q'), A::CloseHelp),
     bind(L::Session, ctrl_char('o'), A::Logout),
     bind(L::Login, ctrl_char('n'), A::Signup),
+    // ---- account
+    bind(L::Login, ctrl_char('r'), A::Reset),
+    // ---- end account
     bind(L::Back, any(K::Esc), A::Back),
     bind(L::Dashboard, plain('p'), A::ChangePassword),
     bind(L::Dashboard, plain('l'), A::Logout),
     bind(L::Dashboard, plain('q'), A::Quit),
+    // ---- account
+    bind(L::Dashboard, plain('s'), A::Sessions),
+    bind(L::Dashboard, plain('h'), A::History),
+    bind(L::Dashboard, plain('d'), A::DeleteAccount),
+    // ---- end account
     bind(L::Form, any(K::Tab), A::NextField),
     bind(L::Form, any(K::BackTab), A::PrevField),
     alias(L::Form, any(K::Down), A::NextField),
     alias(L::Form, any(K::Up), A::PrevField),
     bind(L::Form, any(K::Enter), A::Submit),
     bind(L::Form, any(K::F(2)), A::Reveal),
+    // ---- account
+    bind(L::List, key(K::Down), A::Down),
+    bind(L::List, key(K::Up), A::Up),
+    bind(L::List, key(K::PageDown), A::PageDown),
+    bind(L::List, key(K::PageUp), A::PageUp),
+    bind(L::Sessions, plain('r'), A::Revoke),
+    bind(L::Sessions, plain('o'), A::RevokeOthers),
+    bind(L::Dialog, any(K::Tab), A::NextField),
+    bind(L::Dialog, any(K::BackTab), A::PrevField),
+    alias(L::Dialog, key(K::Right), A::NextField),
+    alias(L::Dialog, key(K::Left), A::PrevField),
+    bind(L::Dialog, any(K::Enter), A::Submit),
+    // ---- end account
     bind(L::Field, key(K::Left), A::Edit(E::GoToPrevChar)),
     bind(L::Field, key(K::Right), A::Edit(E::GoToNextChar)),
     bind(L::Field, ctrl(K::Left), A::Edit(E::GoToPrevWord)),
@@ -507,6 +559,14 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Form, A::Submit),
     (L::Dashboard, A::ChangePassword),
     (L::Login, A::Signup),
+    // ---- account
+    (L::Dialog, A::Submit),
+    (L::Sessions, A::Revoke),
+    (L::Sessions, A::RevokeOthers),
+    (L::Dashboard, A::Sessions),
+    (L::Dashboard, A::History),
+    (L::Login, A::Reset),
+    // ---- end account
     (L::Dashboard, A::Quit),
 ];
 

@@ -39,7 +39,6 @@ pub const ACCOUNT_CREATED: &str = "Account created: log in";
 pub const LOGGED_OUT: &str = "Logged out";
 pub const SESSION_EXPIRED: &str = "Session expired: log in again";
 pub const TRY_AGAIN_NOW: &str = "The lock is over: you can try again.";
-pub const LOGGED_OUT_ELSEWHERE: &str = "Logged out elsewhere: log in again";
 
 // Under fields.
 pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
@@ -244,3 +243,148 @@ pub const KEY_DELETE: &str = "Delete";
 pub const KEY_PASTE: &str = "paste";
 /// A key separator in the footer and the help: "Tab / Shift-Tab".
 pub const KEY_OR: &str = " / ";
+
+// ---- account: reset codes, sessions, history, deleting one's account, the session watcher -----
+
+pub const KEY_PAGE_UP: &str = "PgUp";
+pub const KEY_PAGE_DOWN: &str = "PgDn";
+
+// The login card's second line: "Forgot your password, or first login? Ctrl-R"
+pub const FORGOT: &str = "Forgot your password, or first login? ";
+
+// The reset form.
+pub const RESET_TITLE: &str = "Set a password with a code";
+pub const RESET_BUTTON: &str = "Set password";
+pub const LABEL_CODE: &str = "Code";
+pub const SETTING_PASSWORD: &str = "Setting the password…";
+pub const PASSWORD_SET: &str = "Password set: log in with it";
+pub const RESET_ASK: &str = "An administrator gives you the code.";
+
+/// The flash after a reset that ended sessions elsewhere.
+pub fn password_set(ended: usize) -> String {
+    match ended {
+        0 => PASSWORD_SET.to_owned(),
+        1 => format!("{PASSWORD_SET} (1 session ended)"),
+        n => format!("{PASSWORD_SET} ({n} sessions ended)"),
+    }
+}
+
+// The sessions list.
+pub const SESSIONS_TITLE: &str = "Sessions";
+pub const LOADING_SESSIONS: &str = "Loading sessions…";
+pub const COL_ID: &str = "ID";
+pub const COL_STARTED: &str = "Started";
+pub const COL_LAST_USED: &str = "Last used";
+pub const COL_EXPIRES: &str = "Expires";
+pub const CURRENT_SESSION: &str = "this one";
+pub const NO_SESSIONS: &str = "No sessions.";
+pub const NO_OTHER_SESSIONS: &str = "No other session to end.";
+pub const REVOKING: &str = "Ending sessions…";
+
+/// The line under the sessions list: "3 sessions · times in UTC".
+pub fn sessions_caption(n: usize, tz: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} session{plural} · times in {tz}")
+}
+
+/// After a revocation: "1 session ended".
+pub fn sessions_ended(n: usize) -> String {
+    match n {
+        0 => "No session ended (already gone)".to_owned(),
+        1 => "1 session ended".to_owned(),
+        n => format!("{n} sessions ended"),
+    }
+}
+
+// The revoke dialogs (focus on Cancel).
+pub const CANCEL: &str = "Cancel";
+pub const REVOKE_TITLE: &str = "End a session";
+pub const REVOKE_BUTTON: &str = "End session";
+pub const REVOKE_OTHERS_TITLE: &str = "End other sessions";
+pub const REVOKE_OTHERS_BUTTON: &str = "End them";
+pub const REVOKE_CURRENT_BUTTON: &str = "Log out";
+pub fn revoke_question(id: i64) -> String {
+    format!("End session {id}? Whoever uses it is logged out within seconds.")
+}
+pub const REVOKE_CURRENT_QUESTION: &str =
+    "This is the session of this terminal: ending it logs you out here.";
+pub fn revoke_others_question(n: usize) -> String {
+    let (them, it) = if n == 1 {
+        ("your other session".to_owned(), "it")
+    } else {
+        (format!("your {n} other sessions"), "them")
+    };
+    format!("End {them}? Whoever uses {it} is logged out within seconds; this one stays.")
+}
+
+// The history.
+pub const HISTORY_TITLE: &str = "History";
+pub const LOADING_HISTORY: &str = "Loading history…";
+pub const COL_TIME: &str = "Time";
+pub const COL_ACTION: &str = "Action";
+pub const COL_OUTCOME: &str = "Outcome";
+pub const COL_WHO: &str = "By / on";
+pub const NO_EVENTS: &str = "No events yet.";
+/// Who acted, when it was not the user: "by root@example.com".
+pub fn by_other(actor: &str) -> String {
+    format!("by {actor}")
+}
+/// Whom the user's action was about, when not themselves: "on bob@example.com".
+pub fn on_other(target: &str) -> String {
+    format!("on {target}")
+}
+/// The line under the history: "20 recent events, 2 failed (✗) · times in UTC" (refused
+/// ones count as failed).
+pub fn history_caption(n: usize, failed: usize, tz: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} recent event{plural}, {failed} failed (✗) · times in {tz}")
+}
+
+// Deleting one's account.
+pub const DELETE_TITLE: &str = "Delete your account";
+pub const DELETE_BUTTON: &str = "Delete my account";
+pub const DELETING: &str = "Deleting the account…";
+pub const ACCOUNT_DELETED: &str = "Your account was deleted.";
+/// The dialog's warning: "Delete ada@example.com and end all its sessions? This cannot be
+/// undone."
+pub fn delete_warning(email: &str) -> String {
+    format!("Delete {email} and end all its sessions? This cannot be undone.")
+}
+pub const DELETE_ASK_PASSWORD: &str = "Enter your password to confirm.";
+
+// The session watcher.
+pub const DEMOTED: &str = "You are no longer an administrator.";
+pub const DEMOTED_CLOSED: &str = "You are no longer an administrator: administration is closed.";
+pub const PROMOTED: &str = "You are now an administrator.";
+
+// Footer.
+pub const FOOT_SESSIONS: &str = "sessions";
+pub const FOOT_HISTORY: &str = "history";
+pub const FOOT_DELETE_ACCOUNT: &str = "delete account";
+pub const FOOT_RESET: &str = "reset";
+pub const FOOT_SET_PASSWORD: &str = "set password";
+pub const FOOT_REVOKE: &str = "end one";
+pub const FOOT_REVOKE_OTHERS: &str = "end others";
+pub const FOOT_MOVE: &str = "move";
+pub const FOOT_CHOOSE: &str = "choose";
+pub const FOOT_CANCEL: &str = "cancel";
+pub const FOOT_DELETE: &str = "delete";
+
+// Help.
+pub const HELP_RESET: &str = "set a password with a code from an administrator";
+pub const HELP_RESET_SUBMIT: &str = "set the password";
+pub const HELP_RESET_BACK: &str = "back to log in (asks first if you typed something)";
+pub const HELP_SESSIONS: &str = "your sessions (end one, or all others)";
+pub const HELP_HISTORY: &str = "your recent events (failed ones marked ✗)";
+pub const HELP_DELETE_ACCOUNT: &str = "delete your account (asks for your password)";
+pub const HELP_BACK_DASHBOARD: &str = "back to the dashboard";
+pub const HELP_LIST_MOVE: &str = "select the next / previous row";
+pub const HELP_LIST_PAGE: &str = "a page down / up";
+pub const HELP_REVOKE: &str = "end the selected session (asks first)";
+pub const HELP_REVOKE_OTHERS: &str = "end every session but this one (asks first)";
+pub const HELP_DIALOG_MOVE: &str = "move between the buttons";
+pub const HELP_DIALOG_CHOOSE: &str = "choose the focused button";
+pub const HELP_DIALOG_CANCEL: &str = "cancel";
+pub const HELP_DELETE_SUBMIT: &str = "delete the account, if the password is right";
+pub const HELP_DELETE_BACK: &str = "cancel: back to the dashboard";
+// ---- end account

@@ -3,6 +3,11 @@
 //! password, `l` logs out, `q` quits (the session stays).
 
 use super::change_password::ChangePassword;
+// ---- account
+use super::delete_account::DeleteAccount;
+use super::history::History;
+use super::sessions::Sessions;
+// ---- end account
 use super::{Ctx, Info, Page};
 use crate::LoginReport;
 use crate::sanitize::for_display;
@@ -34,6 +39,20 @@ const HELP: &[Row] = &[
         ],
         what: s::HELP_LOG_OUT,
     },
+    // ---- account
+    Row {
+        keys: &[(Layer::Dashboard, Action::Sessions)],
+        what: s::HELP_SESSIONS,
+    },
+    Row {
+        keys: &[(Layer::Dashboard, Action::History)],
+        what: s::HELP_HISTORY,
+    },
+    Row {
+        keys: &[(Layer::Dashboard, Action::DeleteAccount)],
+        what: s::HELP_DELETE_ACCOUNT,
+    },
+    // ---- end account
     Row {
         keys: &[(Layer::Dashboard, Action::Quit)],
         what: s::HELP_QUIT_STAY,
@@ -53,6 +72,16 @@ pub const INFO: Info = Info {
     layers: &[Layer::Dashboard],
     help: &[HELP, COMMON_ROWS],
     footer: &[
+        // ---- account
+        Hint {
+            key: (Layer::Dashboard, Action::Sessions),
+            what: s::FOOT_SESSIONS,
+        },
+        Hint {
+            key: (Layer::Dashboard, Action::History),
+            what: s::FOOT_HISTORY,
+        },
+        // ---- end account
         Hint {
             key: (Layer::Dashboard, Action::ChangePassword),
             what: s::FOOT_CHANGE_PASSWORD,
@@ -65,6 +94,12 @@ pub const INFO: Info = Info {
             key: (Layer::Dashboard, Action::Quit),
             what: s::FOOT_QUIT_STAY,
         },
+        // ---- account
+        Hint {
+            key: (Layer::Dashboard, Action::DeleteAccount),
+            what: s::FOOT_DELETE_ACCOUNT,
+        },
+        // ---- end account
         Hint {
             key: (Layer::Common, Action::Help),
             what: s::FOOT_HELP,
@@ -77,10 +112,16 @@ pub const INFO: Info = Info {
 };
 
 impl Page for Dashboard {
-    /// Logging out and quitting are the app's; changing the password is the dashboard's.
+    /// Logging out and quitting are the app's; the rest opens the dashboard's screens.
     fn on_action(&mut self, action: Action, cx: &mut Ctx) {
-        if action == Action::ChangePassword {
-            cx.go(ChangePassword::new());
+        match action {
+            Action::ChangePassword => cx.go(ChangePassword::new()),
+            // ---- account
+            Action::Sessions => Sessions::open(cx),
+            Action::History => History::open(cx),
+            Action::DeleteAccount => cx.go(DeleteAccount::new()),
+            // ---- end account
+            _ => {}
         }
     }
 

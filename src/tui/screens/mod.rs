@@ -79,6 +79,13 @@ screens! {
     signup::Signup,
     dashboard::Dashboard,
     change_password::ChangePassword,
+    // ---- account
+    reset::Reset,
+    sessions::Sessions,
+    revoke::Revoke,
+    history::History,
+    delete_account::DeleteAccount,
+    // ---- end account
 }
 
 /// What a screen declares about itself, beside its state.

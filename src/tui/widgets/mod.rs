@@ -14,6 +14,10 @@ pub mod secret;
 pub mod status;
 pub mod text;
 pub mod too_small;
+// ---- account
+pub mod confirm_dialog;
+pub mod listing;
+// ---- end account
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
