@@ -141,6 +141,11 @@ impl Model {
 
     /// What the screen showing declares about itself.
     pub fn info(&self) -> &'static Info {
+        // ---- administration: some screens change what they declare as they go
+        if let Some(info) = self.screen.page().info_now(self.session.as_ref()) {
+            return info;
+        }
+        // ---- end administration
         self.screen.id().info()
     }
 
@@ -164,7 +169,7 @@ impl Model {
 
     /// Whether a text field has focus (printable keys then type into it).
     pub fn typing(&self) -> bool {
-        self.form().is_some_and(|f| !f.on_button())
+        self.screen.page().text_focus()
     }
 
     pub fn authenticated(&self) -> bool {
@@ -235,6 +240,7 @@ impl Model {
     fn with_page(&mut self, f: impl FnOnce(&mut dyn Page, &mut Ctx)) -> Vec<Effect> {
         let now = self.clock.now();
         let mut cx = Ctx::new(now, self.session.as_ref(), &mut self.strength_seq);
+        cx.size = self.size; // ---- administration
         f(self.screen.page_mut(), &mut cx);
         let out = cx.out;
         self.apply(out)

@@ -36,6 +36,9 @@ pub fn spawn_worker<B: Backend + Send + 'static>(
                 request,
                 Request::Login { .. } | Request::Signup { .. } | Request::ChangePassword { .. }
             );
+            // ---- administration: entering the password again runs Argon2 too
+            let argon2 = argon2 || matches!(request, Request::Reauthenticate { .. });
+            // ---- end administration
             let response = backend.call(request);
             crate::secret::wipe_stack_below();
             if let Response::Done = response {
