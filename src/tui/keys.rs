@@ -40,7 +40,42 @@ pub enum Action {
     Edit(InputRequest),
     /// Pasted text goes into the focused field.
     Paste,
+    // ---- administration
+    /// To the administration (the dashboard, for administrators).
+    OpenAdmin,
+    /// Move the selection in a table: a row, a page, to the first or the last page.
+    RowUp,
+    RowDown,
+    PageUp,
+    PageDown,
+    FirstPage,
+    LastPage,
+    /// The next / previous tab.
+    NextTab,
+    PrevTab,
+    /// Type a filter for the table.
+    Filter,
+    /// The table's next sort order.
+    Sort,
+    /// Do something to the account of the selected row.
+    OnRow(RowAction),
+    // ---- end administration
 }
+
+// ---- administration
+/// What an administrator does to the selected account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    Disable,
+    Enable,
+    Unlock,
+    Promote,
+    Demote,
+    Expire,
+    ResetCode,
+    Delete,
+}
+// ---- end administration
 
 /// Bindings that apply together. The app asks them in this order: `Always`; then, unless the
 /// worker is busy or the terminal too small, `Confirm` alone while a question is asked;
@@ -67,6 +102,18 @@ pub enum Layer {
     Back,
     /// The dashboard.
     Dashboard,
+    // ---- administration
+    /// The dashboard's keys for administrators only.
+    DashboardAdmin,
+    /// The administration's tables: moving, tabs, the filter.
+    Admin,
+    /// The accounts table: sort, and the actions on the selected account.
+    AdminAccounts,
+    /// A dialog (or the filter being typed): Enter does what it offers.
+    Dialog,
+    /// A dialog with buttons: moving between them.
+    Choice,
+    // ---- end administration
     /// Forms: focus, submit, show passwords.
     Form,
     /// The focused field of a form: editing keys, and paste. (The last layer: the tables
@@ -161,6 +208,10 @@ impl Trigger {
             KeyCode::End => name.push_str(s::KEY_END),
             KeyCode::Backspace => name.push_str(s::KEY_BACKSPACE),
             KeyCode::Delete => name.push_str(s::KEY_DELETE),
+            // ---- administration
+            KeyCode::PageUp => name.push_str(s::KEY_PAGE_UP),
+            KeyCode::PageDown => name.push_str(s::KEY_PAGE_DOWN),
+            // ---- end administration
             other => name.push_str(&format!("{other:?}")),
         }
         name
@@ -252,6 +303,36 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::Dashboard, plain('p'), A::ChangePassword),
     bind(L::Dashboard, plain('l'), A::Logout),
     bind(L::Dashboard, plain('q'), A::Quit),
+    // ---- administration
+    bind(L::DashboardAdmin, plain('a'), A::OpenAdmin),
+    bind(L::Admin, key(K::Up), A::RowUp),
+    bind(L::Admin, key(K::Down), A::RowDown),
+    bind(L::Admin, key(K::PageUp), A::PageUp),
+    bind(L::Admin, key(K::PageDown), A::PageDown),
+    bind(L::Admin, key(K::Home), A::FirstPage),
+    bind(L::Admin, any(K::Tab), A::NextTab),
+    bind(L::Admin, any(K::BackTab), A::PrevTab),
+    bind(L::Admin, plain('/'), A::Filter),
+    bind(L::AdminAccounts, key(K::End), A::LastPage),
+    bind(L::AdminAccounts, plain('o'), A::Sort),
+    bind(L::AdminAccounts, plain('d'), A::OnRow(RowAction::Disable)),
+    bind(L::AdminAccounts, plain('e'), A::OnRow(RowAction::Enable)),
+    bind(L::AdminAccounts, plain('u'), A::OnRow(RowAction::Unlock)),
+    bind(L::AdminAccounts, plain('+'), A::OnRow(RowAction::Promote)),
+    bind(L::AdminAccounts, plain('-'), A::OnRow(RowAction::Demote)),
+    bind(L::AdminAccounts, plain('x'), A::OnRow(RowAction::Expire)),
+    bind(L::AdminAccounts, plain('r'), A::OnRow(RowAction::ResetCode)),
+    bind(
+        L::AdminAccounts,
+        key(K::Delete),
+        A::OnRow(RowAction::Delete),
+    ),
+    bind(L::Dialog, any(K::Enter), A::Submit),
+    bind(L::Choice, any(K::Tab), A::NextField),
+    bind(L::Choice, any(K::BackTab), A::PrevField),
+    alias(L::Choice, key(K::Right), A::NextField),
+    alias(L::Choice, key(K::Left), A::PrevField),
+    // ---- end administration
     bind(L::Form, any(K::Tab), A::NextField),
     bind(L::Form, any(K::BackTab), A::PrevField),
     alias(L::Form, any(K::Down), A::NextField),
@@ -505,9 +586,18 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Common, A::Help),
     (L::Form, A::Reveal),
     (L::Form, A::Submit),
+    // ---- administration: before the other keys of the dashboard
+    (L::DashboardAdmin, A::OpenAdmin),
+    // ---- end administration
     (L::Dashboard, A::ChangePassword),
     (L::Login, A::Signup),
     (L::Dashboard, A::Quit),
+    // ---- administration: the dialogs' answers, then the filter before the other tab
+    (L::Dialog, A::Submit),
+    (L::Choice, A::NextField),
+    (L::Admin, A::Filter),
+    (L::Admin, A::NextTab),
+    // ---- end administration
 ];
 
 /// Where a hint stands in [`FOOTER_PRIORITY`] (hints not listed last).

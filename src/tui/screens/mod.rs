@@ -79,6 +79,8 @@ screens! {
     signup::Signup,
     dashboard::Dashboard,
     change_password::ChangePassword,
+    // ---- administration
+    admin::Admin,
 }
 
 /// What a screen declares about itself, beside its state.

@@ -528,7 +528,7 @@ pub fn draw<F: Fields>(
 
 /// One field row: marker, label, then the input drawn over an underlined area. Returns where
 /// the cursor goes when it has focus.
-fn draw_field(
+pub(crate) fn draw_field(
     f: &mut Frame,
     inner: Rect,
     y: u16,
