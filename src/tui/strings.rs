@@ -443,8 +443,7 @@ pub const FOOT_CLOSE: &str = "close";
 
 // The help.
 pub const HELP_OPEN_ADMIN: &str = "administration: accounts and the audit log";
-pub const HELP_ADMIN_MOVE: &str =
-    "move a row / a page (past the last or first row, the next or previous page loads)";
+pub const HELP_ADMIN_MOVE: &str = "move a row / a page (loads the next or previous page)";
 pub const HELP_AUDIT_MOVE: &str = "move a row / a page (PgDn: older events)";
 pub const HELP_FIRST_LAST: &str = "first / last page";
 pub const HELP_NEWEST: &str = "the newest events";
@@ -453,9 +452,8 @@ pub const HELP_TO_ACCOUNTS: &str = "the accounts";
 pub const HELP_FILTER_ACCOUNTS: &str = "filter by email or name as you type";
 pub const HELP_FILTER_AUDIT: &str = "filter by email (who acted, or on whom) as you type";
 pub const HELP_SORT: &str = "sort by email, by name, or newest first";
-pub const HELP_DISABLE_ENABLE: &str =
-    "disable (asks first; their sessions end) / enable the account";
-pub const HELP_PROMOTE_DEMOTE: &str = "promote to administrator / demote to user (asks first)";
+pub const HELP_DISABLE_ENABLE: &str = "disable (asks first, ends sessions) / enable";
+pub const HELP_PROMOTE_DEMOTE: &str = "promote to admin / demote to user (asks first)";
 pub const HELP_UNLOCK: &str = "unlock: clear the lock after failed logins";
 pub const HELP_EXPIRE: &str = "set or clear the expiry date (asks first)";
 pub const HELP_RESET_CODE: &str = "issue a one-time reset code (shown once)";
