@@ -2341,6 +2341,34 @@ fn admin_table_pages_with_keyset_queries_of_one_window() {
     assert!(ui.admin().accounts.window.rows.len() <= h);
 }
 
+/// Keys typed faster than pages load (a held ↓) are made in order when the page comes, not
+/// lost.
+#[test]
+fn admin_moves_typed_while_a_page_loads_are_not_lost() {
+    let mut ui = Ui::admin_open(60);
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))));
+    }
+    assert_eq!(
+        requests(&effects).len(),
+        1,
+        "one page asked for, the rest waits"
+    );
+    ui.run(effects);
+    assert_eq!(
+        ui.selected_email(),
+        "u039@example.com",
+        "40 rows down from ada"
+    );
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE))));
+    }
+    ui.run(effects);
+    assert_eq!(ui.selected_email(), EMAIL, "and back up");
+}
+
 /// Issue 15: every keystroke of the filter asks for the first page and the counts again, and
 /// an answer to an older keystroke is dropped when it comes after a newer one was asked.
 #[test]

@@ -34,8 +34,12 @@ use crate::tui::widgets::status::FlashKind;
 use crate::{Error, SessionInfo};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use std::collections::VecDeque;
 use tui_input::InputRequest;
 use window::{AccountsWindow, AuditWindow, Load, Step};
+
+/// The most moves kept while a page loads (a key held down).
+const MAX_QUEUED: usize = 64;
 
 /// Rows of the body that are not the table's: the tabs, the filter, the column names, the
 /// counts and the keys of the selected row.
@@ -147,8 +151,9 @@ pub struct AccountsTab {
     counts_seq: Seq,
     /// What the latest page asked for is for.
     load: Option<Load>,
-    /// A move asked while a page was on its way: made when it comes.
-    queued: Option<Action>,
+    /// Moves asked while a page was on its way (keys typed fast, or held): made in order
+    /// when it comes.
+    queued: VecDeque<Action>,
 }
 
 /// The audit tab.
@@ -158,7 +163,7 @@ pub struct AuditTab {
     pub window: AuditWindow,
     events: Seq,
     load: Option<Load>,
-    queued: Option<Action>,
+    queued: VecDeque<Action>,
 }
 
 #[derive(Debug)]
@@ -167,8 +172,9 @@ pub struct Admin {
     /// The filter of the tab showing has the focus.
     pub filtering: bool,
     pub dialog: Option<Dialog>,
-    pub accounts: AccountsTab,
-    pub audit: AuditTab,
+    /// Boxed: the screen is one of the app's screens, and they are kept small.
+    pub accounts: Box<AccountsTab>,
+    pub audit: Box<AuditTab>,
     /// The action the screen is locked for.
     action: Option<Pending>,
     /// Esc came while answers were on their way: back to the dashboard once they are in (an
@@ -187,7 +193,7 @@ impl Admin {
             tab: Tab::Accounts,
             filtering: false,
             dialog: None,
-            accounts: AccountsTab {
+            accounts: Box::new(AccountsTab {
                 filter: FormField::text(s::LABEL_FILTER, MAX_EMAIL_CHARS),
                 sort: AccountSort::Email,
                 window: AccountsWindow::default(),
@@ -195,15 +201,15 @@ impl Admin {
                 users: Seq::default(),
                 counts_seq: Seq::default(),
                 load: None,
-                queued: None,
-            },
-            audit: AuditTab {
+                queued: VecDeque::new(),
+            }),
+            audit: Box::new(AuditTab {
                 filter: FormField::text(s::LABEL_FILTER, MAX_EMAIL_CHARS),
                 window: AuditWindow::default(),
                 events: Seq::default(),
                 load: None,
-                queued: None,
-            },
+                queued: VecDeque::new(),
+            }),
             action: None,
             leaving: false,
             h: table_rows(cx.size),
@@ -272,12 +278,12 @@ impl Admin {
     fn filter_changed(&mut self, cx: &mut Ctx) {
         match self.tab {
             Tab::Accounts => {
-                self.accounts.queued = None;
+                self.accounts.queued.clear();
                 self.load_accounts(Load::First, cx);
                 self.count_accounts(cx);
             }
             Tab::Audit => {
-                self.audit.queued = None;
+                self.audit.queued.clear();
                 self.load_audit(Load::First, cx);
             }
         }
@@ -321,7 +327,9 @@ impl Admin {
             Tab::Accounts => {
                 let t = &mut self.accounts;
                 if t.users.waiting() {
-                    t.queued = Some(action);
+                    if t.queued.len() < MAX_QUEUED {
+                        t.queued.push_back(action);
+                    }
                     return;
                 }
                 let w = &mut t.window;
@@ -353,7 +361,9 @@ impl Admin {
             Tab::Audit => {
                 let t = &mut self.audit;
                 if t.events.waiting() {
-                    t.queued = Some(action);
+                    if t.queued.len() < MAX_QUEUED {
+                        t.queued.push_back(action);
+                    }
                     return;
                 }
                 let w = &mut t.window;
@@ -384,11 +394,30 @@ impl Admin {
         }
     }
 
+    /// Makes the moves asked while a page loaded, in order, until one needs another page.
+    fn replay(&mut self, cx: &mut Ctx) {
+        loop {
+            let (queued, waiting) = match self.tab {
+                Tab::Accounts => (&mut self.accounts.queued, self.accounts.users.waiting()),
+                Tab::Audit => (&mut self.audit.queued, self.audit.events.waiting()),
+            };
+            if waiting {
+                return;
+            }
+            let Some(action) = queued.pop_front() else {
+                return;
+            };
+            self.nav(action, cx);
+        }
+    }
+
     fn switch_tab(&mut self, cx: &mut Ctx) {
         self.tab = match self.tab {
             Tab::Accounts => Tab::Audit,
             Tab::Audit => Tab::Accounts,
         };
+        self.accounts.queued.clear();
+        self.audit.queued.clear();
         // What happened meanwhile (an action just taken) shows.
         self.reload(cx);
         if self.tab == Tab::Accounts {
@@ -403,7 +432,7 @@ impl Admin {
             AccountSort::Name => AccountSort::Newest,
             AccountSort::Newest => AccountSort::Email,
         };
-        t.queued = None;
+        t.queued.clear();
         self.load_accounts(Load::First, cx);
     }
 
@@ -760,8 +789,8 @@ impl Page for Admin {
                             let more = t.window.apply(load, rows, t.sort, self.h);
                             if let Some(next) = more {
                                 self.load_accounts(next, cx);
-                            } else if let Some(a) = t.queued.take() {
-                                self.nav(a, cx);
+                            } else {
+                                self.replay(cx);
                             }
                         }
                         Err(e) => self.list_error(e, cx),
@@ -783,9 +812,7 @@ impl Page for Admin {
                     match r {
                         Ok(rows) => {
                             t.window.apply(load, rows, self.h);
-                            if let Some(a) = t.queued.take() {
-                                self.nav(a, cx);
-                            }
+                            self.replay(cx);
                         }
                         Err(e) => self.list_error(e, cx),
                     }
