@@ -2516,6 +2516,32 @@ fn render_admin_confirm_dialog_focus_on_cancel() {
     assert!(ui.screen_text().contains("2 admins"));
 }
 
+/// Demoting oneself (another administrator remains) closes the administration: the app
+/// learns the new role, and the dashboard no longer offers `a`.
+#[test]
+fn admin_demoting_oneself_goes_back_to_a_users_dashboard() {
+    let mut ui = Ui::admin_open(3);
+    ui.vault
+        .admin("u000@example.com", vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.select(EMAIL);
+    ui.key(KeyCode::Char('-'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Success, "{flash:?}");
+    assert_eq!(
+        flash.text,
+        "ada@example.com is now a user. You are no longer an administrator."
+    );
+    let text = ui.screen_text();
+    assert!(text.contains("Role             user"), "{text}");
+    assert!(!text.contains("a administration"), "{text}");
+    ui.key(KeyCode::Char('a'));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
 #[test]
 fn admin_expire_asks_a_day_then_confirms() {
     let mut ui = Ui::admin_open(5);

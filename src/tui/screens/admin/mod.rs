@@ -586,41 +586,46 @@ impl Admin {
         }
     }
 
-    /// The answer to an action.
+    /// The answer to an action: a flash, and the page and counts again; an action that
+    /// ends the administrator's own rights or session goes back to the dashboard instead.
     fn on_done(&mut self, p: Pending, r: Result<usize, Error>, cx: &mut Ctx) {
-        let (email, op) = match (p, r) {
-            (p, Err(Error::ReauthRequired)) => {
-                self.dialog = Some(Dialog::reauth(p));
+        let Pending::Op { email, op } = p else {
+            return;
+        };
+        let ended = match r {
+            Err(Error::ReauthRequired) => {
+                self.dialog = Some(Dialog::reauth(Pending::Op { email, op }));
                 return;
             }
-            (Pending::Op { email, op }, Ok(ended)) => {
-                cx.flash(FlashKind::Success, s::admin_done(&email, &done(op), ended));
-                (email, op)
-            }
-            (Pending::Op { email, op }, Err(e)) => {
+            Err(e) => {
                 cx.flash(FlashKind::Error, e.to_string());
-                (email, op)
+                None
             }
-            (Pending::ResetCode { .. }, _) => return,
+            Ok(n) => Some(n),
         };
-        self.reload(cx);
-        self.count_accounts(cx);
-        // An action on oneself may end one's session or one's rights: the app asks the store
-        // (its answer goes to the app), and a demotion closes the administration.
         let mine = normalize_email(email.trim()) == self.me;
-        let takes_away = !matches!(
-            op,
-            AdminOp::Enable | AdminOp::Unlock | AdminOp::Promote | AdminOp::Expire(None)
-        );
-        if mine && takes_away {
+        let ends_mine = ended.is_some()
+            && mine
+            && match op {
+                AdminOp::Demote | AdminOp::Disable | AdminOp::Delete => true,
+                AdminOp::Expire(Some(t)) => t <= cx.now,
+                _ => false,
+            };
+        if ends_mine {
+            // The lists would now be refused: the app asks the store what is left of the
+            // session (its answer goes to the app: the role, or the login screen).
             cx.query(Request::Session { refresh: false });
-            if op == AdminOp::Demote
-                && let Some(flash) = cx.out.flash.as_mut()
-                && flash.kind == FlashKind::Success
-            {
-                flash.text = format!("{}. {}", flash.text, s::NO_LONGER_ADMIN);
-                self.leave(cx);
+            self.leave(cx);
+        } else {
+            self.reload(cx);
+            self.count_accounts(cx);
+        }
+        if let Some(n) = ended {
+            let mut text = s::admin_done(&email, &done(op), n);
+            if ends_mine && op == AdminOp::Demote {
+                text = format!("{text}. {}", s::NO_LONGER_ADMIN);
             }
+            cx.flash(FlashKind::Success, text);
         }
     }
 
