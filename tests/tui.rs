@@ -2946,3 +2946,28 @@ fn admin_esc_waits_for_answers_on_their_way() {
     ui.run(pending);
     assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
 }
+
+/// At 60×20 the help of the accounts tab (its longest) shows every row: whole, or cut at a
+/// word with "…".
+#[test]
+fn admin_help_stays_readable_at_60x20() {
+    let mut ui = Ui::admin_open(5);
+    ui.send(Msg::Resize(60, 20));
+    for tab in ["accounts", "audit"] {
+        if tab == "audit" {
+            ui.key(KeyCode::Tab);
+        }
+        ui.key(KeyCode::F(1));
+        let screen = screen_rows(&ui, 60, 20);
+        let all = screen.join("\n");
+        let help = flat(&all);
+        for (k, what) in ui.model.info().help_shown(false) {
+            let whole = help.contains(&flat(&format!("{k} {what}")));
+            let cut = what
+                .char_indices()
+                .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+            assert!(whole || cut, "{k}: {what:?} in the {tab} help:\n{all}");
+        }
+        ui.key(KeyCode::F(1));
+    }
+}
