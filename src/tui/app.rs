@@ -169,6 +169,7 @@ impl Model {
 
     /// Whether a text field has focus (printable keys then type into it).
     pub fn typing(&self) -> bool {
+        // ---- administration: the screen says (a filter being typed is no form's field)
         self.screen.page().text_focus()
     }
 
