@@ -124,7 +124,9 @@ fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
         26..=29 => key(KeyCode::Char(['p', 'l', 'q', '@'][usize::from(b - 26)])),
         // ---- account: the reset form (s, h, d, r and o are printable: the last arm)
         30 => ctrl('r'),
-        // ---- end account
+        // ---- administration: its tables page
+        31 => key(KeyCode::PageDown),
+        32 => key(KeyCode::PageUp),
         _ => key(KeyCode::Char(char::from(b' ' + (b % 95)))),
     }
 }
@@ -135,7 +137,12 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         id: 1,
         email: "ada@example.com".into(),
         name: "Ada \u{1b}[2J Lovelace".into(),
-        role: Role::User,
+        // ---- administration: sometimes an administrator (and `a` opens the administration)
+        role: if pick.is_multiple_of(5) {
+            Role::Admin
+        } else {
+            Role::User
+        },
         created_at: now - 100,
         last_login_at: Some(now),
     };
@@ -265,12 +272,92 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         // ---- end account
         // The UI sends none of these; the administration's requests get no answer here (the
         // UI's screens for them are driven by tests/tui.rs).
+        // ---- administration: pages of hostile rows, counts, each action's answers
+        Request::Users(q) if ok => Response::Users(Ok((0..q.limit.min(usize::from(pick) % 40))
+            .map(|i| admin::user_row(i as i64, now))
+            .collect())),
+        Request::Users(_) => Response::Users(Err(Error::NotAllowed("not an admin".into()))),
+        Request::UserCounts { .. } => Response::UserCounts(Ok(vaultty::storage::AccountCounts {
+            matching: i64::from(pick),
+            total: 100_000,
+            admins: 3,
+            disabled: 5,
+        })),
+        Request::Admin { .. } => Response::Count(match pick % 4 {
+            0 => Ok(usize::from(pick % 3)),
+            1 => Err(Error::ReauthRequired),
+            2 => Err(Error::NotAllowed(
+                "this would leave no active administrator.".into(),
+            )),
+            _ => Err(Error::UnknownAccount("x\u{1b}[2J@example.com".into())),
+        }),
+        Request::IssueResetCode { .. } if ok => {
+            Response::ResetCode(Ok(vaultty::ResetCode::generate().expect("random source")))
+        }
+        Request::IssueResetCode { .. } => Response::ResetCode(Err(Error::ReauthRequired)),
+        Request::Audit(f) => Response::Events(Ok((0..f.limit.min(usize::from(pick) % 30))
+            .map(|i| admin::event(i as i64, now))
+            .collect())),
+        Request::Reauthenticate { .. } if ok => Response::Count(Ok(0)),
+        Request::Reauthenticate { .. } => Response::Count(Err(Error::CurrentPasswordIncorrect)),
+        // ---- end administration
+        // The UI sends none of these (the screens of the other requests are driven by
+        // tests/tui.rs).
         Request::BeginPasswordChange { .. }
         | Request::FinishPasswordChange { .. }
         | Request::Backup { .. } => return None,
         _ => return None,
     }))
 }
+
+// ---- administration
+/// Rows of the administration as a hostile store could hold them.
+mod admin {
+    use vaultty::admin::{AccountState, UserRow};
+    use vaultty::storage::{AccountSummary, AuditEvent};
+
+    pub fn user_row(i: i64, now: i64) -> UserRow {
+        UserRow {
+            account: AccountSummary {
+                id: i + 2,
+                email: format!("u{i}\u{202e}@example.com"),
+                email_norm: format!("u{i}@example.com"),
+                name: format!("\u{1b}]52;c;ZWNobw==\u{7}User {i} \u{9b}31m"),
+                role: if i % 7 == 0 { "admin" } else { "user" }.into(),
+                created_at: now - i,
+                last_login_at: (i % 2 == 0).then_some(now - 60 * i),
+                disabled: i % 3 == 0,
+                expires_at: (i % 5 == 0).then_some(now + i),
+                locked_until: (i % 4 == 0).then_some(now + 60),
+                has_password: i % 6 != 0,
+            },
+            state: [
+                AccountState::Active,
+                AccountState::Disabled,
+                AccountState::Expired,
+                AccountState::Throttled,
+            ][(i % 4) as usize],
+            locked_until: None,
+        }
+    }
+
+    pub fn event(i: i64, now: i64) -> AuditEvent {
+        AuditEvent {
+            id: 1000 - i,
+            at: now - i,
+            actor: format!("a{i}\u{1b}[2J@example.com"),
+            target: "t\u{202e}@example.com".into(),
+            // A known event, a refusal, and one this build does not know.
+            event: [
+                "login_failure",
+                "admin_disable_denied",
+                "\u{1b}[31mnew_event",
+            ][(i % 3) as usize]
+                .into(),
+        }
+    }
+}
+// ---- end administration
 
 /// The UI's update and view under arbitrary key sequences: no panic, focus in range, and a
 /// secret never drawn in clear unless revealed.

@@ -1142,14 +1142,12 @@ fn key_events(label: &str) -> Vec<Option<KeyEvent>> {
             "End" => k(KeyCode::End),
             "Backspace" => k(KeyCode::Backspace),
             "Delete" => k(KeyCode::Delete),
+            "↑" => k(KeyCode::Up),
+            "↓" => k(KeyCode::Down),
+            "PgUp" => k(KeyCode::PageUp),
+            "PgDn" => k(KeyCode::PageDown),
             "F1" => k(KeyCode::F(1)),
             "F2" => k(KeyCode::F(2)),
-            // ---- account
-            "↓" => k(KeyCode::Down),
-            "↑" => k(KeyCode::Up),
-            "PgDn" => k(KeyCode::PageDown),
-            "PgUp" => k(KeyCode::PageUp),
-            // ---- end account
             n if n.starts_with("Ctrl-") && n.chars().count() == 6 => c(KeyCode::Char(
                 n.chars().last().unwrap().to_ascii_lowercase(),
             )),
@@ -1335,71 +1333,13 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
 /// and Ctrl-L works, and the footer shows the login's keys to come.)
 #[test]
 fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
-    use vaultty::tui::keys::{self, Action, BINDINGS, Layer};
+    use vaultty::tui::keys::{self, BINDINGS, Layer};
     use vaultty::tui::widgets::confirm::Confirm;
-    let bound = |layers: &[Layer], key: (Layer, Action)| {
-        layers.contains(&key.0)
-            && BINDINGS
-                .iter()
-                .any(|b| (b.layer, b.action) == key && !b.alias)
-    };
     for &id in ScreenId::ALL {
         if id == ScreenId::Starting {
             continue;
         }
-        let info = id.info();
-        let states: &[bool] = if info.starts_in_text() {
-            &[true, false]
-        } else {
-            &[false]
-        };
-        for &text_focus in states {
-            let active = info.active_layers(text_focus);
-            let rows = info.help_rows(text_focus);
-            let shown = info.help_shown(text_focus);
-            let case = format!("{id:?} (a text field focused: {text_focus})");
-            for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
-                let name = b.on.name();
-                let Some((_, (label, what))) = rows
-                    .iter()
-                    .zip(&shown)
-                    .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
-                else {
-                    panic!(
-                        "{case}: {name} ({:?}) works but is not in the help",
-                        b.action
-                    );
-                };
-                if b.alias {
-                    assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
-                } else {
-                    assert!(
-                        label.split(" / ").any(|k| k == name),
-                        "{case}: {name} not in {label:?}"
-                    );
-                }
-            }
-            for (row, (label, _)) in rows.iter().zip(&shown) {
-                for &key in row.keys {
-                    assert!(
-                        bound(&active, key),
-                        "{case}: {label} ({key:?}) is bound nowhere"
-                    );
-                }
-            }
-            let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
-            let n = names.len();
-            names.sort();
-            names.dedup();
-            assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
-        }
-        let active = info.active_layers(info.starts_in_text());
-        for hint in info.footer {
-            assert!(
-                bound(&active, hint.key),
-                "{id:?}: {hint:?} is bound nowhere"
-            );
-        }
+        assert_keymap_consistent(&format!("{id:?}"), id.info());
     }
     let close = keys::help_close();
     for b in BINDINGS.iter().filter(|b| b.layer == Layer::Help) {
@@ -1424,6 +1364,70 @@ fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
         text.contains("?                   this help (as F1)"),
         "{text}"
     );
+}
+
+/// Every binding of the layers `info` declares is in its help (an alias named in the row's
+/// text), each key once, and every key its help and footer name is bound there.
+fn assert_keymap_consistent(name: &str, info: &vaultty::tui::screens::Info) {
+    use vaultty::tui::keys::{Action, BINDINGS, Layer};
+    let bound = |layers: &[Layer], key: (Layer, Action)| {
+        layers.contains(&key.0)
+            && BINDINGS
+                .iter()
+                .any(|b| (b.layer, b.action) == key && !b.alias)
+    };
+    let states: &[bool] = if info.starts_in_text() {
+        &[true, false]
+    } else {
+        &[false]
+    };
+    for &text_focus in states {
+        let active = info.active_layers(text_focus);
+        let rows = info.help_rows(text_focus);
+        let shown = info.help_shown(text_focus);
+        let case = format!("{name} (a text field focused: {text_focus})");
+        for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
+            let name = b.on.name();
+            let Some((_, (label, what))) = rows
+                .iter()
+                .zip(&shown)
+                .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
+            else {
+                panic!(
+                    "{case}: {name} ({:?}) works but is not in the help",
+                    b.action
+                );
+            };
+            if b.alias {
+                assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
+            } else {
+                assert!(
+                    label.split(" / ").any(|k| k == name),
+                    "{case}: {name} not in {label:?}"
+                );
+            }
+        }
+        for (row, (label, _)) in rows.iter().zip(&shown) {
+            for &key in row.keys {
+                assert!(
+                    bound(&active, key),
+                    "{case}: {label} ({key:?}) is bound nowhere"
+                );
+            }
+        }
+        let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
+    }
+    let active = info.active_layers(info.starts_in_text());
+    for hint in info.footer {
+        assert!(
+            bound(&active, hint.key),
+            "{name}: {hint:?} is bound nowhere"
+        );
+    }
 }
 
 /// Issue 13, item 9: `?` opens help where no text field has focus (the dashboard, a form's
@@ -2930,4 +2934,852 @@ fn watcher_checks_redraw_only_when_something_changed() {
         .unwrap();
     ui.next_check();
     assert!(ui.model.redraw, "a promotion is drawn");
+}
+
+// ---- administration (issue 15) ------------------------------------------------------------
+
+use vaultty::tui::screens::admin::{self, Admin, Choice, Dialog, Tab};
+
+impl Ui {
+    /// The administrator (the first account) logged in on the dashboard, and `n` imported
+    /// accounts `u000@example.com`… ("User 000"…), the second one disabled.
+    fn admin_with(n: usize) -> Self {
+        let mut ui = Self::with_account();
+        ui.login();
+        if n > 0 {
+            let mut csv = String::from("email,name\n");
+            for i in 0..n {
+                csv.push_str(&format!("u{i:03}@example.com,User {i:03}\n"));
+            }
+            ui.vault.import_csv(csv.as_bytes()).unwrap();
+        }
+        if n > 1 {
+            ui.vault
+                .admin("u001@example.com", vaultty::admin::AdminOp::Disable)
+                .unwrap();
+        }
+        ui
+    }
+
+    /// The administrator on the administration's accounts tab.
+    fn admin_open(n: usize) -> Self {
+        let mut ui = Self::admin_with(n);
+        ui.key(KeyCode::Char('a'));
+        assert!(matches!(ui.model.screen, Screen::Admin(_)), "a opens it");
+        ui
+    }
+
+    fn admin(&self) -> &Admin {
+        match &self.model.screen {
+            Screen::Admin(a) => a,
+            other => panic!("not on the administration: {:?}", other.id()),
+        }
+    }
+
+    fn selected_email(&self) -> String {
+        self.admin()
+            .accounts
+            .window
+            .selected_row()
+            .expect("a row selected")
+            .account
+            .email
+            .clone()
+    }
+
+    fn account_state(&self, email: &str) -> String {
+        let rows = vaultty::api::users(
+            &self.vault,
+            Request::AllUsers {
+                filter: email.into(),
+            },
+        )
+        .unwrap();
+        rows[0].state.as_str().to_owned()
+    }
+
+    /// Selects the row of `email` (moving down from the top).
+    fn select(&mut self, email: &str) {
+        self.key(KeyCode::Home);
+        for _ in 0..200 {
+            if self.selected_email() == email {
+                return;
+            }
+            self.key(KeyCode::Down);
+        }
+        panic!("{email} not found");
+    }
+
+    fn rendered(&self, w: u16, h: u16) -> String {
+        format!("{}", self.render(w, h).backend())
+    }
+}
+
+/// The backend requests among `effects`, but the session check every request behind a
+/// login starts with.
+fn requests(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Backend(Request::SessionStatus) => None,
+            Effect::Backend(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn admin_a_opens_the_administration_only_for_administrators() {
+    let mut ui = Ui::admin_with(0);
+    let text = ui.screen_text();
+    assert!(text.contains("a administration"), "{text}");
+    ui.key(KeyCode::F(1));
+    assert!(ui.screen_text().contains("administration: accounts"));
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('a'));
+    assert!(matches!(ui.model.screen, Screen::Admin(_)));
+    ui.key(KeyCode::Esc);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "Esc goes back"
+    );
+
+    // A user has neither the key nor its hint nor its help row.
+    let mut ui = Ui::with_account();
+    ui.vault
+        .signup("bob@example.com", "Bob Builder", &Password::from(PW))
+        .unwrap();
+    ui.type_str("bob@example.com");
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let text = ui.screen_text();
+    assert!(text.contains("Role             user"), "{text}");
+    assert!(!text.contains("administration"), "{text}");
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::NONE,
+    )));
+    assert!(requests(&effects).is_empty(), "{effects:?}");
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.key(KeyCode::F(1));
+    assert!(!ui.screen_text().contains("administration"));
+    assert_eq!(
+        ScreenId::Dashboard.info().layers,
+        &[vaultty::tui::keys::Layer::Dashboard]
+    );
+}
+
+#[test]
+fn render_admin_accounts_80x24() {
+    let mut ui = Ui::admin_open(30);
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!(ui.rendered(80, 24));
+}
+
+#[test]
+fn render_admin_accounts_60x20() {
+    let mut ui = Ui::admin_open(30);
+    ui.send(Msg::Resize(60, 20));
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!(ui.rendered(60, 20));
+    assert_eq!(
+        ui.admin().accounts.window.rows.len(),
+        12,
+        "the window shrank"
+    );
+}
+
+/// Issue 15: the table renders only what fits and pages with keyset queries, never asking
+/// for more than a window (and its anchor) at a time.
+#[test]
+fn admin_table_pages_with_keyset_queries_of_one_window() {
+    let mut ui = Ui::admin_open(40);
+    let h = ui.admin().window_rows();
+    assert_eq!(h, 16, "80×24 shows 16 rows");
+    let emails = |ui: &Ui| -> Vec<String> {
+        ui.admin()
+            .accounts
+            .window
+            .rows
+            .iter()
+            .map(|r| r.account.email.clone())
+            .collect()
+    };
+    assert_eq!(emails(&ui).len(), h);
+    assert_eq!(emails(&ui)[0], EMAIL, "sorted by email: ada first");
+    // Moving inside the window asks nothing.
+    for _ in 0..h - 1 {
+        let effects = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+        assert!(requests(&effects).is_empty());
+    }
+    assert_eq!(ui.selected_email(), "u014@example.com");
+    // Past the last row: one keyset query after it.
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    let reqs = requests(&effects);
+    let [Request::Users(q)] = reqs.as_slice() else {
+        panic!("{reqs:?}");
+    };
+    assert!(
+        q.cursor.is_some() && !q.backward && q.limit <= h + 1,
+        "{q:?}"
+    );
+    ui.run(effects);
+    assert_eq!(ui.selected_email(), "u015@example.com", "the next row");
+    assert_eq!(emails(&ui)[0], "u015@example.com", "the next page");
+    assert_eq!(emails(&ui).len(), h);
+    ui.key(KeyCode::PageDown);
+    assert_eq!(emails(&ui).last().unwrap(), "u039@example.com");
+    assert_eq!(emails(&ui).len(), h, "the last page stays full");
+    ui.key(KeyCode::End);
+    assert_eq!(ui.selected_email(), "u039@example.com");
+    ui.key(KeyCode::PageUp);
+    ui.key(KeyCode::Home);
+    assert_eq!(ui.selected_email(), EMAIL);
+    // ↑ on the first row of the second page loads the row before it.
+    ui.key(KeyCode::PageDown);
+    let first = emails(&ui)[0].clone();
+    ui.key(KeyCode::Home);
+    ui.key(KeyCode::PageDown);
+    for _ in 0..h {
+        ui.key(KeyCode::Up);
+    }
+    assert!(emails(&ui)[0] < first, "the previous page");
+    assert!(ui.admin().accounts.window.rows.len() <= h);
+}
+
+/// Keys typed faster than pages load (a held ↓) are made in order when the page comes, not
+/// lost.
+#[test]
+fn admin_moves_typed_while_a_page_loads_are_not_lost() {
+    let mut ui = Ui::admin_open(60);
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))));
+    }
+    assert_eq!(
+        requests(&effects).len(),
+        1,
+        "one page asked for, the rest waits"
+    );
+    ui.run(effects);
+    assert_eq!(
+        ui.selected_email(),
+        "u039@example.com",
+        "40 rows down from ada"
+    );
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE))));
+    }
+    ui.run(effects);
+    assert_eq!(ui.selected_email(), EMAIL, "and back up");
+}
+
+/// Issue 15: every keystroke of the filter asks for the first page and the counts again, and
+/// an answer to an older keystroke is dropped when it comes after a newer one was asked.
+#[test]
+fn admin_filter_as_you_type_drops_stale_answers() {
+    let mut ui = Ui::admin_open(30);
+    ui.key(KeyCode::Char('/'));
+    assert!(ui.admin().filtering);
+    ui.key(KeyCode::Char('u'));
+    let first = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('0'),
+        KeyModifiers::NONE,
+    )));
+    let second = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+    )));
+    for effects in [&first, &second] {
+        let reqs = requests(effects);
+        assert!(
+            matches!(
+                reqs.as_slice(),
+                [Request::Users(_), Request::UserCounts { .. }]
+            ),
+            "{reqs:?}"
+        );
+    }
+    assert!(
+        ui.screen_text().contains("Filter  u02"),
+        "the filter shows what is typed"
+    );
+    // The answers come in order: the first keystroke's are stale.
+    let before: Vec<i64> = ui
+        .admin()
+        .accounts
+        .window
+        .rows
+        .iter()
+        .map(|r| r.account.id)
+        .collect();
+    for effect in first {
+        if let Some(reply) = execute(&ui.vault, effect) {
+            let more = update(&mut ui.model, reply);
+            assert!(more.is_empty());
+        }
+    }
+    let now: Vec<i64> = ui
+        .admin()
+        .accounts
+        .window
+        .rows
+        .iter()
+        .map(|r| r.account.id)
+        .collect();
+    assert_eq!(now, before, "a stale page is dropped");
+    assert!(ui.admin().accounts.counts.unwrap().matching > 10);
+    ui.run(second);
+    let rows = &ui.admin().accounts.window.rows;
+    assert_eq!(rows.len(), 10, "u020…u029");
+    assert!(rows.iter().all(|r| r.account.email.starts_with("u02")));
+    let counts = ui.admin().accounts.counts.unwrap();
+    assert_eq!((counts.matching, counts.total), (10, 31));
+    let text = ui.screen_text();
+    assert!(
+        text.contains("10 of 31 accounts · 1 admin · 1 disabled"),
+        "{text}"
+    );
+    // Enter keeps the filter; Esc in the filter clears it.
+    ui.key(KeyCode::Enter);
+    assert!(!ui.admin().filtering);
+    ui.key(KeyCode::Char('/'));
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.admin().accounts.filter.value(), "");
+    assert_eq!(ui.admin().accounts.window.rows.len(), 16);
+    assert!(
+        ui.screen_text()
+            .contains("31 accounts · 1 admin · 1 disabled")
+    );
+}
+
+#[test]
+fn admin_sort_key_cycles_and_the_header_says_which() {
+    let mut ui = Ui::admin_open(5);
+    assert!(ui.screen_text().contains("o sort: email"));
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: name"));
+    assert_eq!(ui.selected_email(), EMAIL, "Ada Lovelace before User 000");
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: newest first"));
+    assert_eq!(ui.selected_email(), "u004@example.com");
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: email"));
+}
+
+/// Issue 15: destructive actions ask first, with the focus on Cancel: Enter right away does
+/// nothing.
+#[test]
+fn render_admin_confirm_dialog_focus_on_cancel() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u002@example.com");
+    ui.key(KeyCode::Char('d'));
+    let Some(Dialog::Confirm { focus, .. }) = &ui.admin().dialog else {
+        panic!("a question");
+    };
+    assert_eq!(*focus, Choice::Cancel);
+    insta::assert_snapshot!(ui.rendered(80, 24));
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().dialog.is_none());
+    assert_eq!(
+        ui.account_state("u002@example.com"),
+        "active",
+        "Cancel did nothing"
+    );
+    // Tab to Disable, Enter: done, the row refreshed, and a flash says so.
+    ui.key(KeyCode::Char('d'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.account_state("u002@example.com"), "disabled");
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Success);
+    assert_eq!(flash.text, "u002@example.com is disabled");
+    let row = ui.admin().accounts.window.selected_row().unwrap();
+    assert_eq!(row.state.as_str(), "disabled");
+    let text = ui.screen_text();
+    assert!(text.contains("2 disabled"), "{text}");
+    assert!(
+        text.contains("e enable"),
+        "the row's keys follow its state:\n{text}"
+    );
+    // Enable needs no question; demote asks, Esc cancels.
+    ui.key(KeyCode::Char('e'));
+    assert_eq!(ui.account_state("u002@example.com"), "active");
+    ui.key(KeyCode::Char('+'));
+    assert!(
+        ui.model
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("is now an administrator")
+    );
+    ui.key(KeyCode::Char('-'));
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Confirm { .. })));
+    ui.key(KeyCode::Esc);
+    assert!(ui.admin().dialog.is_none());
+    assert!(ui.screen_text().contains("2 admins"));
+}
+
+/// Demoting oneself (another administrator remains) closes the administration: the app
+/// learns the new role, and the dashboard no longer offers `a`.
+#[test]
+fn admin_demoting_oneself_goes_back_to_a_users_dashboard() {
+    let mut ui = Ui::admin_open(3);
+    ui.vault
+        .admin("u000@example.com", vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.select(EMAIL);
+    ui.key(KeyCode::Char('-'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Success, "{flash:?}");
+    assert_eq!(
+        flash.text,
+        "ada@example.com is now a user. You are no longer an administrator."
+    );
+    let text = ui.screen_text();
+    assert!(text.contains("Role             user"), "{text}");
+    assert!(!text.contains("a administration"), "{text}");
+    ui.key(KeyCode::Char('a'));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+#[test]
+fn admin_expire_asks_a_day_then_confirms() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u003@example.com");
+    ui.key(KeyCode::Char('x'));
+    assert!(ui.screen_text().contains("Now: never."));
+    ui.type_str("31/01/2027");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.screen_text()
+            .contains("Expires on takes a day as YYYY-MM-DD")
+    );
+    ui.ctrl('u');
+    ui.type_str("2027-01-10");
+    ui.key(KeyCode::Enter);
+    let Some(Dialog::Confirm { focus, .. }) = &ui.admin().dialog else {
+        panic!("a question");
+    };
+    assert_eq!(*focus, Choice::Cancel);
+    assert!(
+        ui.screen_text()
+            .contains("Expire u003@example.com on 2027-01-10")
+    );
+    ui.key(KeyCode::Right);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.account_state("u003@example.com"), "expired");
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "u003@example.com expires on 2027-01-10"
+    );
+    ui.key(KeyCode::Char('x'));
+    ui.type_str("never");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.admin().dialog.is_none(),
+        "clearing the expiry asks nothing more"
+    );
+    assert_eq!(ui.account_state("u003@example.com"), "active");
+}
+
+/// Issue 15: a delete asks to type the email; when the password is older than 5 minutes it
+/// is asked again (a wrong one says so), then the delete goes through.
+#[test]
+fn render_admin_delete_asks_for_the_email_then_the_password() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u004@example.com");
+    ui.key(KeyCode::Delete);
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Delete { .. })));
+    assert!(ui.model.typing(), "the email field has the focus");
+    insta::assert_snapshot!("render_admin_delete_dialog", ui.rendered(80, 24));
+    ui.type_str("u003@example.com");
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen_text().contains("does not match u004@example.com"));
+    assert!(ui.accounts() == 6, "nothing deleted");
+    ui.ctrl('u');
+    ui.type_str("u004@example.com");
+    // Six minutes since the password was entered: it is asked again.
+    ui.clock.advance(6 * 60);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert_eq!(ui.accounts(), 6);
+    ui.type_str("not my password at all");
+    insta::assert_snapshot!("render_admin_reauth_dialog", ui.rendered(80, 24));
+    let text = ui.screen_text();
+    assert!(!text.contains("not my password"), "masked");
+    ui.key(KeyCode::Enter);
+    let text = ui.screen_text();
+    assert!(text.contains("Password is incorrect."), "{text}");
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert_eq!(ui.accounts(), 6);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().dialog.is_none());
+    assert_eq!(ui.accounts(), 5, "deleted after the password");
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "u004@example.com is deleted"
+    );
+    let rows = &ui.admin().accounts.window.rows;
+    assert!(
+        rows.iter().all(|r| r.account.email != "u004@example.com"),
+        "the page was refreshed"
+    );
+    assert!(ui.screen_text().contains("5 accounts"));
+}
+
+/// Issue 15: a reset code shows once, in a dialog saying how to hand it over; closing it
+/// wipes it from the screen and from the model.
+#[test]
+fn render_admin_reset_code_dialog_and_its_wipe() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u000@example.com");
+    ui.key(KeyCode::Char('r'));
+    let code = match &ui.admin().dialog {
+        Some(Dialog::Code { code, .. }) => code.expose().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(code.len(), 34, "{code}");
+    assert!(ui.admin().holds_code());
+    let screen = ui.rendered(80, 24);
+    assert!(screen.contains(&code), "{screen}");
+    for words in [
+        "in person or by phone",
+        "valid for 24 h",
+        "Ctrl-R",
+        "vaultty reset --email u000@example.com",
+    ] {
+        assert!(
+            flat(&screen.replace('"', " ")).contains(words),
+            "{words}:\n{screen}"
+        );
+    }
+    assert!(
+        !format!("{:?}", ui.model.screen).contains(&code),
+        "never in Debug output"
+    );
+    insta::assert_snapshot!(screen.replace(&code, "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"));
+    // The code works (it is the one issued).
+    ui.key(KeyCode::Enter);
+    assert!(!ui.admin().holds_code());
+    assert!(ui.admin().dialog.is_none());
+    assert!(!ui.screen_text().contains(&code), "gone from the screen");
+    assert!(!format!("{:?}", ui.model.screen).contains("ShownCode"));
+    ui.vault
+        .reset_password(
+            "u000@example.com",
+            &code,
+            &Password::from("a brand new passphrase here"),
+        )
+        .expect("the code shown is the code issued");
+}
+
+#[test]
+fn admin_reset_code_after_five_minutes_asks_for_the_password() {
+    let mut ui = Ui::admin_open(3);
+    ui.select("u000@example.com");
+    ui.clock.advance(6 * 60);
+    ui.key(KeyCode::Char('r'));
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert!(
+        ui.screen_text()
+            .contains("Issuing a reset code needs your password again")
+    );
+    ui.send(Msg::Paste(PW.into()));
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().holds_code(), "retried after the password");
+    ui.key(KeyCode::Esc);
+    assert!(!ui.admin().holds_code());
+}
+
+#[test]
+fn render_admin_audit_tab() {
+    let mut ui = Ui::admin_with(3);
+    let _ = ui.vault.login(
+        "u000@example.com",
+        &Password::from("wrong password entirely"),
+    );
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Tab);
+    assert_eq!(ui.admin().tab, Tab::Audit);
+    let text = ui.screen_text();
+    assert!(text.contains("✗ failure"), "failures highlighted:\n{text}");
+    insta::assert_snapshot!(ui.rendered(80, 24));
+    insta::assert_snapshot!("render_admin_audit_tab_60x20", ui.rendered(60, 20));
+    // The filter: events about one email.
+    ui.key(KeyCode::Char('/'));
+    ui.type_str("u000");
+    let rows = &ui.admin().audit.window.rows;
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|e| e.actor.contains("u000") || e.target.contains("u000"))
+    );
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::BackTab);
+    assert_eq!(ui.admin().tab, Tab::Accounts);
+}
+
+#[test]
+fn admin_audit_pages_older_and_back() {
+    let mut ui = Ui::admin_with(0);
+    for _ in 0..40 {
+        let _ = ui.vault.login(
+            "nobody@example.com",
+            &Password::from("wrong password entirely"),
+        );
+    }
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Tab);
+    let top = ui.admin().audit.window.rows[0].id;
+    let h = ui.admin().window_rows();
+    ui.key(KeyCode::PageDown);
+    let rows = &ui.admin().audit.window.rows;
+    assert!(rows.len() <= h);
+    assert!(rows[0].id < top, "older events");
+    ui.key(KeyCode::PageUp);
+    assert_eq!(ui.admin().audit.window.rows[0].id, top);
+}
+
+/// Each part of the administration (the tabs, the filter, each dialog) declares keys that are
+/// all in its help and all bound, and so does the administrator's dashboard; the keys shown
+/// for the selected row are bound and listed.
+#[test]
+fn admin_every_binding_is_in_the_help_and_every_hint_is_bound() {
+    for (name, info) in admin::ALL_INFOS {
+        assert!(info.admin, "{name} is an administrator's screen");
+        assert!(info.authenticated, "{name}");
+        assert_keymap_consistent(name, info);
+    }
+    assert_keymap_consistent(
+        "the administrator's dashboard",
+        &vaultty::tui::screens::dashboard::ADMIN_INFO,
+    );
+    let ui = Ui::admin_open(3);
+    let rows: Vec<String> = ScreenId::Admin.help().into_iter().map(|(k, _)| k).collect();
+    for row in &ui.admin().accounts.window.rows {
+        for hint in admin::row_hints(row) {
+            let k = vaultty::tui::keys::label(&[hint.key]);
+            assert!(admin::INFO.layers.contains(&hint.key.0), "{k}");
+            assert!(
+                rows.iter().any(|r| r.split(" / ").any(|n| n == k)),
+                "{k} not in {rows:?}"
+            );
+        }
+    }
+}
+
+/// Every key the help of each part names does something there.
+#[test]
+fn admin_every_key_in_the_help_does_something() {
+    fn in_mode(mode: &str) -> Ui {
+        let mut ui = Ui::admin_open(20);
+        ui.key(KeyCode::Down);
+        match mode {
+            "accounts" => {}
+            "audit" => {
+                ui.key(KeyCode::Tab);
+                ui.key(KeyCode::Down);
+            }
+            "filter" => {
+                ui.key(KeyCode::Char('/'));
+                ui.type_str("u0");
+                ui.key(KeyCode::Left);
+            }
+            "confirm" => ui.key(KeyCode::Char('d')),
+            "delete" => {
+                ui.key(KeyCode::Delete);
+                ui.type_str("u0");
+                ui.key(KeyCode::Left);
+            }
+            "expire" => {
+                ui.key(KeyCode::Char('x'));
+                ui.type_str("20");
+                ui.key(KeyCode::Left);
+            }
+            "reauth" => {
+                ui.clock.advance(6 * 60);
+                ui.key(KeyCode::Char('r'));
+                ui.type_str("ab");
+                ui.key(KeyCode::Left);
+            }
+            "code" => ui.key(KeyCode::Char('r')),
+            _ => unreachable!(),
+        }
+        ui.model.clear_screen = false;
+        ui
+    }
+    for (mode, info) in admin::ALL_INFOS {
+        let probe = in_mode(mode);
+        assert_eq!(
+            format!("{:?}", probe.model.info()),
+            format!("{info:?}"),
+            "{mode}"
+        );
+        for (label, _) in info.help_shown(probe.model.typing()) {
+            for (name, key) in label.split(" / ").zip(key_events(&label)) {
+                // What a key changes, the terminal cursor too (the filter is no form).
+                let print = |ui: &Ui, cmds: usize| {
+                    use ratatui::backend::Backend;
+                    let mut t = ui.render(80, 24);
+                    let cursor = t.backend_mut().get_cursor_position().unwrap();
+                    format!("{}|{cursor:?}", fingerprint(ui, cmds))
+                };
+                let mut ui = in_mode(mode);
+                let before = print(&ui, 0);
+                let cmds = match key {
+                    Some(k) => ui.send_only(Msg::Key(k)),
+                    None => ui.send_only(Msg::Paste("x".into())),
+                };
+                assert_ne!(
+                    print(&ui, cmds.len()),
+                    before,
+                    "{name} ({label}) does nothing in {mode}"
+                );
+            }
+        }
+    }
+}
+
+/// At both supported sizes each part keeps its way out in the footer.
+#[test]
+fn admin_footer_keeps_its_way_out_at_every_size() {
+    let mut cases: Vec<(&str, Ui, Vec<&str>)> = vec![];
+    let ui = Ui::admin_open(5);
+    cases.push((
+        "accounts",
+        ui,
+        vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out", "F1 help"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Tab);
+    cases.push((
+        "audit",
+        ui,
+        vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out", "F1 help"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Char('d'));
+    cases.push((
+        "confirm",
+        ui,
+        vec!["Ctrl-C quit", "Esc cancel", "Ctrl-O log out"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Char('r'));
+    cases.push((
+        "code",
+        ui,
+        vec!["Ctrl-C quit", "Esc close", "Ctrl-O log out"],
+    ));
+    for (what, mut ui, ways_out) in cases {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            let screen = screen_rows(&ui, w, h);
+            let footer = &screen[usize::from(h) - 1];
+            for way in &ways_out {
+                assert!(
+                    footer.contains(way),
+                    "{way:?} missing from {what} at {w}×{h}: {footer}"
+                );
+            }
+            let all = screen.join("\n");
+            if what == "code" {
+                let code = match &ui.admin().dialog {
+                    Some(Dialog::Code { code, .. }) => code.expose().to_owned(),
+                    _ => unreachable!(),
+                };
+                assert!(
+                    all.contains(&code),
+                    "the code shows whole at {w}×{h}:\n{all}"
+                );
+                assert!(all.contains("Done"), "{all}");
+            }
+        }
+    }
+}
+
+#[test]
+fn admin_screen_is_idle_and_names_are_neutralised() {
+    let mut ui = Ui::admin_with(2);
+    ui.store()
+        .conn()
+        .execute(
+            "UPDATE accounts SET name = ?1 WHERE email = 'u000@example.com'",
+            ["\u{202e}Eve\x1b]52;c;ZWNobw==\x07\x1b[2J\u{9b}31m"],
+        )
+        .unwrap();
+    // A SQLite store is watched, not polled (the UI then runs without the session timer).
+    ui.model.watch_secs = None;
+    ui.key(KeyCode::Char('a'));
+    // Nothing animates, nothing polls: the only deadline is the session's end, as on the
+    // dashboard.
+    let expiry = ui.model.session.as_ref().unwrap().expires_at() - ui.clock.now_for_test();
+    let wake = ui.model.next_wake().expect("the session's end");
+    assert!(
+        wake >= std::time::Duration::from_secs(expiry as u64),
+        "{wake:?}"
+    );
+    let t = ui.render(80, 24);
+    for cell in t.backend().buffer().content() {
+        for c in cell.symbol().chars() {
+            assert!(
+                !vaultty::sanitize::is_unsafe_char(c),
+                "{c:?} reached the screen"
+            );
+        }
+    }
+    assert!(ui.screen_text().contains("Eve"));
+}
+
+/// Esc while answers are on their way waits for them, so none reaches the next screen.
+#[test]
+fn admin_esc_waits_for_answers_on_their_way() {
+    let mut ui = Ui::admin_open(20);
+    ui.key(KeyCode::Char('/'));
+    let pending = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::NONE,
+    )));
+    ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let more = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(more.is_empty());
+    assert!(matches!(ui.model.screen, Screen::Admin(_)), "still waiting");
+    ui.run(pending);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+/// At 60×20 the help of the accounts tab (its longest) shows every row: whole, or cut at a
+/// word with "…".
+#[test]
+fn admin_help_stays_readable_at_60x20() {
+    let mut ui = Ui::admin_open(5);
+    ui.send(Msg::Resize(60, 20));
+    for tab in ["accounts", "audit"] {
+        if tab == "audit" {
+            ui.key(KeyCode::Tab);
+        }
+        ui.key(KeyCode::F(1));
+        let screen = screen_rows(&ui, 60, 20);
+        let all = screen.join("\n");
+        let help = flat(&all);
+        for (k, what) in ui.model.info().help_shown(false) {
+            let whole = help.contains(&flat(&format!("{k} {what}")));
+            let cut = what
+                .char_indices()
+                .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+            assert!(whole || cut, "{k}: {what:?} in the {tab} help:\n{all}");
+        }
+        ui.key(KeyCode::F(1));
+    }
 }

@@ -1019,3 +1019,143 @@ fn se_11_session_ended_from_another_data_dir_is_noticed_within_5_s_postgres() {
     let db = server.fresh_db();
     watcher_across_data_dirs(&db.url);
 }
+
+// ---- administration (issue 15) ------------------------------------------------------------
+
+const DOWN: &str = "\x1b[B";
+
+/// The row of the screen that starts with the selection mark (`▸`), or "".
+fn selected_row(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.starts_with('▸'))
+        .unwrap_or_default()
+}
+
+/// Issue 15: a PTY test walks the admin table as a person would. The administrator signs up
+/// and imports a class with the CLI, opens the UI, presses `a`, filters, moves, disables an
+/// account (the question's focus starts on Cancel), issues a reset code (shown once, then
+/// gone, and it works), and looks at the audit log.
+#[test]
+fn admin_table_walk() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+    let mut csv = String::from("email,name\n");
+    for i in 0..40 {
+        csv.push_str(&format!("student{i:02}@lab.example.org,Student {i:02}\n"));
+    }
+    for who in ["grace.hopper", "grace.kelly", "grace.jones"] {
+        csv.push_str(&format!("{who}@lab.example.org,{who}\n"));
+    }
+    let file = sb.home().join("class.csv");
+    std::fs::write(&file, csv).unwrap();
+    sb.cli(&["admin", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+
+    let ui = sb.ui(&[]);
+    let s = ui.wait_for("Welcome, Ada Lovelace");
+    assert!(
+        s.contains("a administration"),
+        "an administrator's footer:\n{s}"
+    );
+    ui.send("a");
+    let s = ui.wait_for("44 accounts · 1 admin · 0 disabled");
+    assert!(s.contains("Email") && s.contains("Last login"), "{s}");
+    assert!(selected_row(&s).contains("ada@example.com"), "{s}");
+    assert!(s.contains("student00@lab.example.org"), "{s}");
+
+    // Filter as you type.
+    ui.send("/");
+    ui.send("grace");
+    let s = ui.wait_for("3 of 44 accounts");
+    assert!(!s.contains("student"), "only the matches:\n{s}");
+    assert!(s.contains("▸ Filter  grace"), "{s}");
+    ui.send(ENTER);
+    let s = ui.wait_until("the filter left", |s| s.contains("  Filter  grace"));
+    assert!(selected_row(&s).contains("grace.hopper"), "{s}");
+    ui.send(DOWN);
+    let s = ui.wait_until("the second row selected", |s| {
+        selected_row(s).contains("grace.jones")
+    });
+    assert!(selected_row(&s).contains("active"), "{s}");
+
+    // Disable it: the question's focus starts on Cancel.
+    ui.send("d");
+    let s = ui.wait_for("Disable account");
+    assert!(s.contains("▸ [ Cancel ] ◂"), "{s}");
+    assert!(s.contains("Disable grace.jones@lab.example.org?"), "{s}");
+    ui.send(TAB);
+    ui.wait_for("▸ [ Disable ] ◂");
+    ui.send(ENTER);
+    let s = ui.wait_for("grace.jones@lab.example.org is disabled");
+    assert!(
+        selected_row(&s).contains("disabled"),
+        "the row refreshed:\n{s}"
+    );
+    assert!(s.contains("3 of 44 accounts · 1 admin · 1 disabled"), "{s}");
+    assert!(s.contains("e enable"), "{s}");
+    let out = sb
+        .cli(&["admin", "users", "--json", "--filter", "grace.jones"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(r#""state":"disabled""#),
+        "the store agrees"
+    );
+
+    // A reset code for the first row: shown once, with how to hand it over, then gone.
+    ui.send("\x1b[A"); // ↑
+    ui.wait_until("the first row selected", |s| {
+        selected_row(s).contains("grace.hopper")
+    });
+    ui.send("r");
+    let s = ui.wait_for("One-time reset code");
+    assert!(s.contains("in person or by phone"), "{s}");
+    assert!(s.contains("vaultty reset --email"), "{s}");
+    let code = s
+        .split_whitespace()
+        .find(|w| w.len() == 34 && w.matches('-').count() == 6)
+        .unwrap_or_else(|| panic!("a code on the screen:\n{s}"))
+        .to_owned();
+    ui.send(ENTER);
+    let s = ui.wait_gone("One-time reset code");
+    assert!(!s.contains(&code), "the code left the screen:\n{s}");
+    sb.cli(&[
+        "reset",
+        "--email",
+        "grace.hopper@lab.example.org",
+        "--stdin",
+    ])
+    .write_stdin(format!("{code}\nanother quite long passphrase here\n"))
+    .assert()
+    .success();
+
+    // The audit log: newest first, the actions just taken on top.
+    ui.send(TAB);
+    let s = ui.wait_for("✗ marks failures and refusals");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("@")).collect();
+    assert!(rows.len() >= 3, "{s}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("reset_code") && r.contains("grace.hopper")),
+        "{s}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("disable") && r.contains("grace.jones")),
+        "{s}"
+    );
+    assert!(!s.contains(&code), "{s}");
+
+    // Esc: back to the dashboard.
+    ui.esc();
+    ui.wait_for("Welcome, Ada Lovelace");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+    assert!(
+        !String::from_utf8_lossy(&ui.raw()).contains(PW),
+        "the password never reached the terminal"
+    );
+}

@@ -6,7 +6,7 @@
 
 mod admin;
 mod input;
-mod output;
+pub(crate) mod output;
 
 use crate::api::{self, Backend, Request};
 use crate::{Accounts, Error, Field, paths};

@@ -174,6 +174,11 @@ impl Model {
 
     /// What the screen showing declares about itself.
     pub fn info(&self) -> &'static Info {
+        // ---- administration: some screens change what they declare as they go
+        if let Some(info) = self.screen.page().info_now(self.session.as_ref()) {
+            return info;
+        }
+        // ---- end administration
         self.screen.id().info()
     }
 
@@ -197,7 +202,8 @@ impl Model {
 
     /// Whether a text field has focus (printable keys then type into it).
     pub fn typing(&self) -> bool {
-        self.form().is_some_and(|f| !f.on_button())
+        // ---- administration: the screen says (a filter being typed is no form's field)
+        self.screen.page().text_focus()
     }
 
     pub fn authenticated(&self) -> bool {
@@ -325,7 +331,15 @@ impl Model {
                 self.clear_screen = true;
                 self.flash(FlashKind::Error, s::DEMOTED_CLOSED);
             }
-            (Some(Role::Admin), Role::User) => self.flash(FlashKind::Info, s::DEMOTED),
+            // Unless it was this UI's own doing, which said so already.
+            (Some(Role::Admin), Role::User)
+                if !self
+                    .flash
+                    .as_ref()
+                    .is_some_and(|f| f.text.contains(s::DEMOTED)) =>
+            {
+                self.flash(FlashKind::Info, s::DEMOTED)
+            }
             (Some(Role::User), Role::Admin) => self.flash(FlashKind::Info, s::PROMOTED),
             _ => {}
         }
@@ -336,6 +350,7 @@ impl Model {
     fn with_page(&mut self, f: impl FnOnce(&mut dyn Page, &mut Ctx)) -> Vec<Effect> {
         let now = self.clock.now();
         let mut cx = Ctx::new(now, self.session.as_ref(), &mut self.strength_seq);
+        cx.size = self.size; // ---- administration
         f(self.screen.page_mut(), &mut cx);
         let out = cx.out;
         self.apply(out)

@@ -44,6 +44,7 @@ pub fn spawn_worker<B: Backend + Send + 'static>(
                 );
             let deleting = matches!(request, Request::DeleteAccount { .. });
             // ---- end account
+            let argon2 = argon2 || matches!(request, Request::Reauthenticate { .. });
             let response = backend.call(request);
             crate::secret::wipe_stack_below();
             if let Response::Done = response {

@@ -32,7 +32,7 @@ pub struct Revoke {
 
 const HELP: &[Row] = &[
     Row {
-        keys: &[(Layer::Dialog, Action::NextField), (Layer::Dialog, Action::PrevField)],
+        keys: &[(Layer::Choice, Action::NextField), (Layer::Choice, Action::PrevField)],
         what: s::HELP_DIALOG_MOVE,
     },
     Row {
@@ -59,7 +59,7 @@ pub const INFO: Info = Info {
     authenticated: true,
     admin: false,
     hashes_password: false,
-    layers: &[Layer::Back, Layer::Dialog],
+    layers: &[Layer::Back, Layer::Choice, Layer::Dialog],
     help: &[HELP, COMMON_ROWS],
     footer: &[
         Hint {
@@ -67,7 +67,7 @@ pub const INFO: Info = Info {
             what: s::FOOT_CHOOSE,
         },
         Hint {
-            key: (Layer::Dialog, Action::NextField),
+            key: (Layer::Choice, Action::NextField),
             what: s::FOOT_MOVE,
         },
         Hint {

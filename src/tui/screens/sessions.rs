@@ -26,7 +26,7 @@ pub struct Sessions {
 
 const HELP: &[Row] = &[
     Row {
-        keys: &[(Layer::List, Action::Down), (Layer::List, Action::Up)],
+        keys: &[(Layer::List, Action::RowDown), (Layer::List, Action::RowUp)],
         what: s::HELP_LIST_MOVE,
     },
     Row {
@@ -139,8 +139,8 @@ impl Page for Sessions {
     fn on_action(&mut self, action: Action, cx: &mut Ctx) {
         match action {
             Action::Back => cx.go(Dashboard),
-            Action::Down => self.select(1),
-            Action::Up => self.select(-1),
+            Action::RowDown => self.select(1),
+            Action::RowUp => self.select(-1),
             Action::PageDown => self.select(PAGE as isize),
             Action::PageUp => self.select(-(PAGE as isize)),
             Action::Revoke => {

@@ -4,6 +4,7 @@
 //! given and never change state.
 
 pub mod confirm;
+pub mod dialog; // ---- administration
 pub mod field;
 pub mod footer;
 pub mod form;
