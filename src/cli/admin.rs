@@ -123,19 +123,12 @@ pub fn admin(dir: &Path, command: AdminCommand) -> Result<(), CliError> {
     };
     match command {
         AdminCommand::Users { json, filter } => {
-            let rows = api::users(
-                &v,
-                Request::AllUsers {
-                    filter: filter.unwrap_or_default(),
-                },
-            )?;
-            let mut out = std::io::stdout().lock();
+            let filter = filter.unwrap_or_default();
             if json {
-                let list: Vec<_> = rows.iter().map(user_json).collect();
-                let _ = writeln!(out, "{}", serde_json::Value::Array(list));
-            } else {
-                let _ = write!(out, "{}", users_table(&rows));
+                return users_json(&v, filter);
             }
+            let rows = api::users(&v, Request::AllUsers { filter })?;
+            let _ = write!(std::io::stdout().lock(), "{}", users_table(&rows));
             Ok(())
         }
         AdminCommand::Disable { email } => simple(&email, AdminOp::Disable, "is disabled"),
@@ -332,6 +325,41 @@ fn user_json(r: &UserRow) -> serde_json::Value {
         "locked_until": opt_time(r.locked_until),
         "expires_at": opt_time(a.expires_at),
     })
+}
+
+/// `admin users --json`: the array written a page of 1,000 accounts at a time, so memory
+/// stays that of one page however large the store.
+fn users_json(v: &Accounts, filter: String) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut cursor = None;
+    let mut first = true;
+    let _ = out.write_all(b"[");
+    loop {
+        let page = api::users(
+            v,
+            Request::Users(api::UsersQuery {
+                filter: filter.clone(),
+                cursor: cursor.take(),
+                limit: 1000,
+                ..Default::default()
+            }),
+        )?;
+        for row in &page {
+            if !std::mem::take(&mut first) {
+                let _ = out.write_all(b",");
+            }
+            let _ = serde_json::to_writer(&mut out, &user_json(row));
+        }
+        match page.last() {
+            Some(last) if page.len() == 1000 => {
+                cursor = Some(last.account.cursor(Default::default()));
+            }
+            _ => break,
+        }
+    }
+    let _ = out.write_all(b"]\n");
+    out.flush()
+        .map_err(|e| CliError::Usage(format!("cannot write to standard output: {e}")))
 }
 
 fn users_table(rows: &[UserRow]) -> String {
