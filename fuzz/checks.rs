@@ -3,6 +3,7 @@
 //! Each function panics when an invariant breaks.
 
 use std::sync::Arc;
+use vaultty::admin::SessionEntry;
 use vaultty::api::{Request, Response};
 use vaultty::auth::identity::{FILLERS, is_invisible, is_visible};
 use vaultty::auth::policy::{
@@ -10,13 +11,10 @@ use vaultty::auth::policy::{
     password_strength, validate_email, validate_name,
 };
 use vaultty::sanitize::{for_display, is_unsafe_char};
+use vaultty::storage::AuditEvent;
 use vaultty::tui::app::{Effect, Model, Msg, update};
 use vaultty::{Account, Error, LoginReport, ManualClock, Password, Role, SessionInfo};
-// ---- account
-use vaultty::admin::SessionEntry;
-use vaultty::storage::AuditEvent;
 use vaultty::{Ended, SessionStatus};
-// ---- end account
 
 /// Email, name and password rules, and their normalizers, on arbitrary text.
 pub fn validators(data: &[u8]) {
@@ -122,9 +120,9 @@ fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
         24 => key(KeyCode::Char('é')),
         25 => key(KeyCode::Char('\u{202e}')),
         26..=29 => key(KeyCode::Char(['p', 'l', 'q', '@'][usize::from(b - 26)])),
-        // ---- account: the reset form (s, h, d, r and o are printable: the last arm)
+        // The reset form (s, h, d, r and o are printable: the last arm)
         30 => ctrl('r'),
-        // ---- administration: its tables page
+        // The administration's tables page
         31 => key(KeyCode::PageDown),
         32 => key(KeyCode::PageUp),
         _ => key(KeyCode::Char(char::from(b' ' + (b % 95)))),
@@ -137,7 +135,7 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         id: 1,
         email: "ada@example.com".into(),
         name: "Ada \u{1b}[2J Lovelace".into(),
-        // ---- administration: sometimes an administrator (and `a` opens the administration)
+        // Sometimes an administrator (and `a` opens the administration)
         role: if pick.is_multiple_of(5) {
             Role::Admin
         } else {
@@ -183,7 +181,6 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         Request::ChangePassword { .. } => {
             Response::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
-        // ---- account
         // The session's state: live (the role flips with `pick`, as a promotion or a
         // demotion elsewhere would), or ended for each reason.
         Request::SessionStatus => Response::SessionStatus(match pick % 8 {
@@ -269,10 +266,9 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
                 "is too short.",
             ))),
         }),
-        // ---- end account
         // The UI sends none of these; the administration's requests get no answer here (the
         // UI's screens for them are driven by tests/tui.rs).
-        // ---- administration: pages of hostile rows, counts, each action's answers
+        // Pages of hostile rows, counts, each action's answers
         Request::Users(q) if ok => Response::Users(Ok((0..q.limit.min(usize::from(pick) % 40))
             .map(|i| admin::user_row(i as i64, now))
             .collect())),
@@ -300,7 +296,6 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
             .collect())),
         Request::Reauthenticate { .. } if ok => Response::Count(Ok(0)),
         Request::Reauthenticate { .. } => Response::Count(Err(Error::CurrentPasswordIncorrect)),
-        // ---- end administration
         // The UI sends none of these (the screens of the other requests are driven by
         // tests/tui.rs).
         Request::BeginPasswordChange { .. }
@@ -310,7 +305,6 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
     }))
 }
 
-// ---- administration
 /// Rows of the administration as a hostile store could hold them.
 mod admin {
     use vaultty::admin::{AccountState, UserRow};
@@ -357,7 +351,6 @@ mod admin {
         }
     }
 }
-// ---- end administration
 
 /// The UI's update and view under arbitrary key sequences: no panic, focus in range, and a
 /// secret never drawn in clear unless revealed.

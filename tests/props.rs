@@ -64,7 +64,7 @@ proptest! {
 fn fuzz_findings() {
     // A refusal may name the word "vaultty" itself: not an echo of the password.
     checks::validators(b"vaultty");
-    // ---- administration: an administrator opens it (a), pages (PgDn PgUp ↑ ↓), asks to
+    // The administration: an administrator opens it (a), pages (PgDn PgUp ↑ ↓), asks to
     // disable (d Tab Enter), is asked the password again, types it (A), confirms, gets a
     // reset code (r) and closes it (Enter); then the audit tab (Tab), its filter (/ u
     // Enter), and back (Esc). (Each byte also picks the answers to what the one before it

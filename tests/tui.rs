@@ -194,7 +194,6 @@ impl Ui {
         vaultty::store::accounts::count(self.store().conn()).unwrap()
     }
 
-    // ---- account
     /// The service on the same store and clock with a session file of its own: another
     /// terminal (or, with a shared store, another machine).
     fn terminal(&self, name: &str) -> Accounts {
@@ -202,7 +201,6 @@ impl Ui {
         o.token_file = Some(self.dir.join(name));
         vaultty::open_with(&self.dir, o).unwrap()
     }
-    // ---- end account
 }
 
 // ---- state --------------------------------------------------------------------------------
@@ -1193,7 +1191,6 @@ fn on_screen(keys: ScreenId) -> Ui {
             ui.login();
             ui.key(KeyCode::Char('p'));
         }
-        // ---- account
         ScreenId::Reset => ui.ctrl('r'),
         ScreenId::Sessions | ScreenId::Revoke => {
             // Three sessions, the middle one selected: every move changes the selection.
@@ -1221,7 +1218,6 @@ fn on_screen(keys: ScreenId) -> Ui {
             ui.login();
             ui.key(KeyCode::Char('d'));
         }
-        // ---- end account
         other => unreachable!("{other:?}: not a screen these tests drive"),
     }
     assert_eq!(
@@ -1243,13 +1239,11 @@ const ALL_KEYS: [ScreenId; 9] = [
     ScreenId::Signup,
     ScreenId::ChangePassword,
     ScreenId::Dashboard,
-    // ---- account
     ScreenId::Reset,
     ScreenId::Sessions,
     ScreenId::Revoke,
     ScreenId::History,
     ScreenId::DeleteAccount,
-    // ---- end account
 ];
 
 /// Issue 13, item 9: help lists each key once, every key it and the footer name does
@@ -1888,14 +1882,12 @@ fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
             ScreenId::Signup => vec!["Ctrl-C quit", "Esc back"],
             ScreenId::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
             ScreenId::Dashboard => vec!["Ctrl-C quit", "l log out"],
-            // ---- account
             ScreenId::Reset => vec!["Ctrl-C quit", "Esc back"],
             ScreenId::Sessions | ScreenId::History => {
                 vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"]
             }
             ScreenId::Revoke => vec!["Ctrl-C quit", "Esc cancel", "Ctrl-O log out"],
             ScreenId::DeleteAccount => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
-            // ---- end account
             other => unreachable!("{other:?}: not a screen these tests drive"),
         };
         cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
@@ -2187,7 +2179,7 @@ fn ui_08_status_line_and_help_stay_readable_at_60x20() {
     }
 }
 
-// ---- account: reset codes, sessions, history, deleting one's account, the session watcher --
+// ---- Reset codes, sessions, history, deleting one's account, the session watcher --------
 
 const ROOT: &str = "root@example.com";
 const NEW_PW: &str = "violet kettles hum beside quiet rivers";
@@ -2936,7 +2928,7 @@ fn watcher_checks_redraw_only_when_something_changed() {
     assert!(ui.model.redraw, "a promotion is drawn");
 }
 
-// ---- administration (issue 15) ------------------------------------------------------------
+// ---- Administration (issue 15) ----------------------------------------------------------
 
 use vaultty::tui::screens::admin::{self, Admin, Choice, Dialog, Tab};
 

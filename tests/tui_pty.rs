@@ -40,13 +40,12 @@ const LOGGED_OUT: &str = "Logged out";
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
 const CAPS_HINT: &str = "Caps Lock or keyboard layout?";
 const BAD_EMAIL: &str = "is not a valid email address";
-// ---- account (vaultty::Accounts::ended_text and src/tui/strings.rs)
+// vaultty::Accounts::ended_text and src/tui/strings.rs
 const ENDED_ELSEWHERE: &str = "Your session was ended elsewhere. Log in again.";
 const DISABLED: &str = "Your account was disabled by an administrator.";
 const RESET_BUTTON: &str = "[ Set password ]";
 const PASSWORD_SET: &str = "Password set: log in with it";
 const CTRL_R: &str = "\x12";
-// ---- end account
 
 // Exit codes (README).
 const EXIT_NOT_A_TERMINAL: i32 = 2;
@@ -814,7 +813,7 @@ fn cf_05_ui_mask_and_remember_email_come_from_the_config() {
     );
 }
 
-// ---- account: the reset flow, and the session watcher across data dirs and machines -------
+// ---- The reset flow, and the session watcher across data dirs and machines --------------
 
 const ADMIN: &str = "root@example.com";
 const USER: &str = "ada@example.com";
@@ -1020,7 +1019,7 @@ fn se_11_session_ended_from_another_data_dir_is_noticed_within_5_s_postgres() {
     watcher_across_data_dirs(&db.url);
 }
 
-// ---- administration (issue 15) ------------------------------------------------------------
+// ---- Administration (issue 15) ----------------------------------------------------------
 
 const DOWN: &str = "\x1b[B";
 

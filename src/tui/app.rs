@@ -9,6 +9,7 @@
 //! ([`super::screens`]), which answers through a [`Ctx`].
 
 use super::keys::{self, Action, Layer};
+use super::screens::ScreenId;
 use super::screens::dashboard::Dashboard;
 use super::screens::login::Login;
 use super::screens::starting::Starting;
@@ -21,11 +22,8 @@ use super::widgets::status::{Flash, FlashKind};
 use super::widgets::too_small::is_too_small;
 use crate::api::{self, Request, Response};
 use crate::clock::Clock;
-use crate::{Error, LoginReport, SessionInfo, Strength};
-// ---- account
-use super::screens::ScreenId;
 use crate::{Accounts, Ended, Role, SessionStatus};
-// ---- end account
+use crate::{Error, LoginReport, SessionInfo, Strength};
 use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -39,7 +37,6 @@ pub const SPIN: Duration = Duration::from_millis(100);
 /// How long the Argon2 memory prepared for a login, signup or password change is kept after the
 /// last key typed on those forms (it is prepared again on the next key).
 pub const PREPARED_IDLE_SECS: i64 = 60;
-// ---- account
 /// How often an open UI on an authenticated screen asks the store whether its session is
 /// still live (revoked, account disabled, expired or deleted, role changed), in seconds, when
 /// nothing tells it of the store's changes: a PostgreSQL server shared by several machines,
@@ -47,7 +44,6 @@ pub const PREPARED_IDLE_SECS: i64 = 60;
 /// shows within `WATCH_SECS` + 1 s (the clock counts whole seconds). A SQLite store on this
 /// machine needs no timer: the runtime watches its directory ([`Model::watch_secs`]).
 pub const WATCH_SECS: i64 = 3;
-// ---- end account
 
 /// Everything that can happen to the UI.
 #[derive(Debug)]
@@ -115,7 +111,6 @@ pub struct Model {
     /// The email to pre-fill on the login screen at launch (`ui.remember_email`); used once,
     /// never after a logout or an expiry.
     pub launch_email: Option<String>,
-    // ---- account
     /// When the store last said the session was live: the next check is due `watch_secs`
     /// later.
     confirmed_at: i64,
@@ -130,7 +125,6 @@ pub struct Model {
     /// check of the session that changed nothing leaves it unset, so the timer's checks do
     /// not redraw (the runtime clears it after each frame).
     pub redraw: bool,
-    // ---- end account
 }
 
 impl Model {
@@ -174,11 +168,10 @@ impl Model {
 
     /// What the screen showing declares about itself.
     pub fn info(&self) -> &'static Info {
-        // ---- administration: some screens change what they declare as they go
+        // Some screens change what they declare as they go
         if let Some(info) = self.screen.page().info_now(self.session.as_ref()) {
             return info;
         }
-        // ---- end administration
         self.screen.id().info()
     }
 
@@ -202,7 +195,7 @@ impl Model {
 
     /// Whether a text field has focus (printable keys then type into it).
     pub fn typing(&self) -> bool {
-        // ---- administration: the screen says (a filter being typed is no form's field)
+        // The screen says (a filter being typed is no form's field)
         self.screen.page().text_focus()
     }
 
@@ -235,7 +228,7 @@ impl Model {
             && !self.checking_expiry
             && let Some(info) = &self.session
         {
-            // ---- account: the expiry, or the next check of the session, whichever is first
+            // The expiry, or the next check of the session, whichever is first
             let due = info.expires_at().min(self.check_due());
             consider(secs(due) + Duration::from_millis(50));
         }
@@ -270,7 +263,6 @@ impl Model {
         self.end_session_as(FlashKind::Error, why);
     }
 
-    // ---- account
     /// Back at a blank login form, the screen wiped, saying `why`. What the worker was doing
     /// for the screen left no longer locks the form (its answer goes to the login screen,
     /// which drops it); the help closes.
@@ -344,20 +336,19 @@ impl Model {
             _ => {}
         }
     }
-    // ---- end account
 
     /// Runs `f` on the screen showing, then applies what it asked for.
     fn with_page(&mut self, f: impl FnOnce(&mut dyn Page, &mut Ctx)) -> Vec<Effect> {
         let now = self.clock.now();
         let mut cx = Ctx::new(now, self.session.as_ref(), &mut self.strength_seq);
-        cx.size = self.size; // ---- administration
+        cx.size = self.size;
         f(self.screen.page_mut(), &mut cx);
         let out = cx.out;
         self.apply(out)
     }
 
     fn apply(&mut self, out: Out) -> Vec<Effect> {
-        // ---- account: a request behind a login asks the session's state first. The core
+        // A request behind a login asks the session's state first. The core
         // ends a session it finds revoked, disabled or expired while serving the request,
         // and the request then only says "no session"; the state says why.
         let mut effects = vec![];
@@ -375,7 +366,6 @@ impl Model {
         {
             effects = self.check_session();
         }
-        // ---- end account
         if out.busy.is_some() {
             self.busy = out.busy;
         }
@@ -413,7 +403,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     if typed_on_form {
         m.form_typed_at = m.now();
     }
-    // ---- account: what a tick or a session check may change, to tell whether it did
+    // What a tick or a session check may change, to tell whether it did
     let quiet = matches!(
         msg,
         Msg::Tick | Msg::Response(Response::SessionStatus(_)) | Msg::StoreChanged
@@ -421,7 +411,6 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let before = quiet.then(|| m.drawn_state());
     let mut effects = on_msg(m, msg);
     m.redraw |= before.is_none_or(|b| b != m.drawn_state());
-    // ---- end account
     if typed_on_form && m.info().hashes_password && !m.memory_prepared && !m.quit {
         m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
@@ -501,7 +490,7 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
     {
         m.flash = None;
     }
-    // ---- account: the session's expiry, and its check every few seconds
+    // The session's expiry, and its check every few seconds
     if m.authenticated()
         && m.session
             .as_ref()
@@ -620,7 +609,7 @@ fn touch(m: &mut Model) -> Vec<Effect> {
     let now = m.now();
     if m.authenticated() && now - m.last_touch >= TOUCH_EVERY {
         m.last_touch = now;
-        // ---- account: the state first: a refresh of an ended session would not say why
+        // The state first: a refresh of an ended session would not say why
         let mut effects = m.check_session();
         effects.push(Effect::Backend(Request::Session { refresh: true }));
         return effects;
@@ -637,7 +626,7 @@ pub fn refresh(m: &mut Model) -> Vec<Effect> {
 /// The answers that start, change or end a session are the app's; the rest go to the screen
 /// that asked.
 fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
-    // ---- account: the session's checks are asked beside what a screen waits for (the
+    // The session's checks are asked beside what a screen waits for (the
     // watcher's timer, a refresh on activity): their answers leave its spinner alone.
     let starting = matches!(m.screen, Screen::Starting(_));
     let response = match response {
@@ -648,7 +637,6 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
         }
         other => other,
     };
-    // ---- end account
     m.busy = None;
     match response {
         Response::Session(r) => on_session(m, r),
@@ -677,7 +665,6 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
             m.flash(FlashKind::Success, s::password_changed(ended));
         }
         Response::PasswordChanged(Err(Error::NoSession)) => m.expire(),
-        // ---- account
         Response::Count(Ok(_)) if m.screen.id() == ScreenId::DeleteAccount => {
             // The worker frees the prepared memory after a deletion.
             m.memory_prepared = false;
@@ -691,7 +678,6 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
         {
             return m.check_session();
         }
-        // ---- end account
         r @ (Response::PasswordChangeBegun(_) | Response::Backup(_) | Response::Done) => {
             // Never asked for by the UI: a backend bug, taken as a store we cannot read.
             on_session(m, Err(api::unexpected(r)))
@@ -744,7 +730,6 @@ fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
     }
 }
 
-// ---- account
 /// The answer to a check of the session: live (maybe with another role), or ended, and why.
 /// An expiry reads as before ("Session expired"); the other ends say what happened
 /// ([`Accounts::ended_text`]). A store that cannot answer does not keep the session open.
@@ -773,4 +758,3 @@ fn on_status(m: &mut Model, r: Result<SessionStatus, Error>) -> Vec<Effect> {
     }
     vec![]
 }
-// ---- end account

@@ -131,7 +131,7 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
 /// terminal, a password change) is noticed at once, without polling. Without inotify the UI
 /// still notices at the session's next use or expiry.
 ///
-/// ---- account: `store`, a SQLite file outside the data dir (`--store sqlite:PATH`, shared
+/// `store`, a SQLite file outside the data dir (`--store sqlite:PATH`, shared
 /// with other data dirs), is watched too: its directory, for events about that file and its
 /// journals only. Returns whether every change of the store is seen so (then the UI needs no
 /// timer to notice what others did); a PostgreSQL store is never seen.
@@ -148,7 +148,6 @@ fn spawn_watcher(dir: &Path, store: Option<&Path>, tx: Sender<Msg>) -> bool {
     if inotify::add_watch(&fd, dir, events).is_err() {
         return false;
     }
-    // ---- account
     // The store's own directory, unless it is the data dir: which watch it is, and the name
     // its events must start with (the file, or its -wal, -shm, -journal).
     let mut store_watch: Option<(i32, std::ffi::OsString)> = None;
@@ -174,12 +173,11 @@ fn spawn_watcher(dir: &Path, store: Option<&Path>, tx: Sender<Msg>) -> bool {
             _ => false,
         },
     };
-    // ---- end account
     std::thread::spawn(move || {
         use std::os::unix::ffi::OsStrExt;
         let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
         let mut events = inotify::Reader::new(&fd, &mut buf);
-        // ---- account: an event of the store's directory about another file is not news
+        // An event of the store's directory about another file is not news
         let news = |e: &inotify::Event| match &store_watch {
             Some((wd, name)) if e.wd() == *wd => e
                 .file_name()
@@ -220,7 +218,7 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
     let meter = worker::Meter::spawn(tx.clone());
-    // ---- account: the store, when it is a SQLite file, is watched too; otherwise (a
+    // The store, when it is a SQLite file, is watched too; otherwise (a
     // PostgreSQL server) the UI checks its session on a timer.
     let setup = crate::setup();
     let store_file = match crate::open::store_at(accounts.data_dir(), setup.store.as_deref()) {
@@ -228,7 +226,6 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
         _ => None,
     };
     let sees_store = spawn_watcher(accounts.data_dir(), store_file.as_deref(), tx.clone());
-    // ---- end account
     let busy_tx = tx.clone();
     crate::store::on_long_wait(move || {
         let _ = busy_tx.send(Msg::StoreBusy);
@@ -249,11 +246,9 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     model.launch_email = launch_email;
-    // ---- account
     if sees_store {
         model.watch_secs = None;
     }
-    // ---- end account
     let mut pending = model.init();
     let mut first = true;
     loop {
@@ -274,12 +269,11 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
             model.redraw = true;
         }
-        // ---- account: the timer's checks of the session wake the loop but redraw only
+        // The timer's checks of the session wake the loop but redraw only
         // when they changed something.
         if std::mem::take(&mut model.redraw) {
             terminal.draw(|f| view::view(&model, f))?;
         }
-        // ---- end account
         if std::mem::take(&mut first) {
             #[cfg(feature = "test-hooks")]
             match crash.as_deref() {

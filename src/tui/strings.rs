@@ -244,7 +244,7 @@ pub const KEY_PASTE: &str = "paste";
 /// A key separator in the footer and the help: "Tab / Shift-Tab".
 pub const KEY_OR: &str = " / ";
 
-// ---- account: reset codes, sessions, history, deleting one's account, the session watcher -----
+// ---- Reset codes, sessions, history, deleting one's account, the session watcher --------
 
 pub const KEY_PAGE_UP: &str = "PgUp";
 pub const KEY_PAGE_DOWN: &str = "PgDn";
@@ -387,8 +387,7 @@ pub const HELP_DIALOG_CHOOSE: &str = "choose the focused button";
 pub const HELP_DIALOG_CANCEL: &str = "cancel";
 pub const HELP_DELETE_SUBMIT: &str = "delete the account, if the password is right";
 pub const HELP_DELETE_BACK: &str = "cancel: back to the dashboard";
-// ---- end account
-// ---- administration ------------------------------------------------------------------------
+// ---- Administration (issue 15) ----------------------------------------------------------
 
 pub const ADMIN_TITLE: &str = "Administration";
 pub const TAB_ACCOUNTS: &str = "Accounts";
@@ -605,5 +604,3 @@ pub const HELP_ADMIN_DELETE_SUBMIT: &str = "delete, once the email typed matches
 pub const HELP_EXPIRE_SUBMIT: &str = "set the expiry (a day asks first)";
 pub const HELP_REAUTH_SUBMIT: &str = "check the password, then do what was asked";
 pub const HELP_CODE_CLOSE: &str = "close: the code is wiped from the screen and from memory";
-
-// ---- end administration

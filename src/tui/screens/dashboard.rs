@@ -2,16 +2,14 @@
 //! when someone failed to log in as this account since the last login. `p` changes the
 //! password, `l` logs out, `q` quits (the session stays).
 
-use super::admin::Admin; // ---- administration
+use super::admin::Admin;
 use super::change_password::ChangePassword;
-// ---- account
 use super::delete_account::DeleteAccount;
 use super::history::History;
 use super::sessions::Sessions;
-// ---- end account
 use super::{Ctx, Info, Page};
 use crate::LoginReport;
-use crate::{Role, SessionInfo}; // ---- administration
+use crate::{Role, SessionInfo};
 use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
 use crate::tui::app::Model;
@@ -41,7 +39,6 @@ const HELP: &[Row] = &[
         ],
         what: s::HELP_LOG_OUT,
     },
-    // ---- account
     Row {
         keys: &[(Layer::Dashboard, Action::Sessions)],
         what: s::HELP_SESSIONS,
@@ -54,7 +51,6 @@ const HELP: &[Row] = &[
         keys: &[(Layer::Dashboard, Action::DeleteAccount)],
         what: s::HELP_DELETE_ACCOUNT,
     },
-    // ---- end account
     Row {
         keys: &[(Layer::Dashboard, Action::Quit)],
         what: s::HELP_QUIT_STAY,
@@ -74,7 +70,6 @@ pub const INFO: Info = Info {
     layers: &[Layer::Dashboard],
     help: &[HELP, COMMON_ROWS],
     footer: &[
-        // ---- account
         Hint {
             key: (Layer::Dashboard, Action::Sessions),
             what: s::FOOT_SESSIONS,
@@ -83,7 +78,6 @@ pub const INFO: Info = Info {
             key: (Layer::Dashboard, Action::History),
             what: s::FOOT_HISTORY,
         },
-        // ---- end account
         Hint {
             key: (Layer::Dashboard, Action::ChangePassword),
             what: s::FOOT_CHANGE_PASSWORD,
@@ -96,12 +90,10 @@ pub const INFO: Info = Info {
             key: (Layer::Dashboard, Action::Quit),
             what: s::FOOT_QUIT_STAY,
         },
-        // ---- account
         Hint {
             key: (Layer::Dashboard, Action::DeleteAccount),
             what: s::FOOT_DELETE_ACCOUNT,
         },
-        // ---- end account
         Hint {
             key: (Layer::Common, Action::Help),
             what: s::FOOT_HELP,
@@ -113,7 +105,6 @@ pub const INFO: Info = Info {
     ],
 };
 
-// ---- administration
 const ADMIN_HELP: &[Row] = &[Row {
     keys: &[(Layer::DashboardAdmin, Action::OpenAdmin)],
     what: s::HELP_OPEN_ADMIN,
@@ -156,33 +147,26 @@ pub const ADMIN_INFO: Info = Info {
 fn is_admin(session: Option<&SessionInfo>) -> bool {
     session.is_some_and(|i| i.account.role == Role::Admin)
 }
-// ---- end administration
 
 impl Page for Dashboard {
     /// Logging out and quitting are the app's; the rest opens the dashboard's screens.
     fn on_action(&mut self, action: Action, cx: &mut Ctx) {
         match action {
             Action::ChangePassword => cx.go(ChangePassword::new()),
-            // ---- account
             Action::Sessions => Sessions::open(cx),
             Action::History => History::open(cx),
             Action::DeleteAccount => cx.go(DeleteAccount::new()),
-            // ---- end account
             _ => {}
         }
-        // ---- administration
         if action == Action::OpenAdmin && is_admin(cx.session) {
             let admin = Admin::open(cx);
             cx.go(admin);
         }
-        // ---- end administration
     }
 
-    // ---- administration
     fn info_now(&self, session: Option<&SessionInfo>) -> Option<&'static Info> {
         is_admin(session).then_some(&ADMIN_INFO)
     }
-    // ---- end administration
 
     fn view(&self, m: &Model, f: &mut Frame, area: Rect) -> Option<Position> {
         // The width `card` leaves for text: its borders and a column of padding on each side.

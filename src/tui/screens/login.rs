@@ -40,12 +40,10 @@ const HELP: &[Row] = &[
         keys: &[(Layer::Login, Action::Signup)],
         what: s::HELP_SIGNUP,
     },
-    // ---- account
     Row {
         keys: &[(Layer::Login, Action::Reset)],
         what: s::HELP_RESET,
     },
-    // ---- end account
     Row {
         keys: &[(Layer::Always, Action::Quit)],
         what: s::HELP_QUIT,
@@ -68,12 +66,10 @@ pub const INFO: Info = Info {
             key: (Layer::Login, Action::Signup),
             what: s::FOOT_SIGN_UP,
         },
-        // ---- account
         Hint {
             key: (Layer::Login, Action::Reset),
             what: s::FOOT_RESET,
         },
-        // ---- end account
         Hint {
             key: (Layer::Form, Action::Reveal),
             what: s::FOOT_SHOW,
@@ -158,7 +154,6 @@ impl Page for Login {
             cx.go(Signup::from_login(login));
             return;
         }
-        // ---- account
         if action == Action::Reset {
             // As for signup: the email typed so far goes along and comes back with Esc.
             let mut login = std::mem::take(self);
@@ -166,7 +161,6 @@ impl Page for Login {
             cx.go(Reset::from_login(login));
             return;
         }
-        // ---- end account
         if self.form.handle(action) == FormEvent::Submit {
             self.submit(cx);
         }
@@ -206,12 +200,10 @@ impl Page for Login {
             Span::styled(keys::first((Layer::Login, Action::Signup)), bold()),
             Span::styled(s::CREATES_AN_ACCOUNT, dim()),
         ]);
-        // ---- account
         let forgot = Line::from(vec![
             Span::styled(s::FORGOT, dim()),
             Span::styled(keys::first((Layer::Login, Action::Reset)), bold()),
         ]);
-        // ---- end account
         form::draw(
             f,
             area,

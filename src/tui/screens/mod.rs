@@ -79,14 +79,11 @@ screens! {
     signup::Signup,
     dashboard::Dashboard,
     change_password::ChangePassword,
-    // ---- account
     reset::Reset,
     sessions::Sessions,
     revoke::Revoke,
     history::History,
     delete_account::DeleteAccount,
-    // ---- end account
-    // ---- administration
     admin::Admin,
 }
 
@@ -203,7 +200,6 @@ pub trait Page {
     /// Draws the screen's body in `area` (views only read); returns where the cursor goes.
     fn view(&self, m: &Model, f: &mut Frame, area: Rect) -> Option<Position>;
 
-    // ---- administration
     /// What it declares now, when that changes with what it shows (a table, a filter being
     /// typed, a dialog) or with who is logged in (`session`); `None`: its [`Info`].
     fn info_now(&self, session: Option<&SessionInfo>) -> Option<&'static Info> {
@@ -216,7 +212,6 @@ pub trait Page {
     fn text_focus(&self) -> bool {
         self.form().is_some_and(|f| !f.on_button())
     }
-    // ---- end administration
 }
 
 /// What a screen's update may read and ask for beyond its own state. The app applies what was
@@ -225,10 +220,8 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// The session, on screens behind a login.
     pub session: Option<&'a SessionInfo>,
-    // ---- administration
     /// The terminal's size (a table loads as many rows as it shows).
     pub size: (u16, u16),
-    // ---- end administration
     strength_seq: &'a mut u64,
     pub(crate) out: Out,
 }
@@ -299,7 +292,6 @@ impl<'a> Ctx<'a> {
         self.out.effects.push(Effect::Meter(check));
     }
 
-    // ---- administration
     /// Sends `request` without locking the screen: a query typed on (a filter, a page), whose
     /// answer the screen drops when a newer one was asked meanwhile.
     pub fn query(&mut self, request: Request) {
@@ -311,5 +303,4 @@ impl<'a> Ctx<'a> {
     pub fn still_busy(&mut self, doing: &'static str) {
         self.out.busy = Some(doing);
     }
-    // ---- end administration
 }

@@ -4,21 +4,19 @@
 //! given and never change state.
 
 pub mod confirm;
-pub mod dialog; // ---- administration
+pub mod confirm_dialog;
+pub mod dialog;
 pub mod field;
 pub mod footer;
 pub mod form;
 pub mod header;
 pub mod help;
+pub mod listing;
 pub mod meter;
 pub mod secret;
 pub mod status;
 pub mod text;
 pub mod too_small;
-// ---- account
-pub mod confirm_dialog;
-pub mod listing;
-// ---- end account
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
