@@ -558,3 +558,18 @@ conformance! {
         assert_eq!(lab.env.inspect().events().unwrap().len(), 1);
     }
 }
+
+conformance! {
+    fn ad_16_a_session_whose_account_was_deleted_says_so() {
+        let lab = Lab::new();
+        assert!(lab.user.current_session().unwrap().is_some());
+        lab.admin.admin(USER, AdminOp::Delete).unwrap();
+        assert_eq!(lab.user.session_status().unwrap(), SessionStatus::Ended(Ended::Deleted));
+        // A revocation still reads as one.
+        lab.other.current_session().unwrap();
+        let again = lab.env.open_terminal("t-other-2");
+        again.login(OTHER, &pw(PW)).unwrap();
+        again.revoke_other_sessions().unwrap();
+        assert_eq!(lab.other.session_status().unwrap(), SessionStatus::Ended(Ended::Revoked));
+    }
+}

@@ -2666,13 +2666,12 @@ fn watcher_notices_an_ended_session_on_the_next_tick_and_says_why() {
         ),
         (
             "deleted",
-            // The core deletes an account's sessions with it, so a deleted account's session
-            // reads as ended elsewhere (`Ended::Deleted` needs a session row that outlived
-            // its account).
+            // The session's row goes with the account; the UI's service remembers whose
+            // session it was and finds that account gone.
             |admin, _| {
                 admin.admin(EMAIL, AdminOp::Delete).unwrap();
             },
-            "Your session was ended elsewhere. Log in again.",
+            "Your account was deleted.",
         ),
     ];
     for (case, act, says) in cases {

@@ -223,6 +223,9 @@ pub struct Accounts {
     slots: Slots,
     /// A password change between its two steps.
     pending_change: std::sync::Mutex<Option<PendingChange>>,
+    /// The account of the last live session this process saw: when that session's row is
+    /// gone, whether the account went with it says "deleted" rather than "ended elsewhere".
+    last_account: std::sync::Mutex<Option<i64>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -251,6 +254,7 @@ impl Accounts {
             token_file,
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
+            last_account: std::sync::Mutex::new(None),
         })
     }
 
@@ -550,7 +554,11 @@ impl Accounts {
         let now = self.now();
         let digest = token.digest();
         let Some((row, account)) = self.store.session(&digest)? else {
-            return Ok(SessionStatus::Ended(Ended::Revoked));
+            let known = *self.last_account.lock().unwrap_or_else(|e| e.into_inner());
+            return Ok(SessionStatus::Ended(match known {
+                Some(id) if self.store.account(id)?.is_none() => Ended::Deleted,
+                _ => Ended::Revoked,
+            }));
         };
         let ended = if now >= row.expires_at
             || now.saturating_sub(row.last_seen_at) > self.limits.idle_secs
@@ -579,6 +587,7 @@ impl Accounts {
         let Some(account) = account.map(Account::from) else {
             return Ok(SessionStatus::Ended(Ended::Deleted));
         };
+        *self.last_account.lock().unwrap_or_else(|e| e.into_inner()) = Some(account.id);
         Ok(SessionStatus::Live(SessionInfo {
             id: row.id,
             account,

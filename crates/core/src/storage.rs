@@ -606,6 +606,9 @@ pub trait Storage: Send {
         token_sha256: &[u8; 32],
     ) -> Result<Option<(SessionRecord, Option<AccountRecord>)>>;
 
+    /// The account with this id.
+    fn account(&self, id: i64) -> Result<Option<AccountRecord>>;
+
     /// Marks a session used at `now` (never moves its time back).
     fn touch_session(&self, id: i64, now: i64) -> Result<()>;
 

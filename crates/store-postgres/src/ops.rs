@@ -271,6 +271,17 @@ impl Storage for PgStore {
         })
     }
 
+    fn account(&self, id: i64) -> Result<Option<AccountRecord>> {
+        self.single(|c| {
+            c.query_opt(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"),
+                &[&id],
+            )?
+            .map(|r| account_from(&r, 0))
+            .transpose()
+        })
+    }
+
     fn touch_session(&self, id: i64, now: i64) -> Result<()> {
         self.single(|c| {
             c.execute(

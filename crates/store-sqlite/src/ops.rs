@@ -141,6 +141,10 @@ impl Storage for Store {
         Ok(Some((row, account)))
     }
 
+    fn account(&self, id: i64) -> Result<Option<AccountRecord>> {
+        self.db(accounts::by_id(self.conn(), id))
+    }
+
     fn touch_session(&self, id: i64, now: i64) -> Result<()> {
         self.write(|tx| self.db(sessions::touch(tx, id, now)))
     }
