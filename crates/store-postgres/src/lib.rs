@@ -45,6 +45,9 @@ pub struct PgStore {
     /// One connection; a method holds it for its whole transaction.
     client: Mutex<Client>,
     config: Config,
+    /// For a URL naming `localhost`: the settings for ::1, tried when 127.0.0.1 does not
+    /// answer (see `url::targets`).
+    ipv6: Option<Config>,
     /// The URL without its password, for messages.
     shown: String,
     /// The last call failed below SQL (the connection was reset, say): the next call opens a
@@ -72,14 +75,15 @@ impl PgStore {
     /// empty database at once both succeed (migrating takes an advisory lock).
     pub fn open(url: &str) -> Result<PgStore> {
         let shown = url::redact(url);
-        let config = url::config(url, &shown)?;
-        let mut client = connect(&config, &shown)?;
+        let (config, ipv6) = url::targets(url, &shown)?;
+        let mut client = connect(&config, ipv6.as_ref(), &shown)?;
         let fail = |e: &postgres::Error| error::db_error(&shown, &config, e);
         let clock = migrations::apply(&mut client, &fail, &shown)?;
         let read_at = Instant::now();
         Ok(PgStore {
             client: Mutex::new(client),
             config,
+            ipv6,
             shown,
             broken: std::sync::atomic::AtomicBool::new(false),
             clock: Mutex::new(clock.map(|us| (us, read_at))),
@@ -113,7 +117,7 @@ impl PgStore {
     fn client(&self) -> Result<MutexGuard<'_, Client>> {
         let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
         if client.is_closed() || self.broken.load(std::sync::atomic::Ordering::Relaxed) {
-            *client = connect(&self.config, &self.shown)?;
+            *client = connect(&self.config, self.ipv6.as_ref(), &self.shown)?;
             self.broken
                 .store(false, std::sync::atomic::Ordering::Relaxed);
         }
@@ -157,10 +161,23 @@ impl PgStore {
     }
 }
 
-fn connect(config: &Config, shown: &str) -> Result<Client> {
-    config
-        .connect(NoTls)
-        .map_err(|e| error::connect_error(shown, config, &e))
+/// Connects with `config`; if nothing answered there (no SQLSTATE: refused, unreachable,
+/// timed out) and the URL named `localhost`, with `ipv6`. A failure names the first answer
+/// from a server if there was one (a wrong password), else the first failure.
+fn connect(config: &Config, ipv6: Option<&Config>, shown: &str) -> Result<Client> {
+    let first = match config.connect(NoTls) {
+        Ok(client) => return Ok(client),
+        Err(e) => e,
+    };
+    let error = match ipv6 {
+        Some(ipv6) if first.code().is_none() => match ipv6.connect(NoTls) {
+            Ok(client) => return Ok(client),
+            Err(second) if second.code().is_some() => second,
+            Err(_) => first,
+        },
+        _ => first,
+    };
+    Err(error::connect_error(shown, config, &error))
 }
 
 /// Probes for tests: what the store holds, read through its own connection.
