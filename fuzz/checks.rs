@@ -12,6 +12,11 @@ use vaultty::auth::policy::{
 use vaultty::sanitize::{for_display, is_unsafe_char};
 use vaultty::tui::app::{Effect, Model, Msg, update};
 use vaultty::{Account, Error, LoginReport, ManualClock, Password, Role, SessionInfo};
+// ---- account
+use vaultty::admin::SessionEntry;
+use vaultty::storage::AuditEvent;
+use vaultty::{Ended, SessionStatus};
+// ---- end account
 
 /// Email, name and password rules, and their normalizers, on arbitrary text.
 pub fn validators(data: &[u8]) {
@@ -117,6 +122,11 @@ fn message(b: u8, arg: u8, clock: &ManualClock) -> Msg {
         24 => key(KeyCode::Char('é')),
         25 => key(KeyCode::Char('\u{202e}')),
         26..=29 => key(KeyCode::Char(['p', 'l', 'q', '@'][usize::from(b - 26)])),
+        // ---- account: the reset form (s, h, d, r and o are printable: the last arm)
+        30 => ctrl('r'),
+        // ---- administration: its tables page
+        31 => key(KeyCode::PageDown),
+        32 => key(KeyCode::PageUp),
         _ => key(KeyCode::Char(char::from(b' ' + (b % 95)))),
     }
 }
@@ -127,12 +137,19 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         id: 1,
         email: "ada@example.com".into(),
         name: "Ada \u{1b}[2J Lovelace".into(),
-        role: Role::User,
+        // ---- administration: sometimes an administrator (and `a` opens the administration)
+        role: if pick.is_multiple_of(5) {
+            Role::Admin
+        } else {
+            Role::User
+        },
         created_at: now - 100,
         last_login_at: Some(now),
     };
     let info = SessionInfo {
+        id: 1,
         account: account.clone(),
+        authenticated_at: now,
         created_at: now,
         last_seen_at: now,
         absolute_expires_at: now + 43_200,
@@ -166,12 +183,181 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         Request::ChangePassword { .. } => {
             Response::PasswordChanged(Err(Error::CurrentPasswordIncorrect))
         }
-        // The UI sends none of these.
+        // ---- account
+        // The session's state: live (the role flips with `pick`, as a promotion or a
+        // demotion elsewhere would), or ended for each reason.
+        Request::SessionStatus => Response::SessionStatus(match pick % 8 {
+            0..=2 => Ok(SessionStatus::Live(SessionInfo {
+                account: Account {
+                    role: if pick % 16 < 8 {
+                        Role::User
+                    } else {
+                        Role::Admin
+                    },
+                    ..info.account.clone()
+                },
+                ..info
+            })),
+            3 => Ok(SessionStatus::Ended(Ended::Revoked)),
+            4 => Ok(SessionStatus::Ended(Ended::Disabled)),
+            5 => Ok(SessionStatus::Ended(
+                [
+                    Ended::Expired,
+                    Ended::AccountExpired,
+                    Ended::Deleted,
+                    Ended::None,
+                ][usize::from(pick / 8 % 4)],
+            )),
+            6 => Err(Error::NoSession),
+            _ => Err(Error::storage("/x/vaultty.db", "is \u{1b}[2J corrupt")),
+        }),
+        Request::Sessions if ok => Response::Sessions(Ok((0..i64::from(pick % 5))
+            .map(|i| SessionEntry {
+                id: i + 1,
+                created_at: now - 60 * i,
+                last_seen_at: now,
+                expires_at: now + 900,
+                current: i == 0,
+            })
+            .collect())),
+        Request::Sessions => Response::Sessions(Err(Error::NoSession)),
+        Request::History { .. } if ok => Response::Events(Ok((0..i64::from(pick % 7))
+            .map(|i| AuditEvent {
+                id: i,
+                at: now - i,
+                actor: if i % 3 == 0 {
+                    "root@example.com\u{202e}".into()
+                } else {
+                    "ada@example.com".into()
+                },
+                target: "ada@example.com".into(),
+                event: [
+                    "login_success",
+                    "login_failure",
+                    "unknown \u{1b}[31m",
+                    "disable",
+                ][(i % 4) as usize]
+                    .into(),
+            })
+            .collect())),
+        Request::History { .. } => Response::Events(Err(Error::NoSession)),
+        Request::RevokeSession { .. } | Request::RevokeOtherSessions if ok => {
+            Response::Count(Ok(usize::from(pick % 3)))
+        }
+        Request::RevokeSession { .. } | Request::RevokeOtherSessions => {
+            Response::Count(Err(Error::NoSession))
+        }
+        Request::DeleteAccount { .. } => Response::Count(match pick % 5 {
+            0 => Ok(0),
+            1 => Err(Error::CurrentPasswordIncorrect),
+            2 => Err(Error::NotAllowed(
+                "you are the last active administrator.".into(),
+            )),
+            3 => Err(Error::Throttled(60)),
+            _ => Err(Error::NoSession),
+        }),
+        Request::ResetPassword { .. } => Response::Count(match pick % 5 {
+            0 => Ok(usize::from(pick % 3)),
+            1 => Err(Error::InvalidResetCode),
+            2 => Err(Error::Throttled(60)),
+            3 => Err(Error::invalid(vaultty::ValidationError::new(
+                vaultty::Field::Code,
+                "is not a code.",
+            ))),
+            _ => Err(Error::invalid(vaultty::ValidationError::new(
+                vaultty::Field::NewPassword,
+                "is too short.",
+            ))),
+        }),
+        // ---- end account
+        // The UI sends none of these; the administration's requests get no answer here (the
+        // UI's screens for them are driven by tests/tui.rs).
+        // ---- administration: pages of hostile rows, counts, each action's answers
+        Request::Users(q) if ok => Response::Users(Ok((0..q.limit.min(usize::from(pick) % 40))
+            .map(|i| admin::user_row(i as i64, now))
+            .collect())),
+        Request::Users(_) => Response::Users(Err(Error::NotAllowed("not an admin".into()))),
+        Request::UserCounts { .. } => Response::UserCounts(Ok(vaultty::storage::AccountCounts {
+            matching: i64::from(pick),
+            total: 100_000,
+            admins: 3,
+            disabled: 5,
+        })),
+        Request::Admin { .. } => Response::Count(match pick % 4 {
+            0 => Ok(usize::from(pick % 3)),
+            1 => Err(Error::ReauthRequired),
+            2 => Err(Error::NotAllowed(
+                "this would leave no active administrator.".into(),
+            )),
+            _ => Err(Error::UnknownAccount("x\u{1b}[2J@example.com".into())),
+        }),
+        Request::IssueResetCode { .. } if ok => {
+            Response::ResetCode(Ok(vaultty::ResetCode::generate().expect("random source")))
+        }
+        Request::IssueResetCode { .. } => Response::ResetCode(Err(Error::ReauthRequired)),
+        Request::Audit(f) => Response::Events(Ok((0..f.limit.min(usize::from(pick) % 30))
+            .map(|i| admin::event(i as i64, now))
+            .collect())),
+        Request::Reauthenticate { .. } if ok => Response::Count(Ok(0)),
+        Request::Reauthenticate { .. } => Response::Count(Err(Error::CurrentPasswordIncorrect)),
+        // ---- end administration
+        // The UI sends none of these (the screens of the other requests are driven by
+        // tests/tui.rs).
         Request::BeginPasswordChange { .. }
         | Request::FinishPasswordChange { .. }
         | Request::Backup { .. } => return None,
+        _ => return None,
     }))
 }
+
+// ---- administration
+/// Rows of the administration as a hostile store could hold them.
+mod admin {
+    use vaultty::admin::{AccountState, UserRow};
+    use vaultty::storage::{AccountSummary, AuditEvent};
+
+    pub fn user_row(i: i64, now: i64) -> UserRow {
+        UserRow {
+            account: AccountSummary {
+                id: i + 2,
+                email: format!("u{i}\u{202e}@example.com"),
+                email_norm: format!("u{i}@example.com"),
+                name: format!("\u{1b}]52;c;ZWNobw==\u{7}User {i} \u{9b}31m"),
+                role: if i % 7 == 0 { "admin" } else { "user" }.into(),
+                created_at: now - i,
+                last_login_at: (i % 2 == 0).then_some(now - 60 * i),
+                disabled: i % 3 == 0,
+                expires_at: (i % 5 == 0).then_some(now + i),
+                locked_until: (i % 4 == 0).then_some(now + 60),
+                has_password: i % 6 != 0,
+            },
+            state: [
+                AccountState::Active,
+                AccountState::Disabled,
+                AccountState::Expired,
+                AccountState::Throttled,
+            ][(i % 4) as usize],
+            locked_until: None,
+        }
+    }
+
+    pub fn event(i: i64, now: i64) -> AuditEvent {
+        AuditEvent {
+            id: 1000 - i,
+            at: now - i,
+            actor: format!("a{i}\u{1b}[2J@example.com"),
+            target: "t\u{202e}@example.com".into(),
+            // A known event, a refusal, and one this build does not know.
+            event: [
+                "login_failure",
+                "admin_disable_denied",
+                "\u{1b}[31mnew_event",
+            ][(i % 3) as usize]
+                .into(),
+        }
+    }
+}
+// ---- end administration
 
 /// The UI's update and view under arbitrary key sequences: no panic, focus in range, and a
 /// secret never drawn in clear unless revealed.

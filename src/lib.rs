@@ -14,10 +14,10 @@ pub use open::{Setup, configure, open, open_at, open_existing, open_with, setup}
 // The core's modules and types under their old paths, so the front ends (and their tests)
 // name them as `vaultty::...`.
 pub use vaultty_core::{
-    Account, Accounts, Clock, Error, Field, HashParams, LoginReport, ManualClock, Options,
-    Password, Result, Role, SessionInfo, SessionLimits, SessionToken, Strength, SystemClock,
-    ValidationError, api, auth, clock, error, password_strength, paths, sanitize, secret, storage,
-    timefmt, token_file,
+    Account, Accounts, Clock, Ended, Error, Field, HashParams, LoginReport, ManualClock, Options,
+    Password, ResetCode, Result, Role, SessionInfo, SessionLimits, SessionStatus, SessionToken,
+    Strength, SystemClock, Unavailable, ValidationError, admin, api, auth, clock, error,
+    password_strength, paths, sanitize, secret, storage, timefmt, token_file,
 };
 /// The default store: one SQLite file in the data dir.
 pub use vaultty_store_sqlite as store;

@@ -64,4 +64,12 @@ proptest! {
 fn fuzz_findings() {
     // A refusal may name the word "vaultty" itself: not an echo of the password.
     checks::validators(b"vaultty");
+    // ---- administration: an administrator opens it (a), pages (PgDn PgUp ↑ ↓), asks to
+    // disable (d Tab Enter), is asked the password again, types it (A), confirms, gets a
+    // reset code (r) and closes it (Enter); then the audit tab (Tab), its filter (/ u
+    // Enter), and back (Esc). (Each byte also picks the answers to what the one before it
+    // asked: see `reply`.)
+    checks::form_keys(&[
+        0, 65, 30, 100, 31, 2, 3, 68, 0, 4, 33, 4, 82, 40, 82, 0, 4, 0, 15, 110, 85, 4, 5, 5,
+    ]);
 }

@@ -193,6 +193,16 @@ impl Ui {
     fn accounts(&self) -> i64 {
         vaultty::store::accounts::count(self.store().conn()).unwrap()
     }
+
+    // ---- account
+    /// The service on the same store and clock with a session file of its own: another
+    /// terminal (or, with a shared store, another machine).
+    fn terminal(&self, name: &str) -> Accounts {
+        let mut o = Self::options(&self.clock);
+        o.token_file = Some(self.dir.join(name));
+        vaultty::open_with(&self.dir, o).unwrap()
+    }
+    // ---- end account
 }
 
 // ---- state --------------------------------------------------------------------------------
@@ -1132,6 +1142,10 @@ fn key_events(label: &str) -> Vec<Option<KeyEvent>> {
             "End" => k(KeyCode::End),
             "Backspace" => k(KeyCode::Backspace),
             "Delete" => k(KeyCode::Delete),
+            "↑" => k(KeyCode::Up),
+            "↓" => k(KeyCode::Down),
+            "PgUp" => k(KeyCode::PageUp),
+            "PgDn" => k(KeyCode::PageDown),
             "F1" => k(KeyCode::F(1)),
             "F2" => k(KeyCode::F(2)),
             n if n.starts_with("Ctrl-") && n.chars().count() == 6 => c(KeyCode::Char(
@@ -1179,8 +1193,42 @@ fn on_screen(keys: ScreenId) -> Ui {
             ui.login();
             ui.key(KeyCode::Char('p'));
         }
+        // ---- account
+        ScreenId::Reset => ui.ctrl('r'),
+        ScreenId::Sessions | ScreenId::Revoke => {
+            // Three sessions, the middle one selected: every move changes the selection.
+            for t in ["t2", "t3"] {
+                ui.terminal(t).login(EMAIL, &Password::from(PW)).unwrap();
+            }
+            ui.login();
+            ui.key(KeyCode::Char('s'));
+            ui.key(KeyCode::Down);
+            if keys == ScreenId::Revoke {
+                ui.key(KeyCode::Char('r'));
+            }
+        }
+        ScreenId::History => {
+            for _ in 0..2 {
+                let _ = ui
+                    .vault
+                    .login(EMAIL, &Password::from("wrong password entirely"));
+            }
+            ui.login();
+            ui.key(KeyCode::Char('h'));
+            ui.key(KeyCode::Down);
+        }
+        ScreenId::DeleteAccount => {
+            ui.login();
+            ui.key(KeyCode::Char('d'));
+        }
+        // ---- end account
         other => unreachable!("{other:?}: not a screen these tests drive"),
     }
+    assert_eq!(
+        ui.model.screen.id(),
+        keys,
+        "on_screen reached another screen"
+    );
     if ui.model.form().is_some() {
         ui.send(Msg::Paste("ab cd ef".into()));
         ui.key(KeyCode::Left);
@@ -1190,11 +1238,18 @@ fn on_screen(keys: ScreenId) -> Ui {
     ui
 }
 
-const ALL_KEYS: [ScreenId; 4] = [
+const ALL_KEYS: [ScreenId; 9] = [
     ScreenId::Login,
     ScreenId::Signup,
     ScreenId::ChangePassword,
     ScreenId::Dashboard,
+    // ---- account
+    ScreenId::Reset,
+    ScreenId::Sessions,
+    ScreenId::Revoke,
+    ScreenId::History,
+    ScreenId::DeleteAccount,
+    // ---- end account
 ];
 
 /// Issue 13, item 9: help lists each key once, every key it and the footer name does
@@ -1240,7 +1295,7 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
                 "{must} not in {keys:?}'s footer at 60×20: {small}"
             );
         }
-        let has_password = keys != ScreenId::Dashboard;
+        let has_password = ui.model.form().is_some();
         assert_eq!(
             small.contains("F2 "),
             has_password,
@@ -1278,71 +1333,13 @@ fn ui_02_every_key_in_help_and_footer_is_handled_and_listed_once() {
 /// and Ctrl-L works, and the footer shows the login's keys to come.)
 #[test]
 fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
-    use vaultty::tui::keys::{self, Action, BINDINGS, Layer};
+    use vaultty::tui::keys::{self, BINDINGS, Layer};
     use vaultty::tui::widgets::confirm::Confirm;
-    let bound = |layers: &[Layer], key: (Layer, Action)| {
-        layers.contains(&key.0)
-            && BINDINGS
-                .iter()
-                .any(|b| (b.layer, b.action) == key && !b.alias)
-    };
     for &id in ScreenId::ALL {
         if id == ScreenId::Starting {
             continue;
         }
-        let info = id.info();
-        let states: &[bool] = if info.starts_in_text() {
-            &[true, false]
-        } else {
-            &[false]
-        };
-        for &text_focus in states {
-            let active = info.active_layers(text_focus);
-            let rows = info.help_rows(text_focus);
-            let shown = info.help_shown(text_focus);
-            let case = format!("{id:?} (a text field focused: {text_focus})");
-            for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
-                let name = b.on.name();
-                let Some((_, (label, what))) = rows
-                    .iter()
-                    .zip(&shown)
-                    .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
-                else {
-                    panic!(
-                        "{case}: {name} ({:?}) works but is not in the help",
-                        b.action
-                    );
-                };
-                if b.alias {
-                    assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
-                } else {
-                    assert!(
-                        label.split(" / ").any(|k| k == name),
-                        "{case}: {name} not in {label:?}"
-                    );
-                }
-            }
-            for (row, (label, _)) in rows.iter().zip(&shown) {
-                for &key in row.keys {
-                    assert!(
-                        bound(&active, key),
-                        "{case}: {label} ({key:?}) is bound nowhere"
-                    );
-                }
-            }
-            let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
-            let n = names.len();
-            names.sort();
-            names.dedup();
-            assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
-        }
-        let active = info.active_layers(info.starts_in_text());
-        for hint in info.footer {
-            assert!(
-                bound(&active, hint.key),
-                "{id:?}: {hint:?} is bound nowhere"
-            );
-        }
+        assert_keymap_consistent(&format!("{id:?}"), id.info());
     }
     let close = keys::help_close();
     for b in BINDINGS.iter().filter(|b| b.layer == Layer::Help) {
@@ -1367,6 +1364,70 @@ fn ui_02_every_binding_is_in_the_help_and_every_hint_is_bound() {
         text.contains("?                   this help (as F1)"),
         "{text}"
     );
+}
+
+/// Every binding of the layers `info` declares is in its help (an alias named in the row's
+/// text), each key once, and every key its help and footer name is bound there.
+fn assert_keymap_consistent(name: &str, info: &vaultty::tui::screens::Info) {
+    use vaultty::tui::keys::{Action, BINDINGS, Layer};
+    let bound = |layers: &[Layer], key: (Layer, Action)| {
+        layers.contains(&key.0)
+            && BINDINGS
+                .iter()
+                .any(|b| (b.layer, b.action) == key && !b.alias)
+    };
+    let states: &[bool] = if info.starts_in_text() {
+        &[true, false]
+    } else {
+        &[false]
+    };
+    for &text_focus in states {
+        let active = info.active_layers(text_focus);
+        let rows = info.help_rows(text_focus);
+        let shown = info.help_shown(text_focus);
+        let case = format!("{name} (a text field focused: {text_focus})");
+        for b in BINDINGS.iter().filter(|b| active.contains(&b.layer)) {
+            let name = b.on.name();
+            let Some((_, (label, what))) = rows
+                .iter()
+                .zip(&shown)
+                .find(|(row, _)| row.keys.contains(&(b.layer, b.action)))
+            else {
+                panic!(
+                    "{case}: {name} ({:?}) works but is not in the help",
+                    b.action
+                );
+            };
+            if b.alias {
+                assert!(what.contains(&name), "{case}: {name} not named in {what:?}");
+            } else {
+                assert!(
+                    label.split(" / ").any(|k| k == name),
+                    "{case}: {name} not in {label:?}"
+                );
+            }
+        }
+        for (row, (label, _)) in rows.iter().zip(&shown) {
+            for &key in row.keys {
+                assert!(
+                    bound(&active, key),
+                    "{case}: {label} ({key:?}) is bound nowhere"
+                );
+            }
+        }
+        let mut names: Vec<&str> = shown.iter().flat_map(|(k, _)| k.split(" / ")).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "{case}: a key listed twice: {shown:?}");
+    }
+    let active = info.active_layers(info.starts_in_text());
+    for hint in info.footer {
+        assert!(
+            bound(&active, hint.key),
+            "{name}: {hint:?} is bound nowhere"
+        );
+    }
 }
 
 /// Issue 13, item 9: `?` opens help where no text field has focus (the dashboard, a form's
@@ -1827,6 +1888,14 @@ fn ui_09_footer_keeps_its_way_out_on_every_screen_at_every_size() {
             ScreenId::Signup => vec!["Ctrl-C quit", "Esc back"],
             ScreenId::ChangePassword => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
             ScreenId::Dashboard => vec!["Ctrl-C quit", "l log out"],
+            // ---- account
+            ScreenId::Reset => vec!["Ctrl-C quit", "Esc back"],
+            ScreenId::Sessions | ScreenId::History => {
+                vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"]
+            }
+            ScreenId::Revoke => vec!["Ctrl-C quit", "Esc cancel", "Ctrl-O log out"],
+            ScreenId::DeleteAccount => vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out"],
+            // ---- end account
             other => unreachable!("{other:?}: not a screen these tests drive"),
         };
         cases.push((format!("{keys:?}"), on_screen(keys), ways_out.clone()));
@@ -2115,5 +2184,1602 @@ fn ui_08_status_line_and_help_stay_readable_at_60x20() {
                 "{k}: {what:?} neither whole nor cut at a word with '…' in {keys:?}'s help:\n{all}"
             );
         }
+    }
+}
+
+// ---- account: reset codes, sessions, history, deleting one's account, the session watcher --
+
+const ROOT: &str = "root@example.com";
+const NEW_PW: &str = "violet kettles hum beside quiet rivers";
+
+impl Ui {
+    /// A store whose first account (the administrator) is root, logged in on a terminal of
+    /// its own (returned); ada is a user. The UI is on the login screen.
+    fn lab() -> (Self, Accounts) {
+        let ui = Self::new();
+        let setup = ui.terminal("setup");
+        setup.signup(ROOT, "Root", &Password::from(PW)).unwrap();
+        setup
+            .signup(EMAIL, "Ada Lovelace", &Password::from(PW))
+            .unwrap();
+        let admin = ui.terminal("t-admin");
+        admin.login(ROOT, &Password::from(PW)).unwrap();
+        (ui, admin)
+    }
+
+    /// The flash message's text.
+    fn flash_text(&self) -> String {
+        self.model
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// Lets the watcher's timer run out and sends the tick the runtime would.
+    fn next_check(&mut self) {
+        use vaultty::tui::app::WATCH_SECS;
+        let wake = self
+            .model
+            .next_wake()
+            .expect("a wake-up for the next check");
+        assert!(
+            wake <= std::time::Duration::from_secs(WATCH_SECS as u64 + 1),
+            "the next check is {wake:?} away"
+        );
+        self.clock.advance(WATCH_SECS);
+        self.send(Msg::Tick);
+    }
+}
+
+/// Both sizes the UI promises, with the name of each for the snapshots.
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
+
+fn snapshot_at(ui: &mut Ui, name: &str) {
+    for (w, h) in SIZES {
+        ui.send(Msg::Resize(w, h));
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            format!("{}", ui.render(w, h).backend())
+        );
+    }
+    ui.send(Msg::Resize(80, 24));
+}
+
+/// The reset form (issue 15): Ctrl-R from the login screen, the email typed there carried
+/// along; the code masked; errors under their fields, one message for a wrong, used or
+/// expired code; success back at the login form with the email and a flash.
+#[test]
+fn reset_form_errors_land_under_their_fields_and_success_returns_to_login() {
+    use vaultty::tui::screens::reset::ResetField;
+    let (mut ui, admin) = Ui::lab();
+    let code = admin.issue_reset_code(EMAIL).unwrap();
+    let code = code.grouped().as_str().to_owned();
+
+    ui.type_str(EMAIL);
+    ui.ctrl('r');
+    let Screen::Reset(reset) = &ui.model.screen else {
+        panic!("Ctrl-R opens the reset form");
+    };
+    assert_eq!(reset.form.email.value(), EMAIL, "the email comes along");
+    assert_eq!(reset.form.focus, Focus::Field(ResetField::Code));
+    // Esc goes back to the login form as it was left (asking first: something was typed).
+    ui.key(KeyCode::Esc);
+    assert!(ui.model.confirm.is_some(), "asks before discarding");
+    ui.key(KeyCode::Char('y'));
+    assert_eq!(ui.login_form().email.value(), EMAIL);
+    ui.ctrl('r');
+
+    // A code that is not one, a password too weak, a confirmation that differs.
+    ui.type_str("not-a-code");
+    ui.key(KeyCode::Tab);
+    ui.type_str("short one");
+    ui.key(KeyCode::Tab);
+    ui.type_str("short two");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(2).unwrap().contains("too short"),
+        "{:?}",
+        ui.field_error(2)
+    );
+    assert!(ui.field_error(3).unwrap().contains("does not match"));
+    assert!(
+        ui.field_error(1).is_none(),
+        "the code is checked by the core, on submit"
+    );
+    let text = ui.screen_text();
+    assert!(!text.contains("not-a-code"), "the code is masked:\n{text}");
+    snapshot_at(&mut ui, "reset_errors");
+
+    // A good password: the malformed code comes back from the core, under Code.
+    ui.focus_field(2);
+    ui.ctrl('u');
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Tab);
+    ui.ctrl('u');
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(1).unwrap().contains("is not a code"),
+        "{:?}",
+        ui.field_error(1)
+    );
+    assert_eq!(ui.form_focus(), 1);
+
+    // A well-formed but wrong code: one message, the code wiped.
+    let wrong = code.replace(|c: char| c.is_ascii_digit(), "7");
+    let wrong = if wrong == code {
+        code.replacen('A', "B", 1)
+    } else {
+        wrong
+    };
+    ui.ctrl('u');
+    ui.type_str(&wrong);
+    ui.key(KeyCode::Enter);
+    let err = ui.field_error(1).unwrap();
+    assert_eq!(
+        err,
+        "The code is wrong, used or expired. Ask an administrator for a new one."
+    );
+    let Screen::Reset(reset) = &ui.model.screen else {
+        panic!("still on the reset form");
+    };
+    assert!(
+        reset.form.code.secret_ref().unwrap().is_empty(),
+        "the wrong code is wiped"
+    );
+    snapshot_at(&mut ui, "reset_wrong_code");
+
+    // The right code: back at the login form with the email, and a flash.
+    ui.type_str(&code);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)), "back at login");
+    assert_eq!(ui.login_form().email.value(), EMAIL);
+    assert_eq!(ui.login_form().focus, Focus::Field(LoginField::Password));
+    assert!(
+        ui.flash_text().starts_with("Password set"),
+        "{}",
+        ui.flash_text()
+    );
+    // Used once: the same code is refused the next time, with the same message.
+    ui.ctrl('r');
+    ui.type_str(&code);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.field_error(1).unwrap(),
+        err,
+        "a used code reads as a wrong one"
+    );
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('y'));
+    // The new password logs in.
+    ui.focus_password();
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "{}",
+        ui.flash_text()
+    );
+}
+
+/// The code field is a secret: never drawn, held in the zeroizing buffer of a password field.
+#[test]
+fn reset_code_is_masked_and_typed_into_a_secret_field() {
+    let mut ui = Ui::new();
+    ui.ctrl('r');
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str("ABCD-EFGH");
+    assert!(ui.model.form().unwrap().fields()[1].is_secret());
+    assert!(!ui.screen_text().contains("ABCD"));
+    ui.key(KeyCode::F(2));
+    assert!(
+        ui.screen_text().contains("ABCD-EFGH"),
+        "F2 shows it, as a password"
+    );
+}
+
+/// Sessions: the list (the current one marked), `r` and `o` each open a dialog whose focus is
+/// on Cancel; Enter there ends nothing; moving to the other button and Enter ends them.
+#[test]
+fn sessions_list_revokes_after_a_dialog_focused_on_cancel() {
+    use vaultty::tui::screens::revoke::Ending;
+    use vaultty::tui::widgets::confirm_dialog::Button;
+    let mut ui = Ui::with_account();
+    let others: Vec<Accounts> = ["t2", "t3"]
+        .iter()
+        .map(|t| {
+            let v = ui.terminal(t);
+            v.login(EMAIL, &Password::from(PW)).unwrap();
+            v
+        })
+        .collect();
+    ui.clock.advance(60);
+    ui.login();
+    ui.key(KeyCode::Char('s'));
+    let Screen::Sessions(list) = &ui.model.screen else {
+        panic!("s opens the sessions");
+    };
+    assert_eq!(list.list.len(), 3);
+    let current = list.list.iter().filter(|e| e.current).count();
+    assert_eq!(current, 1, "one current session");
+    let other_id = list.list.iter().find(|e| !e.current).unwrap().id;
+    let text = ui.screen_text();
+    assert!(text.contains("this one"), "{text}");
+    assert!(text.contains("3 sessions · times in UTC"), "{text}");
+    snapshot_at(&mut ui, "sessions_list");
+
+    // r on an other session: the dialog, on Cancel.
+    while ui.model.screen_sessions_selected() != Some(other_id) {
+        ui.key(KeyCode::Down);
+    }
+    ui.key(KeyCode::Char('r'));
+    let Screen::Revoke(dialog) = &ui.model.screen else {
+        panic!("r asks first");
+    };
+    assert_eq!(dialog.focus, Button::Cancel, "the focus starts on Cancel");
+    assert_eq!(
+        dialog.ending,
+        Ending::One {
+            id: other_id,
+            current: false
+        }
+    );
+    snapshot_at(&mut ui, "sessions_revoke_dialog");
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "Cancel goes back"
+    );
+    assert_eq!(
+        ui.vault.sessions().unwrap().len(),
+        3,
+        "Enter on Cancel ends nothing"
+    );
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.vault.sessions().unwrap().len(), 3, "Esc ends nothing");
+
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Sessions(_)));
+    assert_eq!(ui.flash_text(), "1 session ended");
+    assert_eq!(ui.vault.sessions().unwrap().len(), 2);
+    let Screen::Sessions(list) = &ui.model.screen else {
+        unreachable!()
+    };
+    assert_eq!(list.list.len(), 2, "listed again");
+    assert!(list.list.iter().all(|e| e.id != other_id));
+
+    // o: all others, after the dialog.
+    ui.key(KeyCode::Char('o'));
+    let Screen::Revoke(dialog) = &ui.model.screen else {
+        panic!("o asks first");
+    };
+    assert_eq!(dialog.ending, Ending::Others(1));
+    assert_eq!(dialog.focus, Button::Cancel);
+    snapshot_at(&mut ui, "sessions_revoke_others_dialog");
+    ui.key(KeyCode::Right);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.flash_text(), "1 session ended");
+    assert_eq!(ui.vault.sessions().unwrap().len(), 1);
+    for t in &others {
+        assert!(t.peek_session().unwrap().is_none(), "the others are ended");
+    }
+    ui.key(KeyCode::Char('o'));
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "nothing to ask"
+    );
+    assert_eq!(ui.flash_text(), "No other session to end.");
+
+    // r on this terminal's own session: a logout.
+    ui.key(KeyCode::Char('r'));
+    ui.key(KeyCode::BackTab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Logged out");
+    assert!(ui.vault.peek_session().unwrap().is_none());
+    ui.key(KeyCode::Esc);
+}
+
+trait SelectedSession {
+    fn screen_sessions_selected(&self) -> Option<i64>;
+}
+
+impl SelectedSession for Model {
+    fn screen_sessions_selected(&self) -> Option<i64> {
+        match &self.screen {
+            Screen::Sessions(s) => s.selected_entry().map(|e| e.id),
+            _ => None,
+        }
+    }
+}
+
+/// History: recent events newest first; failed ones are marked ✗ and drawn bold in the error
+/// style (so they stand out with NO_COLOR too); who acted when it was not the user.
+#[test]
+fn history_highlights_failed_events_and_names_other_actors() {
+    use ratatui::style::Modifier;
+    let (mut ui, admin) = Ui::lab();
+    let _ = ui
+        .vault
+        .login(EMAIL, &Password::from("wrong password entirely"));
+    admin.issue_reset_code(EMAIL).unwrap();
+    ui.clock.advance(60);
+    ui.login();
+    ui.key(KeyCode::Char('h'));
+    let Screen::History(h) = &ui.model.screen else {
+        panic!("h opens the history");
+    };
+    let events: Vec<(String, String)> = h
+        .events
+        .iter()
+        .map(|e| {
+            let (a, o) = e.parts();
+            (a.to_owned(), o.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        events.first().map(|(a, o)| (a.as_str(), o.as_str())),
+        Some(("login", "success")),
+        "newest first: {events:?}"
+    );
+    assert!(events.iter().any(|(a, o)| a == "login" && o == "failure"));
+    let t = ui.render(80, 24);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    let failed_y = rows
+        .iter()
+        .position(|r| r.contains("failure"))
+        .expect("the failed login is listed");
+    let failed = &rows[failed_y];
+    assert!(failed.contains('✗'), "marked: {failed}");
+    let x = failed.chars().position(|c| c == 'f').unwrap() as u16;
+    assert!(
+        buf[(x, failed_y as u16)].modifier.contains(Modifier::BOLD),
+        "highlighted without colour too"
+    );
+    // A successful event that is not selected (the selection is on the newest) is plain.
+    let ok_y = rows
+        .iter()
+        .rposition(|r| r.contains("success") && !r.contains('▸'))
+        .unwrap();
+    let x = rows[ok_y]
+        .find("success")
+        .map(|b| rows[ok_y][..b].chars().count())
+        .unwrap() as u16;
+    assert!(
+        !buf[(x, ok_y as u16)].modifier.contains(Modifier::BOLD),
+        "{}",
+        rows[ok_y]
+    );
+    let all = rows.join("\n");
+    assert!(
+        all.contains("by root@example.com"),
+        "the admin's act is named:\n{all}"
+    );
+    assert!(!rows[ok_y].contains("✗"), "{}", rows[ok_y]);
+    snapshot_at(&mut ui, "history");
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+/// Deleting one's own account: a dialog over the dashboard that says it cannot be undone and
+/// asks for the password; a wrong one is said under the field; the right one deletes the
+/// account and wipes the screen back to login.
+#[test]
+fn delete_account_asks_for_the_password_and_cannot_be_undone() {
+    let (mut ui, _admin) = Ui::lab();
+    ui.login();
+    ui.key(KeyCode::Char('d'));
+    assert!(matches!(ui.model.screen, Screen::DeleteAccount(_)));
+    let text = ui.screen_text();
+    assert!(
+        flat(&text.replace('┃', " ")).contains("This cannot be undone."),
+        "{text}"
+    );
+    assert!(text.contains(EMAIL), "{text}");
+    ui.type_str("wrong password entirely");
+    assert!(!ui.screen_text().contains("wrong password"), "masked");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.field_error(0)
+            .unwrap()
+            .starts_with("Current password is incorrect."),
+        "{:?}",
+        ui.field_error(0)
+    );
+    assert!(
+        ui.model.form().unwrap().fields()[0]
+            .secret_ref()
+            .unwrap()
+            .is_empty()
+    );
+    snapshot_at(&mut ui, "delete_account_wrong_password");
+    ui.key(KeyCode::Esc);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "Esc cancels"
+    );
+    assert_eq!(ui.accounts(), 2);
+
+    ui.key(KeyCode::Char('d'));
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Your account was deleted.");
+    assert!(ui.model.clear_screen, "the screen is wiped");
+    assert!(!ui.screen_text().contains("Welcome"));
+    assert_eq!(ui.accounts(), 1);
+    assert!(ui.vault.peek_session().unwrap().is_none());
+}
+
+/// The last administrator cannot delete their account: "Not allowed", back on the dashboard.
+#[test]
+fn delete_account_of_the_last_admin_is_not_allowed() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    ui.key(KeyCode::Char('d'));
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    assert!(
+        ui.flash_text().starts_with("Not allowed:"),
+        "{}",
+        ui.flash_text()
+    );
+    assert!(ui.screen_text().contains("Not allowed"));
+    assert_eq!(ui.accounts(), 1);
+}
+
+/// Issue 15: an open UI notices, on its next timer tick, that its session was revoked or its
+/// account disabled, expired or deleted elsewhere (another terminal on the same store): it
+/// wipes the screen and goes back to login, saying why. Nothing but the timer tells it here
+/// (a shared store on another machine gives no inotify event).
+#[test]
+fn watcher_notices_an_ended_session_on_the_next_tick_and_says_why() {
+    use vaultty::admin::AdminOp;
+    type Act = fn(&Accounts, &Accounts);
+    let cases: [(&str, Act, &str); 4] = [
+        (
+            "revoked",
+            |_admin, mine| {
+                mine.revoke_other_sessions().unwrap();
+            },
+            "Your session was ended elsewhere. Log in again.",
+        ),
+        (
+            "disabled",
+            |admin, _| {
+                admin.admin(EMAIL, AdminOp::Disable).unwrap();
+            },
+            "Your account was disabled by an administrator.",
+        ),
+        (
+            "expired",
+            |admin, _| {
+                let now = admin.now();
+                admin.admin(EMAIL, AdminOp::Expire(Some(now))).unwrap();
+            },
+            "Your account has expired. Ask an administrator.",
+        ),
+        (
+            "deleted",
+            // The core deletes an account's sessions with it, so a deleted account's session
+            // reads as ended elsewhere (`Ended::Deleted` needs a session row that outlived
+            // its account).
+            |admin, _| {
+                admin.admin(EMAIL, AdminOp::Delete).unwrap();
+            },
+            "Your session was ended elsewhere. Log in again.",
+        ),
+    ];
+    for (case, act, says) in cases {
+        let (mut ui, admin) = Ui::lab();
+        let mine = ui.terminal("t-mine");
+        mine.login(EMAIL, &Password::from(PW)).unwrap();
+        ui.login();
+        ui.key(KeyCode::Char('s'));
+        ui.key(KeyCode::Esc);
+        assert!(ui.screen_text().contains("Welcome, Ada"), "{case}");
+        act(&admin, &mine);
+        // Nothing happens until the timer runs out.
+        ui.send(Msg::Tick);
+        assert!(matches!(ui.model.screen, Screen::Dashboard(_)), "{case}");
+        ui.next_check();
+        assert!(
+            matches!(ui.model.screen, Screen::Login(_)),
+            "{case}: back at login"
+        );
+        assert_eq!(ui.flash_text(), says, "{case}");
+        assert!(ui.model.clear_screen, "{case}: the screen is wiped");
+        let text = ui.screen_text();
+        assert!(
+            !text.contains("Welcome") && !text.contains("Dashboard"),
+            "{case}:\n{text}"
+        );
+        assert!(text.contains(says), "{case}:\n{text}");
+        assert_eq!(ui.login_form().email.value(), "", "{case}: a blank form");
+        assert_eq!(ui.model.next_wake(), None, "{case}: nothing left to watch");
+    }
+}
+
+/// The watcher sees the session ended while a list is open too, and a screen's request that
+/// finds no session asks why instead of showing the core's command-line advice.
+#[test]
+fn watcher_works_on_every_authenticated_screen() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    ui.key(KeyCode::Char('h'));
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('s'));
+    assert!(
+        matches!(ui.model.screen, Screen::Login(_)),
+        "{}",
+        ui.flash_text()
+    );
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// A role changed elsewhere: a promotion and a demotion are said; the dashboard shows the new
+/// role; a screen for everyone (the sessions) stays open on a demotion. (Screens for
+/// administrators only, `INFO.admin`, close and go back to the dashboard.)
+#[test]
+fn watcher_notices_a_role_change() {
+    use vaultty::admin::AdminOp;
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    assert!(ui.screen_text().contains("Role             user"));
+    admin.admin(EMAIL, AdminOp::Promote).unwrap();
+    ui.next_check();
+    assert_eq!(ui.flash_text(), "You are now an administrator.");
+    assert!(ui.screen_text().contains("Role             admin"));
+    ui.key(KeyCode::Char('s'));
+    admin.admin(EMAIL, AdminOp::Demote).unwrap();
+    ui.next_check();
+    assert!(
+        matches!(ui.model.screen, Screen::Sessions(_)),
+        "not an admin screen"
+    );
+    assert_eq!(ui.flash_text(), "You are no longer an administrator.");
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen_text().contains("Role             user"));
+}
+
+/// The watcher costs nothing on screens without a session, and on the dashboard wakes only
+/// every few seconds; the existing expiry still reads "Session expired".
+#[test]
+fn watcher_wakes_only_behind_a_login_and_keeps_the_expiry_message() {
+    use vaultty::tui::app::WATCH_SECS;
+    let mut ui = Ui::with_account();
+    assert_eq!(ui.model.next_wake(), None);
+    ui.login();
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(
+        cmds.is_empty(),
+        "nothing is due right after login: {cmds:?}"
+    );
+    let wake = ui.model.next_wake().unwrap();
+    assert!(wake.as_secs() <= WATCH_SECS as u64 + 1, "{wake:?}");
+    ui.clock.advance(WATCH_SECS);
+    let cmds = ui.send_only(Msg::Tick);
+    assert!(
+        matches!(cmds.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "one check, not counted as use: {cmds:?}"
+    );
+    let cmds2 = ui.send_only(Msg::Tick);
+    assert!(cmds2.is_empty(), "one check at a time: {cmds2:?}");
+    assert_eq!(
+        ui.model.next_wake(),
+        None,
+        "no wake-up while the check is out"
+    );
+    ui.run(cmds);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let last_seen = ui.model.session.as_ref().unwrap().last_seen_at;
+    assert_eq!(last_seen, T0, "the checks do not move the idle limit");
+    // The idle limit still ends the session, with its own message.
+    for _ in 0..(15 * 60 / WATCH_SECS) {
+        ui.clock.advance(WATCH_SECS);
+        ui.send(Msg::Tick);
+    }
+    ui.clock.advance(1);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(ui.flash_text(), "Session expired: log in again");
+}
+
+/// A check's answer that comes while a screen waits for its own leaves the spinner alone: the
+/// sessions list asks the state first, then the list; the state's answer does not unlock it.
+#[test]
+fn watcher_answers_do_not_unlock_a_busy_screen() {
+    let mut ui = Ui::with_account();
+    ui.login();
+    let cmds = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [
+                Effect::Backend(Request::SessionStatus),
+                Effect::Backend(Request::Sessions)
+            ]
+        ),
+        "the state first, then the list: {cmds:?}"
+    );
+    assert!(ui.model.busy.is_some());
+    let mut answers = cmds.into_iter().filter_map(|c| execute(&ui.vault, c));
+    let status = answers.next().unwrap();
+    let list = answers.next().unwrap();
+    assert!(update(&mut ui.model, status).is_empty());
+    assert!(
+        ui.model.busy.is_some(),
+        "the check's answer leaves the spinner"
+    );
+    update(&mut ui.model, list);
+    assert!(ui.model.busy.is_none(), "the list's answer clears it");
+    let Screen::Sessions(list) = &ui.model.screen else {
+        panic!("on the sessions");
+    };
+    assert_eq!(list.list.len(), 1);
+}
+
+/// Another process's write in the data dir (inotify) asks the state too, and says why.
+#[test]
+fn store_changed_asks_the_session_state() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    let cmds = ui.send_only(Msg::StoreChanged);
+    assert!(
+        matches!(cmds.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "{cmds:?}"
+    );
+    ui.run(cmds);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// With a local SQLite store the runtime hears of every change (inotify on the store's
+/// directory) and turns the timer off: an idle dashboard then wakes only for the session's
+/// expiry. A change heard while a check is on its way is checked again after it.
+#[test]
+fn watcher_without_a_timer_wakes_for_nothing_and_checks_again_after_a_late_change() {
+    let (mut ui, admin) = Ui::lab();
+    ui.model.watch_secs = None;
+    ui.login();
+    let wake = ui.model.next_wake().expect("the expiry");
+    assert!(
+        wake.as_secs() >= 15 * 60 - 1,
+        "only the idle limit: {wake:?}"
+    );
+    ui.clock.advance(60);
+    assert!(ui.send_only(Msg::Tick).is_empty(), "no timer");
+    // A change: the check goes out; a second change before its answer is remembered.
+    let first = ui.send_only(Msg::StoreChanged);
+    assert!(matches!(
+        first.as_slice(),
+        [Effect::Backend(Request::SessionStatus)]
+    ));
+    let answer: Vec<Msg> = first
+        .into_iter()
+        .filter_map(|c| execute(&ui.vault, c))
+        .collect();
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Disable)
+        .unwrap();
+    assert!(
+        ui.send_only(Msg::StoreChanged).is_empty(),
+        "one check at a time"
+    );
+    let mut again = vec![];
+    for msg in answer {
+        again.extend(update(&mut ui.model, msg));
+    }
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "the first answer predates the change"
+    );
+    assert!(
+        matches!(again.as_slice(), [Effect::Backend(Request::SessionStatus)]),
+        "checked again: {again:?}"
+    );
+    ui.run(again);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert_eq!(
+        ui.flash_text(),
+        "Your account was disabled by an administrator."
+    );
+}
+
+/// The timer's checks wake the event loop but do not redraw when nothing changed; a change
+/// they find does.
+#[test]
+fn watcher_checks_redraw_only_when_something_changed() {
+    let (mut ui, admin) = Ui::lab();
+    ui.login();
+    for _ in 0..3 {
+        ui.model.redraw = false;
+        ui.next_check();
+        assert!(!ui.model.redraw, "a check that found nothing new redrew");
+    }
+    ui.model.redraw = false;
+    ui.send(Msg::Resize(80, 24));
+    assert!(ui.model.redraw, "other messages redraw");
+    ui.model.redraw = false;
+    admin
+        .admin(EMAIL, vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.next_check();
+    assert!(ui.model.redraw, "a promotion is drawn");
+}
+
+// ---- administration (issue 15) ------------------------------------------------------------
+
+use vaultty::tui::screens::admin::{self, Admin, Choice, Dialog, Tab};
+
+impl Ui {
+    /// The administrator (the first account) logged in on the dashboard, and `n` imported
+    /// accounts `u000@example.com`… ("User 000"…), the second one disabled.
+    fn admin_with(n: usize) -> Self {
+        let mut ui = Self::with_account();
+        ui.login();
+        if n > 0 {
+            let mut csv = String::from("email,name\n");
+            for i in 0..n {
+                csv.push_str(&format!("u{i:03}@example.com,User {i:03}\n"));
+            }
+            ui.vault.import_csv(csv.as_bytes()).unwrap();
+        }
+        if n > 1 {
+            ui.vault
+                .admin("u001@example.com", vaultty::admin::AdminOp::Disable)
+                .unwrap();
+        }
+        ui
+    }
+
+    /// The administrator on the administration's accounts tab.
+    fn admin_open(n: usize) -> Self {
+        let mut ui = Self::admin_with(n);
+        ui.key(KeyCode::Char('a'));
+        assert!(matches!(ui.model.screen, Screen::Admin(_)), "a opens it");
+        ui
+    }
+
+    fn admin(&self) -> &Admin {
+        match &self.model.screen {
+            Screen::Admin(a) => a,
+            other => panic!("not on the administration: {:?}", other.id()),
+        }
+    }
+
+    fn selected_email(&self) -> String {
+        self.admin()
+            .accounts
+            .window
+            .selected_row()
+            .expect("a row selected")
+            .account
+            .email
+            .clone()
+    }
+
+    fn account_state(&self, email: &str) -> String {
+        let rows = vaultty::api::users(
+            &self.vault,
+            Request::AllUsers {
+                filter: email.into(),
+            },
+        )
+        .unwrap();
+        rows[0].state.as_str().to_owned()
+    }
+
+    /// Selects the row of `email` (moving down from the top).
+    fn select(&mut self, email: &str) {
+        self.key(KeyCode::Home);
+        for _ in 0..200 {
+            if self.selected_email() == email {
+                return;
+            }
+            self.key(KeyCode::Down);
+        }
+        panic!("{email} not found");
+    }
+
+    fn rendered(&self, w: u16, h: u16) -> String {
+        format!("{}", self.render(w, h).backend())
+    }
+}
+
+/// The backend requests among `effects`, but the session check every request behind a
+/// login starts with.
+fn requests(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Backend(Request::SessionStatus) => None,
+            Effect::Backend(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn admin_a_opens_the_administration_only_for_administrators() {
+    let mut ui = Ui::admin_with(0);
+    let text = ui.screen_text();
+    assert!(text.contains("a administration"), "{text}");
+    ui.key(KeyCode::F(1));
+    assert!(ui.screen_text().contains("administration: accounts"));
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('a'));
+    assert!(matches!(ui.model.screen, Screen::Admin(_)));
+    ui.key(KeyCode::Esc);
+    assert!(
+        matches!(ui.model.screen, Screen::Dashboard(_)),
+        "Esc goes back"
+    );
+
+    // A user has neither the key nor its hint nor its help row.
+    let mut ui = Ui::with_account();
+    ui.vault
+        .signup("bob@example.com", "Bob Builder", &Password::from(PW))
+        .unwrap();
+    ui.type_str("bob@example.com");
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let text = ui.screen_text();
+    assert!(text.contains("Role             user"), "{text}");
+    assert!(!text.contains("administration"), "{text}");
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::NONE,
+    )));
+    assert!(requests(&effects).is_empty(), "{effects:?}");
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.key(KeyCode::F(1));
+    assert!(!ui.screen_text().contains("administration"));
+    assert_eq!(
+        ScreenId::Dashboard.info().layers,
+        &[vaultty::tui::keys::Layer::Dashboard]
+    );
+}
+
+#[test]
+fn render_admin_accounts_80x24() {
+    let mut ui = Ui::admin_open(30);
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!(ui.rendered(80, 24));
+}
+
+#[test]
+fn render_admin_accounts_60x20() {
+    let mut ui = Ui::admin_open(30);
+    ui.send(Msg::Resize(60, 20));
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!(ui.rendered(60, 20));
+    assert_eq!(
+        ui.admin().accounts.window.rows.len(),
+        12,
+        "the window shrank"
+    );
+}
+
+/// Issue 15: the table renders only what fits and pages with keyset queries, never asking
+/// for more than a window (and its anchor) at a time.
+#[test]
+fn admin_table_pages_with_keyset_queries_of_one_window() {
+    let mut ui = Ui::admin_open(40);
+    let h = ui.admin().window_rows();
+    assert_eq!(h, 16, "80×24 shows 16 rows");
+    let emails = |ui: &Ui| -> Vec<String> {
+        ui.admin()
+            .accounts
+            .window
+            .rows
+            .iter()
+            .map(|r| r.account.email.clone())
+            .collect()
+    };
+    assert_eq!(emails(&ui).len(), h);
+    assert_eq!(emails(&ui)[0], EMAIL, "sorted by email: ada first");
+    // Moving inside the window asks nothing.
+    for _ in 0..h - 1 {
+        let effects = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+        assert!(requests(&effects).is_empty());
+    }
+    assert_eq!(ui.selected_email(), "u014@example.com");
+    // Past the last row: one keyset query after it.
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    let reqs = requests(&effects);
+    let [Request::Users(q)] = reqs.as_slice() else {
+        panic!("{reqs:?}");
+    };
+    assert!(
+        q.cursor.is_some() && !q.backward && q.limit <= h + 1,
+        "{q:?}"
+    );
+    ui.run(effects);
+    assert_eq!(ui.selected_email(), "u015@example.com", "the next row");
+    assert_eq!(emails(&ui)[0], "u015@example.com", "the next page");
+    assert_eq!(emails(&ui).len(), h);
+    ui.key(KeyCode::PageDown);
+    assert_eq!(emails(&ui).last().unwrap(), "u039@example.com");
+    assert_eq!(emails(&ui).len(), h, "the last page stays full");
+    ui.key(KeyCode::End);
+    assert_eq!(ui.selected_email(), "u039@example.com");
+    ui.key(KeyCode::PageUp);
+    ui.key(KeyCode::Home);
+    assert_eq!(ui.selected_email(), EMAIL);
+    // ↑ on the first row of the second page loads the row before it.
+    ui.key(KeyCode::PageDown);
+    let first = emails(&ui)[0].clone();
+    ui.key(KeyCode::Home);
+    ui.key(KeyCode::PageDown);
+    for _ in 0..h {
+        ui.key(KeyCode::Up);
+    }
+    assert!(emails(&ui)[0] < first, "the previous page");
+    assert!(ui.admin().accounts.window.rows.len() <= h);
+}
+
+/// Keys typed faster than pages load (a held ↓) are made in order when the page comes, not
+/// lost.
+#[test]
+fn admin_moves_typed_while_a_page_loads_are_not_lost() {
+    let mut ui = Ui::admin_open(60);
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))));
+    }
+    assert_eq!(
+        requests(&effects).len(),
+        1,
+        "one page asked for, the rest waits"
+    );
+    ui.run(effects);
+    assert_eq!(
+        ui.selected_email(),
+        "u039@example.com",
+        "40 rows down from ada"
+    );
+    let mut effects = vec![];
+    for _ in 0..40 {
+        effects.extend(ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE))));
+    }
+    ui.run(effects);
+    assert_eq!(ui.selected_email(), EMAIL, "and back up");
+}
+
+/// Issue 15: every keystroke of the filter asks for the first page and the counts again, and
+/// an answer to an older keystroke is dropped when it comes after a newer one was asked.
+#[test]
+fn admin_filter_as_you_type_drops_stale_answers() {
+    let mut ui = Ui::admin_open(30);
+    ui.key(KeyCode::Char('/'));
+    assert!(ui.admin().filtering);
+    ui.key(KeyCode::Char('u'));
+    let first = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('0'),
+        KeyModifiers::NONE,
+    )));
+    let second = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+    )));
+    for effects in [&first, &second] {
+        let reqs = requests(effects);
+        assert!(
+            matches!(
+                reqs.as_slice(),
+                [Request::Users(_), Request::UserCounts { .. }]
+            ),
+            "{reqs:?}"
+        );
+    }
+    assert!(
+        ui.screen_text().contains("Filter  u02"),
+        "the filter shows what is typed"
+    );
+    // The answers come in order: the first keystroke's are stale.
+    let before: Vec<i64> = ui
+        .admin()
+        .accounts
+        .window
+        .rows
+        .iter()
+        .map(|r| r.account.id)
+        .collect();
+    for effect in first {
+        if let Some(reply) = execute(&ui.vault, effect) {
+            let more = update(&mut ui.model, reply);
+            assert!(more.is_empty());
+        }
+    }
+    let now: Vec<i64> = ui
+        .admin()
+        .accounts
+        .window
+        .rows
+        .iter()
+        .map(|r| r.account.id)
+        .collect();
+    assert_eq!(now, before, "a stale page is dropped");
+    assert!(ui.admin().accounts.counts.unwrap().matching > 10);
+    ui.run(second);
+    let rows = &ui.admin().accounts.window.rows;
+    assert_eq!(rows.len(), 10, "u020…u029");
+    assert!(rows.iter().all(|r| r.account.email.starts_with("u02")));
+    let counts = ui.admin().accounts.counts.unwrap();
+    assert_eq!((counts.matching, counts.total), (10, 31));
+    let text = ui.screen_text();
+    assert!(
+        text.contains("10 of 31 accounts · 1 admin · 1 disabled"),
+        "{text}"
+    );
+    // Enter keeps the filter; Esc in the filter clears it.
+    ui.key(KeyCode::Enter);
+    assert!(!ui.admin().filtering);
+    ui.key(KeyCode::Char('/'));
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.admin().accounts.filter.value(), "");
+    assert_eq!(ui.admin().accounts.window.rows.len(), 16);
+    assert!(
+        ui.screen_text()
+            .contains("31 accounts · 1 admin · 1 disabled")
+    );
+}
+
+#[test]
+fn admin_sort_key_cycles_and_the_header_says_which() {
+    let mut ui = Ui::admin_open(5);
+    assert!(ui.screen_text().contains("o sort: email"));
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: name"));
+    assert_eq!(ui.selected_email(), EMAIL, "Ada Lovelace before User 000");
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: newest first"));
+    assert_eq!(ui.selected_email(), "u004@example.com");
+    ui.key(KeyCode::Char('o'));
+    assert!(ui.screen_text().contains("o sort: email"));
+}
+
+/// Issue 15: destructive actions ask first, with the focus on Cancel: Enter right away does
+/// nothing.
+#[test]
+fn render_admin_confirm_dialog_focus_on_cancel() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u002@example.com");
+    ui.key(KeyCode::Char('d'));
+    let Some(Dialog::Confirm { focus, .. }) = &ui.admin().dialog else {
+        panic!("a question");
+    };
+    assert_eq!(*focus, Choice::Cancel);
+    insta::assert_snapshot!(ui.rendered(80, 24));
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().dialog.is_none());
+    assert_eq!(
+        ui.account_state("u002@example.com"),
+        "active",
+        "Cancel did nothing"
+    );
+    // Tab to Disable, Enter: done, the row refreshed, and a flash says so.
+    ui.key(KeyCode::Char('d'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.account_state("u002@example.com"), "disabled");
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Success);
+    assert_eq!(flash.text, "u002@example.com is disabled");
+    let row = ui.admin().accounts.window.selected_row().unwrap();
+    assert_eq!(row.state.as_str(), "disabled");
+    let text = ui.screen_text();
+    assert!(text.contains("2 disabled"), "{text}");
+    assert!(
+        text.contains("e enable"),
+        "the row's keys follow its state:\n{text}"
+    );
+    // Enable needs no question; demote asks, Esc cancels.
+    ui.key(KeyCode::Char('e'));
+    assert_eq!(ui.account_state("u002@example.com"), "active");
+    ui.key(KeyCode::Char('+'));
+    assert!(
+        ui.model
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("is now an administrator")
+    );
+    ui.key(KeyCode::Char('-'));
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Confirm { .. })));
+    ui.key(KeyCode::Esc);
+    assert!(ui.admin().dialog.is_none());
+    assert!(ui.screen_text().contains("2 admins"));
+}
+
+/// Demoting oneself (another administrator remains) closes the administration: the app
+/// learns the new role, and the dashboard no longer offers `a`.
+#[test]
+fn admin_demoting_oneself_goes_back_to_a_users_dashboard() {
+    let mut ui = Ui::admin_open(3);
+    ui.vault
+        .admin("u000@example.com", vaultty::admin::AdminOp::Promote)
+        .unwrap();
+    ui.select(EMAIL);
+    ui.key(KeyCode::Char('-'));
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    let flash = ui.model.flash.clone().unwrap();
+    assert_eq!(flash.kind, FlashKind::Success, "{flash:?}");
+    assert_eq!(
+        flash.text,
+        "ada@example.com is now a user. You are no longer an administrator."
+    );
+    let text = ui.screen_text();
+    assert!(text.contains("Role             user"), "{text}");
+    assert!(!text.contains("a administration"), "{text}");
+    ui.key(KeyCode::Char('a'));
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+#[test]
+fn admin_expire_asks_a_day_then_confirms() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u003@example.com");
+    ui.key(KeyCode::Char('x'));
+    assert!(ui.screen_text().contains("Now: never."));
+    ui.type_str("31/01/2027");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.screen_text()
+            .contains("Expires on takes a day as YYYY-MM-DD")
+    );
+    ui.ctrl('u');
+    ui.type_str("2027-01-10");
+    ui.key(KeyCode::Enter);
+    let Some(Dialog::Confirm { focus, .. }) = &ui.admin().dialog else {
+        panic!("a question");
+    };
+    assert_eq!(*focus, Choice::Cancel);
+    assert!(
+        ui.screen_text()
+            .contains("Expire u003@example.com on 2027-01-10")
+    );
+    ui.key(KeyCode::Right);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.account_state("u003@example.com"), "expired");
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "u003@example.com expires on 2027-01-10"
+    );
+    ui.key(KeyCode::Char('x'));
+    ui.type_str("never");
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.admin().dialog.is_none(),
+        "clearing the expiry asks nothing more"
+    );
+    assert_eq!(ui.account_state("u003@example.com"), "active");
+}
+
+/// Issue 15: a delete asks to type the email; when the password is older than 5 minutes it
+/// is asked again (a wrong one says so), then the delete goes through.
+#[test]
+fn render_admin_delete_asks_for_the_email_then_the_password() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u004@example.com");
+    ui.key(KeyCode::Delete);
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Delete { .. })));
+    assert!(ui.model.typing(), "the email field has the focus");
+    insta::assert_snapshot!("render_admin_delete_dialog", ui.rendered(80, 24));
+    ui.type_str("u003@example.com");
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen_text().contains("does not match u004@example.com"));
+    assert!(ui.accounts() == 6, "nothing deleted");
+    ui.ctrl('u');
+    ui.type_str("u004@example.com");
+    // Six minutes since the password was entered: it is asked again.
+    ui.clock.advance(6 * 60);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert_eq!(ui.accounts(), 6);
+    ui.type_str("not my password at all");
+    insta::assert_snapshot!("render_admin_reauth_dialog", ui.rendered(80, 24));
+    let text = ui.screen_text();
+    assert!(!text.contains("not my password"), "masked");
+    ui.key(KeyCode::Enter);
+    let text = ui.screen_text();
+    assert!(text.contains("Password is incorrect."), "{text}");
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert_eq!(ui.accounts(), 6);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().dialog.is_none());
+    assert_eq!(ui.accounts(), 5, "deleted after the password");
+    assert_eq!(
+        ui.model.flash.as_ref().unwrap().text,
+        "u004@example.com is deleted"
+    );
+    let rows = &ui.admin().accounts.window.rows;
+    assert!(
+        rows.iter().all(|r| r.account.email != "u004@example.com"),
+        "the page was refreshed"
+    );
+    assert!(ui.screen_text().contains("5 accounts"));
+}
+
+/// Issue 15: a reset code shows once, in a dialog saying how to hand it over; closing it
+/// wipes it from the screen and from the model.
+#[test]
+fn render_admin_reset_code_dialog_and_its_wipe() {
+    let mut ui = Ui::admin_open(5);
+    ui.select("u000@example.com");
+    ui.key(KeyCode::Char('r'));
+    let code = match &ui.admin().dialog {
+        Some(Dialog::Code { code, .. }) => code.expose().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(code.len(), 34, "{code}");
+    assert!(ui.admin().holds_code());
+    let screen = ui.rendered(80, 24);
+    assert!(screen.contains(&code), "{screen}");
+    for words in [
+        "in person or by phone",
+        "valid for 24 h",
+        "Ctrl-R",
+        "vaultty reset --email u000@example.com",
+    ] {
+        assert!(
+            flat(&screen.replace('"', " ")).contains(words),
+            "{words}:\n{screen}"
+        );
+    }
+    assert!(
+        !format!("{:?}", ui.model.screen).contains(&code),
+        "never in Debug output"
+    );
+    insta::assert_snapshot!(screen.replace(&code, "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"));
+    // The code works (it is the one issued).
+    ui.key(KeyCode::Enter);
+    assert!(!ui.admin().holds_code());
+    assert!(ui.admin().dialog.is_none());
+    assert!(!ui.screen_text().contains(&code), "gone from the screen");
+    assert!(!format!("{:?}", ui.model.screen).contains("ShownCode"));
+    ui.vault
+        .reset_password(
+            "u000@example.com",
+            &code,
+            &Password::from("a brand new passphrase here"),
+        )
+        .expect("the code shown is the code issued");
+}
+
+#[test]
+fn admin_reset_code_after_five_minutes_asks_for_the_password() {
+    let mut ui = Ui::admin_open(3);
+    ui.select("u000@example.com");
+    ui.clock.advance(6 * 60);
+    ui.key(KeyCode::Char('r'));
+    assert!(matches!(ui.admin().dialog, Some(Dialog::Reauth { .. })));
+    assert!(
+        ui.screen_text()
+            .contains("Issuing a reset code needs your password again")
+    );
+    ui.send(Msg::Paste(PW.into()));
+    ui.key(KeyCode::Enter);
+    assert!(ui.admin().holds_code(), "retried after the password");
+    ui.key(KeyCode::Esc);
+    assert!(!ui.admin().holds_code());
+}
+
+#[test]
+fn render_admin_audit_tab() {
+    let mut ui = Ui::admin_with(3);
+    let _ = ui.vault.login(
+        "u000@example.com",
+        &Password::from("wrong password entirely"),
+    );
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Tab);
+    assert_eq!(ui.admin().tab, Tab::Audit);
+    let text = ui.screen_text();
+    assert!(text.contains("✗ failure"), "failures highlighted:\n{text}");
+    insta::assert_snapshot!(ui.rendered(80, 24));
+    insta::assert_snapshot!("render_admin_audit_tab_60x20", ui.rendered(60, 20));
+    // The filter: events about one email.
+    ui.key(KeyCode::Char('/'));
+    ui.type_str("u000");
+    let rows = &ui.admin().audit.window.rows;
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|e| e.actor.contains("u000") || e.target.contains("u000"))
+    );
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::BackTab);
+    assert_eq!(ui.admin().tab, Tab::Accounts);
+}
+
+#[test]
+fn admin_audit_pages_older_and_back() {
+    let mut ui = Ui::admin_with(0);
+    for _ in 0..40 {
+        let _ = ui.vault.login(
+            "nobody@example.com",
+            &Password::from("wrong password entirely"),
+        );
+    }
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Tab);
+    let top = ui.admin().audit.window.rows[0].id;
+    let h = ui.admin().window_rows();
+    ui.key(KeyCode::PageDown);
+    let rows = &ui.admin().audit.window.rows;
+    assert!(rows.len() <= h);
+    assert!(rows[0].id < top, "older events");
+    ui.key(KeyCode::PageUp);
+    assert_eq!(ui.admin().audit.window.rows[0].id, top);
+}
+
+/// Each part of the administration (the tabs, the filter, each dialog) declares keys that are
+/// all in its help and all bound, and so does the administrator's dashboard; the keys shown
+/// for the selected row are bound and listed.
+#[test]
+fn admin_every_binding_is_in_the_help_and_every_hint_is_bound() {
+    for (name, info) in admin::ALL_INFOS {
+        assert!(info.admin, "{name} is an administrator's screen");
+        assert!(info.authenticated, "{name}");
+        assert_keymap_consistent(name, info);
+    }
+    assert_keymap_consistent(
+        "the administrator's dashboard",
+        &vaultty::tui::screens::dashboard::ADMIN_INFO,
+    );
+    let ui = Ui::admin_open(3);
+    let rows: Vec<String> = ScreenId::Admin.help().into_iter().map(|(k, _)| k).collect();
+    for row in &ui.admin().accounts.window.rows {
+        for hint in admin::row_hints(row) {
+            let k = vaultty::tui::keys::label(&[hint.key]);
+            assert!(admin::INFO.layers.contains(&hint.key.0), "{k}");
+            assert!(
+                rows.iter().any(|r| r.split(" / ").any(|n| n == k)),
+                "{k} not in {rows:?}"
+            );
+        }
+    }
+}
+
+/// Every key the help of each part names does something there.
+#[test]
+fn admin_every_key_in_the_help_does_something() {
+    fn in_mode(mode: &str) -> Ui {
+        let mut ui = Ui::admin_open(20);
+        ui.key(KeyCode::Down);
+        match mode {
+            "accounts" => {}
+            "audit" => {
+                ui.key(KeyCode::Tab);
+                ui.key(KeyCode::Down);
+            }
+            "filter" => {
+                ui.key(KeyCode::Char('/'));
+                ui.type_str("u0");
+                ui.key(KeyCode::Left);
+            }
+            "confirm" => ui.key(KeyCode::Char('d')),
+            "delete" => {
+                ui.key(KeyCode::Delete);
+                ui.type_str("u0");
+                ui.key(KeyCode::Left);
+            }
+            "expire" => {
+                ui.key(KeyCode::Char('x'));
+                ui.type_str("20");
+                ui.key(KeyCode::Left);
+            }
+            "reauth" => {
+                ui.clock.advance(6 * 60);
+                ui.key(KeyCode::Char('r'));
+                ui.type_str("ab");
+                ui.key(KeyCode::Left);
+            }
+            "code" => ui.key(KeyCode::Char('r')),
+            _ => unreachable!(),
+        }
+        ui.model.clear_screen = false;
+        ui
+    }
+    for (mode, info) in admin::ALL_INFOS {
+        let probe = in_mode(mode);
+        assert_eq!(
+            format!("{:?}", probe.model.info()),
+            format!("{info:?}"),
+            "{mode}"
+        );
+        for (label, _) in info.help_shown(probe.model.typing()) {
+            for (name, key) in label.split(" / ").zip(key_events(&label)) {
+                // What a key changes, the terminal cursor too (the filter is no form).
+                let print = |ui: &Ui, cmds: usize| {
+                    use ratatui::backend::Backend;
+                    let mut t = ui.render(80, 24);
+                    let cursor = t.backend_mut().get_cursor_position().unwrap();
+                    format!("{}|{cursor:?}", fingerprint(ui, cmds))
+                };
+                let mut ui = in_mode(mode);
+                let before = print(&ui, 0);
+                let cmds = match key {
+                    Some(k) => ui.send_only(Msg::Key(k)),
+                    None => ui.send_only(Msg::Paste("x".into())),
+                };
+                assert_ne!(
+                    print(&ui, cmds.len()),
+                    before,
+                    "{name} ({label}) does nothing in {mode}"
+                );
+            }
+        }
+    }
+}
+
+/// At both supported sizes each part keeps its way out in the footer.
+#[test]
+fn admin_footer_keeps_its_way_out_at_every_size() {
+    let mut cases: Vec<(&str, Ui, Vec<&str>)> = vec![];
+    let ui = Ui::admin_open(5);
+    cases.push((
+        "accounts",
+        ui,
+        vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out", "F1 help"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Tab);
+    cases.push((
+        "audit",
+        ui,
+        vec!["Ctrl-C quit", "Esc back", "Ctrl-O log out", "F1 help"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Char('d'));
+    cases.push((
+        "confirm",
+        ui,
+        vec!["Ctrl-C quit", "Esc cancel", "Ctrl-O log out"],
+    ));
+    let mut ui = Ui::admin_open(5);
+    ui.key(KeyCode::Char('r'));
+    cases.push((
+        "code",
+        ui,
+        vec!["Ctrl-C quit", "Esc close", "Ctrl-O log out"],
+    ));
+    for (what, mut ui, ways_out) in cases {
+        for (w, h) in [(80, 24), (60, 20)] {
+            ui.send(Msg::Resize(w, h));
+            let screen = screen_rows(&ui, w, h);
+            let footer = &screen[usize::from(h) - 1];
+            for way in &ways_out {
+                assert!(
+                    footer.contains(way),
+                    "{way:?} missing from {what} at {w}×{h}: {footer}"
+                );
+            }
+            let all = screen.join("\n");
+            if what == "code" {
+                let code = match &ui.admin().dialog {
+                    Some(Dialog::Code { code, .. }) => code.expose().to_owned(),
+                    _ => unreachable!(),
+                };
+                assert!(
+                    all.contains(&code),
+                    "the code shows whole at {w}×{h}:\n{all}"
+                );
+                assert!(all.contains("Done"), "{all}");
+            }
+        }
+    }
+}
+
+#[test]
+fn admin_screen_is_idle_and_names_are_neutralised() {
+    let mut ui = Ui::admin_with(2);
+    ui.store()
+        .conn()
+        .execute(
+            "UPDATE accounts SET name = ?1 WHERE email = 'u000@example.com'",
+            ["\u{202e}Eve\x1b]52;c;ZWNobw==\x07\x1b[2J\u{9b}31m"],
+        )
+        .unwrap();
+    // A SQLite store is watched, not polled (the UI then runs without the session timer).
+    ui.model.watch_secs = None;
+    ui.key(KeyCode::Char('a'));
+    // Nothing animates, nothing polls: the only deadline is the session's end, as on the
+    // dashboard.
+    let expiry = ui.model.session.as_ref().unwrap().expires_at() - ui.clock.now_for_test();
+    let wake = ui.model.next_wake().expect("the session's end");
+    assert!(
+        wake >= std::time::Duration::from_secs(expiry as u64),
+        "{wake:?}"
+    );
+    let t = ui.render(80, 24);
+    for cell in t.backend().buffer().content() {
+        for c in cell.symbol().chars() {
+            assert!(
+                !vaultty::sanitize::is_unsafe_char(c),
+                "{c:?} reached the screen"
+            );
+        }
+    }
+    assert!(ui.screen_text().contains("Eve"));
+}
+
+/// Esc while answers are on their way waits for them, so none reaches the next screen.
+#[test]
+fn admin_esc_waits_for_answers_on_their_way() {
+    let mut ui = Ui::admin_open(20);
+    ui.key(KeyCode::Char('/'));
+    let pending = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::NONE,
+    )));
+    ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let more = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(more.is_empty());
+    assert!(matches!(ui.model.screen, Screen::Admin(_)), "still waiting");
+    ui.run(pending);
+    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+}
+
+/// At 60×20 the help of the accounts tab (its longest) shows every row: whole, or cut at a
+/// word with "…".
+#[test]
+fn admin_help_stays_readable_at_60x20() {
+    let mut ui = Ui::admin_open(5);
+    ui.send(Msg::Resize(60, 20));
+    for tab in ["accounts", "audit"] {
+        if tab == "audit" {
+            ui.key(KeyCode::Tab);
+        }
+        ui.key(KeyCode::F(1));
+        let screen = screen_rows(&ui, 60, 20);
+        let all = screen.join("\n");
+        let help = flat(&all);
+        for (k, what) in ui.model.info().help_shown(false) {
+            let whole = help.contains(&flat(&format!("{k} {what}")));
+            let cut = what
+                .char_indices()
+                .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+            assert!(whole || cut, "{k}: {what:?} in the {tab} help:\n{all}");
+        }
+        ui.key(KeyCode::F(1));
     }
 }

@@ -15,6 +15,16 @@ const MAX_LINE_BYTES: usize = 256 * 4 + 2;
 /// lines are read straight from file descriptor 0, a byte at a time (a password is at most a
 /// kilobyte, and nothing past the last line is consumed), into zeroizing buffers of our own.
 pub fn stdin_passwords(n: usize) -> Result<Vec<Password>, CliError> {
+    let fields: &[Field] = match n {
+        2 => &[Field::CurrentPassword, Field::NewPassword],
+        _ => &[Field::Password],
+    };
+    stdin_secrets(fields)
+}
+
+/// Reads one secret line per field from standard input (see [`stdin_passwords`]); errors name
+/// the field.
+pub fn stdin_secrets(fields: &[Field]) -> Result<Vec<Password>, CliError> {
     use std::os::fd::BorrowedFd;
     // SAFETY: descriptor 0 stays open for the life of the process; it is only borrowed here.
     let fd = unsafe { BorrowedFd::borrow_raw(0) };
@@ -22,7 +32,7 @@ pub fn stdin_passwords(n: usize) -> Result<Vec<Password>, CliError> {
         fd.try_clone_to_owned()
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?,
     );
-    read_passwords(&mut stdin, n)
+    read_secrets(&mut stdin, fields)
 }
 
 /// Reads one line (up to `limit` bytes, the newline included) into `line`, which must have room
@@ -46,12 +56,23 @@ fn read_line(r: &mut impl Read, line: &mut Vec<u8>, limit: usize) -> std::io::Re
     Ok(())
 }
 
+#[cfg(test)]
 pub(crate) fn read_passwords(r: &mut impl Read, n: usize) -> Result<Vec<Password>, CliError> {
-    let field = |i: usize| match (n, i) {
-        (2, 0) => Field::CurrentPassword,
-        (2, _) => Field::NewPassword,
-        _ => Field::Password,
+    let fields: &[Field] = match n {
+        2 => &[Field::CurrentPassword, Field::NewPassword],
+        _ => &[Field::Password],
     };
+    read_secrets(r, fields)
+}
+
+fn read_secrets(r: &mut impl Read, fields: &[Field]) -> Result<Vec<Password>, CliError> {
+    let n = fields.len();
+    let field = |i: usize| fields[i];
+    let names = fields
+        .iter()
+        .map(|f| f.to_string().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", then ");
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE_BYTES + 1));
@@ -66,7 +87,7 @@ pub(crate) fn read_passwords(r: &mut impl Read, n: usize) -> Result<Vec<Password
         }
         if line.is_empty() && i > 0 {
             return Err(CliError::Usage(format!(
-                "expected {n} lines on standard input (current password, then new password)"
+                "expected {n} lines on standard input ({names})"
             )));
         }
         if line.last() == Some(&b'\n') {

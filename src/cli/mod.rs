@@ -4,8 +4,9 @@
 //! (ok) and 2 (usage). Everything printed from the store passes through
 //! [`crate::sanitize::for_display`] first.
 
+mod admin;
 mod input;
-mod output;
+pub(crate) mod output;
 
 use crate::api::{self, Backend, Request};
 use crate::{Accounts, Error, Field, paths};
@@ -27,7 +28,7 @@ pub const EXIT_USAGE: u8 = 2;
                   or give --password-stdin and pipe them in, one per line.\n\n\
                   Exit codes: 0 ok, 1 storage or internal error, 2 usage, 3 authentication \
                   failed or not logged in, 4 too many attempts, 5 email already registered, \
-                  6 input refused."
+                  6 input refused, 7 not allowed, 8 account disabled or expired."
 )]
 pub struct Cli {
     /// Where vaultty keeps its store and session file
@@ -96,6 +97,43 @@ pub enum Command {
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+    /// Administration (administrators only): accounts, reset codes, imports, the audit log
+    Admin {
+        #[command(subcommand)]
+        action: admin::AdminCommand,
+    },
+    /// Set a new password with a code from an administrator (forgotten password, first login)
+    Reset {
+        /// The account's email address
+        #[arg(long)]
+        email: String,
+        /// Read the code and the new password from two lines of standard input
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Your sessions, on every machine; `sessions revoke ID` or `--others` ends them
+    Sessions {
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<admin::SessionsCommand>,
+    },
+    /// Your recent logins and other account events
+    History {
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
+        /// At most N events
+        #[arg(long, value_name = "N", default_value_t = crate::admin::HISTORY_DEFAULT)]
+        limit: usize,
+    },
+    /// Delete your own account, after your password
+    DeleteAccount {
+        /// Read the password from one line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -286,6 +324,12 @@ fn run(
                 output::clean(&acc.email),
                 output::shell_word(&acc.email)
             );
+            if acc.role == crate::Role::Admin {
+                eprintln!(
+                    "It is the first account of this store, so it is the administrator: see \
+                     `vaultty admin --help`."
+                );
+            }
             Ok(())
         }
         Command::Login {
@@ -374,6 +418,11 @@ fn run(
             Ok(())
         }
         Command::Config { .. } => Ok(()),
+        Command::Admin { action } => admin::admin(dir, action),
+        Command::Reset { email, stdin } => admin::reset(dir, email, stdin),
+        Command::Sessions { json, action } => admin::sessions(dir, json, action),
+        Command::History { json, limit } => admin::history(dir, json, limit),
+        Command::DeleteAccount { password_stdin } => admin::delete_account(dir, password_stdin),
         Command::Passwd { password_stdin } => {
             let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
             // Fail before asking for passwords when nobody is logged in.

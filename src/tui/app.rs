@@ -22,6 +22,10 @@ use super::widgets::too_small::is_too_small;
 use crate::api::{self, Request, Response};
 use crate::clock::Clock;
 use crate::{Error, LoginReport, SessionInfo, Strength};
+// ---- account
+use super::screens::ScreenId;
+use crate::{Accounts, Ended, Role, SessionStatus};
+// ---- end account
 use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -35,6 +39,15 @@ pub const SPIN: Duration = Duration::from_millis(100);
 /// How long the Argon2 memory prepared for a login, signup or password change is kept after the
 /// last key typed on those forms (it is prepared again on the next key).
 pub const PREPARED_IDLE_SECS: i64 = 60;
+// ---- account
+/// How often an open UI on an authenticated screen asks the store whether its session is
+/// still live (revoked, account disabled, expired or deleted, role changed), in seconds, when
+/// nothing tells it of the store's changes: a PostgreSQL server shared by several machines,
+/// which no inotify watch sees. The event loop's timeout wakes for it, so a change elsewhere
+/// shows within `WATCH_SECS` + 1 s (the clock counts whole seconds). A SQLite store on this
+/// machine needs no timer: the runtime watches its directory ([`Model::watch_secs`]).
+pub const WATCH_SECS: i64 = 3;
+// ---- end account
 
 /// Everything that can happen to the UI.
 #[derive(Debug)]
@@ -102,6 +115,22 @@ pub struct Model {
     /// The email to pre-fill on the login screen at launch (`ui.remember_email`); used once,
     /// never after a logout or an expiry.
     pub launch_email: Option<String>,
+    // ---- account
+    /// When the store last said the session was live: the next check is due `watch_secs`
+    /// later.
+    confirmed_at: i64,
+    /// How often the session is checked by the timer, in seconds; `None` when the runtime
+    /// hears of every change of the store (a local SQLite file under inotify) and an idle UI
+    /// must not wake at all. [`WATCH_SECS`] unless the runtime says otherwise.
+    pub watch_secs: Option<i64>,
+    /// The store changed while a check was on its way (it may have read the store before the
+    /// change): check again once it answers.
+    check_again: bool,
+    /// Whether a message since the last frame may have changed what is drawn. A tick or a
+    /// check of the session that changed nothing leaves it unset, so the timer's checks do
+    /// not redraw (the runtime clears it after each frame).
+    pub redraw: bool,
+    // ---- end account
 }
 
 impl Model {
@@ -127,6 +156,10 @@ impl Model {
             form_typed_at: i64::MIN / 2,
             strength_seq: 0,
             launch_email: None,
+            confirmed_at: i64::MIN / 2,
+            watch_secs: Some(WATCH_SECS),
+            check_again: false,
+            redraw: true,
         }
     }
 
@@ -141,6 +174,11 @@ impl Model {
 
     /// What the screen showing declares about itself.
     pub fn info(&self) -> &'static Info {
+        // ---- administration: some screens change what they declare as they go
+        if let Some(info) = self.screen.page().info_now(self.session.as_ref()) {
+            return info;
+        }
+        // ---- end administration
         self.screen.id().info()
     }
 
@@ -164,7 +202,8 @@ impl Model {
 
     /// Whether a text field has focus (printable keys then type into it).
     pub fn typing(&self) -> bool {
-        self.form().is_some_and(|f| !f.on_button())
+        // ---- administration: the screen says (a filter being typed is no form's field)
+        self.screen.page().text_focus()
     }
 
     pub fn authenticated(&self) -> bool {
@@ -196,7 +235,9 @@ impl Model {
             && !self.checking_expiry
             && let Some(info) = &self.session
         {
-            consider(secs(info.expires_at()) + Duration::from_millis(50));
+            // ---- account: the expiry, or the next check of the session, whichever is first
+            let due = info.expires_at().min(self.check_due());
+            consider(secs(due) + Duration::from_millis(50));
         }
         if self.memory_prepared {
             consider(secs(self.form_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
@@ -222,25 +263,119 @@ impl Model {
     /// The store no longer has our session although its time is not up: another terminal
     /// logged out, or a password change elsewhere ended it.
     fn ended_elsewhere(&mut self) {
-        self.end_session(s::LOGGED_OUT_ELSEWHERE);
+        self.end_session(Accounts::ended_text(Ended::Revoked));
     }
 
     fn end_session(&mut self, why: &str) {
+        self.end_session_as(FlashKind::Error, why);
+    }
+
+    // ---- account
+    /// Back at a blank login form, the screen wiped, saying `why`. What the worker was doing
+    /// for the screen left no longer locks the form (its answer goes to the login screen,
+    /// which drops it); the help closes.
+    fn end_session_as(&mut self, kind: FlashKind, why: &str) {
         self.go_login();
         self.clear_screen = true;
-        self.flash(FlashKind::Error, why.to_owned());
+        self.help = false;
+        self.busy = None;
+        self.flash(kind, why.to_owned());
     }
+
+    /// What a tick or a session check can change of what is drawn (the screen showing, its
+    /// session, the status line, the help, a question), to compare before and after.
+    fn drawn_state(&self) -> impl PartialEq + use<> {
+        (
+            self.screen.id(),
+            self.session.clone(),
+            self.flash.clone(),
+            (
+                self.busy,
+                self.spinner,
+                self.help,
+                self.confirm,
+                self.clear_screen,
+            ),
+        )
+    }
+
+    /// When the next check of the session is due (never without a timer).
+    pub fn check_due(&self) -> i64 {
+        self.watch_secs
+            .map_or(i64::MAX, |every| self.confirmed_at.saturating_add(every))
+    }
+
+    /// Asks the store for the session's state (without counting as use), unless a check is
+    /// on its way already.
+    fn check_session(&mut self) -> Vec<Effect> {
+        if self.checking_expiry {
+            return vec![];
+        }
+        self.checking_expiry = true;
+        vec![Effect::Backend(Request::SessionStatus)]
+    }
+
+    /// Takes a live session from the store. A role changed elsewhere says so; a demotion
+    /// closes a screen for administrators only, back to the dashboard.
+    fn adopt(&mut self, info: SessionInfo) {
+        let now = self.now();
+        self.confirmed_at = now;
+        let was = self.session.as_ref().map(|i| i.account.role);
+        let role = info.account.role;
+        self.session = Some(info);
+        match (was, role) {
+            (Some(Role::Admin), Role::User) if self.info().admin => {
+                self.screen = Dashboard.into();
+                self.confirm = None;
+                self.help = false;
+                self.clear_screen = true;
+                self.flash(FlashKind::Error, s::DEMOTED_CLOSED);
+            }
+            // Unless it was this UI's own doing, which said so already.
+            (Some(Role::Admin), Role::User)
+                if !self
+                    .flash
+                    .as_ref()
+                    .is_some_and(|f| f.text.contains(s::DEMOTED)) =>
+            {
+                self.flash(FlashKind::Info, s::DEMOTED)
+            }
+            (Some(Role::User), Role::Admin) => self.flash(FlashKind::Info, s::PROMOTED),
+            _ => {}
+        }
+    }
+    // ---- end account
 
     /// Runs `f` on the screen showing, then applies what it asked for.
     fn with_page(&mut self, f: impl FnOnce(&mut dyn Page, &mut Ctx)) -> Vec<Effect> {
         let now = self.clock.now();
         let mut cx = Ctx::new(now, self.session.as_ref(), &mut self.strength_seq);
+        cx.size = self.size; // ---- administration
         f(self.screen.page_mut(), &mut cx);
         let out = cx.out;
         self.apply(out)
     }
 
     fn apply(&mut self, out: Out) -> Vec<Effect> {
+        // ---- account: a request behind a login asks the session's state first. The core
+        // ends a session it finds revoked, disabled or expired while serving the request,
+        // and the request then only says "no session"; the state says why.
+        let mut effects = vec![];
+        if self.authenticated()
+            && out.effects.iter().any(|e| {
+                matches!(e, Effect::Backend(r) if !matches!(
+                    r,
+                    Request::PrepareMemory
+                        | Request::WipeMemory
+                        | Request::ReleaseMemory
+                        | Request::Session { .. }
+                        | Request::SessionStatus
+                ))
+            })
+        {
+            effects = self.check_session();
+        }
+        // ---- end account
         if out.busy.is_some() {
             self.busy = out.busy;
         }
@@ -253,7 +388,8 @@ impl Model {
         if let Some(next) = out.next {
             self.screen = *next;
         }
-        out.effects
+        effects.extend(out.effects);
+        effects
     }
 }
 
@@ -277,7 +413,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     if typed_on_form {
         m.form_typed_at = m.now();
     }
+    // ---- account: what a tick or a session check may change, to tell whether it did
+    let quiet = matches!(
+        msg,
+        Msg::Tick | Msg::Response(Response::SessionStatus(_)) | Msg::StoreChanged
+    );
+    let before = quiet.then(|| m.drawn_state());
     let mut effects = on_msg(m, msg);
+    m.redraw |= before.is_none_or(|b| b != m.drawn_state());
+    // ---- end account
     if typed_on_form && m.info().hashes_password && !m.memory_prepared && !m.quit {
         m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
@@ -305,13 +449,16 @@ fn on_msg(m: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::StoreChanged => {
-            // Ask the store whether our session is still there (not while the worker works
-            // for a form: its answer must not be taken for this one).
-            if m.authenticated() && !m.checking_expiry && m.busy.is_none() {
-                m.checking_expiry = true;
-                vec![Effect::Backend(Request::Session { refresh: false })]
-            } else {
+            // Ask the store whether our session is still there, and why not. (Even while the
+            // worker works for a screen: the answer is told apart, and with a local SQLite
+            // store no timer would ask later.)
+            if !m.authenticated() {
                 vec![]
+            } else if m.checking_expiry {
+                m.check_again = true;
+                vec![]
+            } else {
+                m.check_session()
             }
         }
         Msg::Response(r) => on_response(m, r),
@@ -354,13 +501,15 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
     {
         m.flash = None;
     }
+    // ---- account: the session's expiry, and its check every few seconds
     if m.authenticated()
-        && !m.checking_expiry
-        && m.session.as_ref().is_some_and(|i| i.expires_at() <= now)
+        && m.session
+            .as_ref()
+            .is_some_and(|i| i.expires_at() <= now || m.check_due() <= now)
     {
-        // Ask the store rather than trust our copy: another terminal may have used it.
-        m.checking_expiry = true;
-        effects.push(Effect::Backend(Request::Session { refresh: false }));
+        // Ask the store rather than trust our copy: another terminal may have used it, or
+        // ended it, or an administrator changed the account.
+        effects.extend(m.check_session());
     }
     effects
 }
@@ -471,7 +620,10 @@ fn touch(m: &mut Model) -> Vec<Effect> {
     let now = m.now();
     if m.authenticated() && now - m.last_touch >= TOUCH_EVERY {
         m.last_touch = now;
-        return vec![Effect::Backend(Request::Session { refresh: true })];
+        // ---- account: the state first: a refresh of an ended session would not say why
+        let mut effects = m.check_session();
+        effects.push(Effect::Backend(Request::Session { refresh: true }));
+        return effects;
     }
     vec![]
 }
@@ -485,6 +637,18 @@ pub fn refresh(m: &mut Model) -> Vec<Effect> {
 /// The answers that start, change or end a session are the app's; the rest go to the screen
 /// that asked.
 fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
+    // ---- account: the session's checks are asked beside what a screen waits for (the
+    // watcher's timer, a refresh on activity): their answers leave its spinner alone.
+    let starting = matches!(m.screen, Screen::Starting(_));
+    let response = match response {
+        Response::SessionStatus(r) => return on_status(m, r),
+        Response::Session(r) if !starting => {
+            on_session(m, r);
+            return vec![];
+        }
+        other => other,
+    };
+    // ---- end account
     m.busy = None;
     match response {
         Response::Session(r) => on_session(m, r),
@@ -496,6 +660,7 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
             m.report = Some(report);
             m.screen = Dashboard.into();
             m.last_touch = m.now();
+            m.confirmed_at = m.now();
             m.flash = None;
         }
         Response::Logout(Ok(_)) => {
@@ -512,6 +677,21 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
             m.flash(FlashKind::Success, s::password_changed(ended));
         }
         Response::PasswordChanged(Err(Error::NoSession)) => m.expire(),
+        // ---- account
+        Response::Count(Ok(_)) if m.screen.id() == ScreenId::DeleteAccount => {
+            // The worker frees the prepared memory after a deletion.
+            m.memory_prepared = false;
+            m.end_session_as(FlashKind::Success, s::ACCOUNT_DELETED);
+        }
+        // A screen's request found no session: ask the store why, and say it.
+        Response::Sessions(Err(Error::NoSession))
+        | Response::Events(Err(Error::NoSession))
+        | Response::Count(Err(Error::NoSession))
+            if m.authenticated() =>
+        {
+            return m.check_session();
+        }
+        // ---- end account
         r @ (Response::PasswordChangeBegun(_) | Response::Backup(_) | Response::Done) => {
             // Never asked for by the UI: a backend bug, taken as a store we cannot read.
             on_session(m, Err(api::unexpected(r)))
@@ -533,7 +713,7 @@ fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
                 m.last_touch = m.now();
             }
             if m.authenticated() {
-                m.session = Some(info);
+                m.adopt(info);
             }
         }
         Ok(None) if m.authenticated() => {
@@ -563,3 +743,34 @@ fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {
         }
     }
 }
+
+// ---- account
+/// The answer to a check of the session: live (maybe with another role), or ended, and why.
+/// An expiry reads as before ("Session expired"); the other ends say what happened
+/// ([`Accounts::ended_text`]). A store that cannot answer does not keep the session open.
+fn on_status(m: &mut Model, r: Result<SessionStatus, Error>) -> Vec<Effect> {
+    m.checking_expiry = false;
+    let again = std::mem::take(&mut m.check_again);
+    if !m.authenticated() {
+        // Logged out (or never in) meanwhile: nothing to watch.
+        return vec![];
+    }
+    let now = m.now();
+    let past_expiry = m.session.as_ref().is_none_or(|i| i.expires_at() <= now);
+    match r {
+        Ok(SessionStatus::Live(info)) => m.adopt(info),
+        Ok(SessionStatus::Ended(Ended::Expired)) => m.expire(),
+        // Gone from the store after its time was up (another process ended it then).
+        Ok(SessionStatus::Ended(Ended::None | Ended::Revoked)) if past_expiry => m.expire(),
+        Ok(SessionStatus::Ended(why)) => m.end_session(Accounts::ended_text(why)),
+        Err(e) => {
+            m.expire();
+            m.flash(FlashKind::Error, e.to_string());
+        }
+    }
+    if again && m.authenticated() {
+        return m.check_session();
+    }
+    vec![]
+}
+// ---- end account

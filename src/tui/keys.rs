@@ -40,7 +40,56 @@ pub enum Action {
     Edit(InputRequest),
     /// Pasted text goes into the focused field.
     Paste,
+    // ---- account
+    /// From the login screen to the reset form (a reset or first-login code).
+    Reset,
+    /// From the dashboard to the list of one's sessions.
+    Sessions,
+    /// From the dashboard to one's recent events.
+    History,
+    /// From the dashboard to the dialog that deletes one's own account.
+    DeleteAccount,
+    /// End the selected session (asks first).
+    Revoke,
+    /// End every session but this one (asks first).
+    RevokeOthers,
+    // ---- end account
+    // ---- administration
+    /// To the administration (the dashboard, for administrators).
+    OpenAdmin,
+    /// Move the selection in a table: a row, a page, to the first or the last page.
+    RowUp,
+    RowDown,
+    PageUp,
+    PageDown,
+    FirstPage,
+    LastPage,
+    /// The next / previous tab.
+    NextTab,
+    PrevTab,
+    /// Type a filter for the table.
+    Filter,
+    /// The table's next sort order.
+    Sort,
+    /// Do something to the account of the selected row.
+    OnRow(RowAction),
+    // ---- end administration
 }
+
+// ---- administration
+/// What an administrator does to the selected account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    Disable,
+    Enable,
+    Unlock,
+    Promote,
+    Demote,
+    Expire,
+    ResetCode,
+    Delete,
+}
+// ---- end administration
 
 /// Bindings that apply together. The app asks them in this order: `Always`; then, unless the
 /// worker is busy or the terminal too small, `Confirm` alone while a question is asked;
@@ -67,8 +116,26 @@ pub enum Layer {
     Back,
     /// The dashboard.
     Dashboard,
+    // ---- administration
+    /// The dashboard's keys for administrators only.
+    DashboardAdmin,
+    /// The administration's tables: moving, tabs, the filter.
+    Admin,
+    /// The accounts table: sort, and the actions on the selected account.
+    AdminAccounts,
+    /// A dialog (or the filter being typed): Enter does what it offers.
+    Dialog,
+    /// A dialog with buttons: moving between them.
+    Choice,
+    // ---- end administration
     /// Forms: focus, submit, show passwords.
     Form,
+    // ---- account
+    /// Lists with a selection: move it.
+    List,
+    /// The sessions list: end the selected session, or all others.
+    Sessions,
+    // ---- end account
     /// The focused field of a form: editing keys, and paste. (The last layer: the tables
     /// below count up to it, and a layer after it fails to compile until they do.)
     Field,
@@ -161,6 +228,10 @@ impl Trigger {
             KeyCode::End => name.push_str(s::KEY_END),
             KeyCode::Backspace => name.push_str(s::KEY_BACKSPACE),
             KeyCode::Delete => name.push_str(s::KEY_DELETE),
+            // ---- administration
+            KeyCode::PageUp => name.push_str(s::KEY_PAGE_UP),
+            KeyCode::PageDown => name.push_str(s::KEY_PAGE_DOWN),
+            // ---- end administration
             other => name.push_str(&format!("{other:?}")),
         }
         name
@@ -248,16 +319,62 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::Help, plain('q'), A::CloseHelp),
     bind(L::Session, ctrl_char('o'), A::Logout),
     bind(L::Login, ctrl_char('n'), A::Signup),
+    // ---- account
+    bind(L::Login, ctrl_char('r'), A::Reset),
+    // ---- end account
     bind(L::Back, any(K::Esc), A::Back),
     bind(L::Dashboard, plain('p'), A::ChangePassword),
     bind(L::Dashboard, plain('l'), A::Logout),
     bind(L::Dashboard, plain('q'), A::Quit),
+    // ---- account
+    bind(L::Dashboard, plain('s'), A::Sessions),
+    bind(L::Dashboard, plain('h'), A::History),
+    bind(L::Dashboard, plain('d'), A::DeleteAccount),
+    // ---- end account
+    // ---- administration
+    bind(L::DashboardAdmin, plain('a'), A::OpenAdmin),
+    bind(L::Admin, key(K::Up), A::RowUp),
+    bind(L::Admin, key(K::Down), A::RowDown),
+    bind(L::Admin, key(K::PageUp), A::PageUp),
+    bind(L::Admin, key(K::PageDown), A::PageDown),
+    bind(L::Admin, key(K::Home), A::FirstPage),
+    bind(L::Admin, any(K::Tab), A::NextTab),
+    bind(L::Admin, any(K::BackTab), A::PrevTab),
+    bind(L::Admin, plain('/'), A::Filter),
+    bind(L::AdminAccounts, key(K::End), A::LastPage),
+    bind(L::AdminAccounts, plain('o'), A::Sort),
+    bind(L::AdminAccounts, plain('d'), A::OnRow(RowAction::Disable)),
+    bind(L::AdminAccounts, plain('e'), A::OnRow(RowAction::Enable)),
+    bind(L::AdminAccounts, plain('u'), A::OnRow(RowAction::Unlock)),
+    bind(L::AdminAccounts, plain('+'), A::OnRow(RowAction::Promote)),
+    bind(L::AdminAccounts, plain('-'), A::OnRow(RowAction::Demote)),
+    bind(L::AdminAccounts, plain('x'), A::OnRow(RowAction::Expire)),
+    bind(L::AdminAccounts, plain('r'), A::OnRow(RowAction::ResetCode)),
+    bind(
+        L::AdminAccounts,
+        key(K::Delete),
+        A::OnRow(RowAction::Delete),
+    ),
+    bind(L::Dialog, any(K::Enter), A::Submit),
+    bind(L::Choice, any(K::Tab), A::NextField),
+    bind(L::Choice, any(K::BackTab), A::PrevField),
+    alias(L::Choice, key(K::Right), A::NextField),
+    alias(L::Choice, key(K::Left), A::PrevField),
+    // ---- end administration
     bind(L::Form, any(K::Tab), A::NextField),
     bind(L::Form, any(K::BackTab), A::PrevField),
     alias(L::Form, any(K::Down), A::NextField),
     alias(L::Form, any(K::Up), A::PrevField),
     bind(L::Form, any(K::Enter), A::Submit),
     bind(L::Form, any(K::F(2)), A::Reveal),
+    // ---- account
+    bind(L::List, key(K::Down), A::RowDown),
+    bind(L::List, key(K::Up), A::RowUp),
+    bind(L::List, key(K::PageDown), A::PageDown),
+    bind(L::List, key(K::PageUp), A::PageUp),
+    bind(L::Sessions, plain('r'), A::Revoke),
+    bind(L::Sessions, plain('o'), A::RevokeOthers),
+    // ---- end account
     bind(L::Field, key(K::Left), A::Edit(E::GoToPrevChar)),
     bind(L::Field, key(K::Right), A::Edit(E::GoToNextChar)),
     bind(L::Field, ctrl(K::Left), A::Edit(E::GoToPrevWord)),
@@ -505,9 +622,25 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Common, A::Help),
     (L::Form, A::Reveal),
     (L::Form, A::Submit),
+    // ---- administration: before the other keys of the dashboard
+    (L::DashboardAdmin, A::OpenAdmin),
+    // ---- end administration
     (L::Dashboard, A::ChangePassword),
     (L::Login, A::Signup),
+    // ---- account
+    (L::Sessions, A::Revoke),
+    (L::Sessions, A::RevokeOthers),
+    (L::Dashboard, A::Sessions),
+    (L::Dashboard, A::History),
+    (L::Login, A::Reset),
+    // ---- end account
     (L::Dashboard, A::Quit),
+    // ---- administration: the dialogs' answers, then the filter before the other tab
+    (L::Dialog, A::Submit),
+    (L::Choice, A::NextField),
+    (L::Admin, A::Filter),
+    (L::Admin, A::NextTab),
+    // ---- end administration
 ];
 
 /// Where a hint stands in [`FOOTER_PRIORITY`] (hints not listed last).

@@ -130,10 +130,15 @@ fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<Arc<AtomicU8>> {
 /// the store or the session file there, so a session ended elsewhere (a logout in another
 /// terminal, a password change) is noticed at once, without polling. Without inotify the UI
 /// still notices at the session's next use or expiry.
-fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
+///
+/// ---- account: `store`, a SQLite file outside the data dir (`--store sqlite:PATH`, shared
+/// with other data dirs), is watched too: its directory, for events about that file and its
+/// journals only. Returns whether every change of the store is seen so (then the UI needs no
+/// timer to notice what others did); a PostgreSQL store is never seen.
+fn spawn_watcher(dir: &Path, store: Option<&Path>, tx: Sender<Msg>) -> bool {
     use rustix::fs::inotify;
     let Ok(fd) = inotify::init(inotify::CreateFlags::CLOEXEC) else {
-        return;
+        return false;
     };
     let events = inotify::WatchFlags::MODIFY
         | inotify::WatchFlags::CLOSE_WRITE
@@ -141,20 +146,58 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
         | inotify::WatchFlags::DELETE
         | inotify::WatchFlags::MOVED_TO;
     if inotify::add_watch(&fd, dir, events).is_err() {
-        return;
+        return false;
     }
+    // ---- account
+    // The store's own directory, unless it is the data dir: which watch it is, and the name
+    // its events must start with (the file, or its -wal, -shm, -journal).
+    let mut store_watch: Option<(i32, std::ffi::OsString)> = None;
+    let sees_store = match store {
+        None => false,
+        Some(file) => match (file.parent(), file.file_name()) {
+            (Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                let same = std::fs::canonicalize(parent).ok() == std::fs::canonicalize(dir).ok();
+                if same {
+                    true
+                } else if let Ok(wd) = inotify::add_watch(&fd, parent, events) {
+                    store_watch = Some((wd, name.to_owned()));
+                    true
+                } else {
+                    false
+                }
+            }
+            _ => false,
+        },
+    };
+    // ---- end account
     std::thread::spawn(move || {
+        use std::os::unix::ffi::OsStrExt;
         let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
         let mut events = inotify::Reader::new(&fd, &mut buf);
+        // ---- account: an event of the store's directory about another file is not news
+        let news = |e: &inotify::Event| match &store_watch {
+            Some((wd, name)) if e.wd() == *wd => e
+                .file_name()
+                .is_some_and(|f| f.to_bytes().starts_with(name.as_bytes())),
+            _ => true,
+        };
         loop {
             match events.next() {
-                Ok(_) => {
+                Ok(e) => {
                     // One message for a burst: the rest of what this read returned is the
                     // same news.
+                    let mut changed = news(&e);
                     while !events.is_buffer_empty() {
-                        let _ = events.next();
+                        if let Ok(e) = events.next() {
+                            changed |= news(&e);
+                        }
                     }
-                    if tx.send(Msg::StoreChanged).is_err() {
+                    if changed && tx.send(Msg::StoreChanged).is_err() {
                         return;
                     }
                 }
@@ -163,6 +206,7 @@ fn spawn_watcher(dir: &Path, tx: Sender<Msg>) {
             }
         }
     });
+    sees_store
 }
 
 /// Runs the UI until it quits; returns the exit code.
@@ -176,12 +220,19 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let ctrl_c = input::spawn(tx.clone());
     let exit_code = spawn_signals(tx.clone())?;
     let meter = worker::Meter::spawn(tx.clone());
-    spawn_watcher(accounts.data_dir(), tx.clone());
+    // ---- account: the store, when it is a SQLite file, is watched too; otherwise (a
+    // PostgreSQL server) the UI checks its session on a timer.
+    let setup = crate::setup();
+    let store_file = match crate::open::store_at(accounts.data_dir(), setup.store.as_deref()) {
+        Ok(crate::open::StoreAt::Sqlite(file)) => Some(file),
+        _ => None,
+    };
+    let sees_store = spawn_watcher(accounts.data_dir(), store_file.as_deref(), tx.clone());
+    // ---- end account
     let busy_tx = tx.clone();
     crate::store::on_long_wait(move || {
         let _ = busy_tx.send(Msg::StoreBusy);
     });
-    let setup = crate::setup();
     if let Some(mask) = setup.mask {
         widgets::form::set_mask(mask);
     }
@@ -198,6 +249,11 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     model.launch_email = launch_email;
+    // ---- account
+    if sees_store {
+        model.watch_secs = None;
+    }
+    // ---- end account
     let mut pending = model.init();
     let mut first = true;
     loop {
@@ -216,8 +272,14 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             // terminal for the cursor position, which races the input thread for stdin.
             execute!(io::stdout(), Clear(ClearType::All))?;
             terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+            model.redraw = true;
         }
-        terminal.draw(|f| view::view(&model, f))?;
+        // ---- account: the timer's checks of the session wake the loop but redraw only
+        // when they changed something.
+        if std::mem::take(&mut model.redraw) {
+            terminal.draw(|f| view::view(&model, f))?;
+        }
+        // ---- end account
         if std::mem::take(&mut first) {
             #[cfg(feature = "test-hooks")]
             match crash.as_deref() {

@@ -39,7 +39,6 @@ pub const ACCOUNT_CREATED: &str = "Account created: log in";
 pub const LOGGED_OUT: &str = "Logged out";
 pub const SESSION_EXPIRED: &str = "Session expired: log in again";
 pub const TRY_AGAIN_NOW: &str = "The lock is over: you can try again.";
-pub const LOGGED_OUT_ELSEWHERE: &str = "Logged out elsewhere: log in again";
 
 // Under fields.
 pub const PASSWORDS_DIFFER: &str = "does not match the password above.";
@@ -244,3 +243,367 @@ pub const KEY_DELETE: &str = "Delete";
 pub const KEY_PASTE: &str = "paste";
 /// A key separator in the footer and the help: "Tab / Shift-Tab".
 pub const KEY_OR: &str = " / ";
+
+// ---- account: reset codes, sessions, history, deleting one's account, the session watcher -----
+
+pub const KEY_PAGE_UP: &str = "PgUp";
+pub const KEY_PAGE_DOWN: &str = "PgDn";
+
+// The login card's second line: "Forgot your password, or first login? Ctrl-R"
+pub const FORGOT: &str = "Forgot your password, or first login? ";
+
+// The reset form.
+pub const RESET_TITLE: &str = "Set a password with a code";
+pub const RESET_BUTTON: &str = "Set password";
+pub const LABEL_CODE: &str = "Code";
+pub const SETTING_PASSWORD: &str = "Setting the password…";
+pub const PASSWORD_SET: &str = "Password set: log in with it";
+pub const RESET_ASK: &str = "An administrator gives you the code.";
+
+/// The flash after a reset that ended sessions elsewhere.
+pub fn password_set(ended: usize) -> String {
+    match ended {
+        0 => PASSWORD_SET.to_owned(),
+        1 => format!("{PASSWORD_SET} (1 session ended)"),
+        n => format!("{PASSWORD_SET} ({n} sessions ended)"),
+    }
+}
+
+// The sessions list.
+pub const SESSIONS_TITLE: &str = "Sessions";
+pub const LOADING_SESSIONS: &str = "Loading sessions…";
+pub const COL_ID: &str = "ID";
+pub const COL_STARTED: &str = "Started";
+pub const COL_LAST_USED: &str = "Last used";
+pub const COL_EXPIRES: &str = "Expires";
+pub const CURRENT_SESSION: &str = "this one";
+pub const NO_SESSIONS: &str = "No sessions.";
+pub const NO_OTHER_SESSIONS: &str = "No other session to end.";
+pub const REVOKING: &str = "Ending sessions…";
+
+/// The line under the sessions list: "3 sessions · times in UTC".
+pub fn sessions_caption(n: usize, tz: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} session{plural} · times in {tz}")
+}
+
+/// After a revocation: "1 session ended".
+pub fn sessions_ended(n: usize) -> String {
+    match n {
+        0 => "No session ended (already gone)".to_owned(),
+        1 => "1 session ended".to_owned(),
+        n => format!("{n} sessions ended"),
+    }
+}
+
+// The revoke dialogs (focus on Cancel).
+pub const CANCEL: &str = "Cancel";
+pub const REVOKE_TITLE: &str = "End a session";
+pub const REVOKE_BUTTON: &str = "End session";
+pub const REVOKE_OTHERS_TITLE: &str = "End other sessions";
+pub const REVOKE_OTHERS_BUTTON: &str = "End them";
+pub const REVOKE_CURRENT_BUTTON: &str = "Log out";
+pub fn revoke_question(id: i64) -> String {
+    format!("End session {id}? Whoever uses it is logged out within seconds.")
+}
+pub const REVOKE_CURRENT_QUESTION: &str =
+    "This is the session of this terminal: ending it logs you out here.";
+pub fn revoke_others_question(n: usize) -> String {
+    let (them, it) = if n == 1 {
+        ("your other session".to_owned(), "it")
+    } else {
+        (format!("your {n} other sessions"), "them")
+    };
+    format!("End {them}? Whoever uses {it} is logged out within seconds; this one stays.")
+}
+
+// The history.
+pub const HISTORY_TITLE: &str = "History";
+pub const LOADING_HISTORY: &str = "Loading history…";
+pub const COL_TIME: &str = "Time";
+pub const COL_ACTION: &str = "Action";
+pub const COL_OUTCOME: &str = "Outcome";
+pub const COL_WHO: &str = "By / on";
+pub const NO_EVENTS: &str = "No events yet.";
+/// Who acted, when it was not the user: "by root@example.com".
+pub fn by_other(actor: &str) -> String {
+    format!("by {actor}")
+}
+/// Whom the user's action was about, when not themselves: "on bob@example.com".
+pub fn on_other(target: &str) -> String {
+    format!("on {target}")
+}
+/// The line under the history: "20 recent events, 2 failed (✗) · times in UTC" (refused
+/// ones count as failed).
+pub fn history_caption(n: usize, failed: usize, tz: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} recent event{plural}, {failed} failed (✗) · times in {tz}")
+}
+
+// Deleting one's account.
+pub const DELETE_TITLE: &str = "Delete your account";
+pub const DELETE_BUTTON: &str = "Delete my account";
+pub const DELETING: &str = "Deleting the account…";
+pub const ACCOUNT_DELETED: &str = "Your account was deleted.";
+/// The dialog's warning: "Delete ada@example.com and end all its sessions? This cannot be
+/// undone."
+pub fn delete_warning(email: &str) -> String {
+    format!("Delete {email} and end all its sessions? This cannot be undone.")
+}
+pub const DELETE_ASK_PASSWORD: &str = "Enter your password to confirm.";
+
+// The session watcher.
+pub const DEMOTED: &str = "You are no longer an administrator.";
+pub const DEMOTED_CLOSED: &str = "You are no longer an administrator: administration is closed.";
+pub const PROMOTED: &str = "You are now an administrator.";
+
+// Footer.
+pub const FOOT_SESSIONS: &str = "sessions";
+pub const FOOT_HISTORY: &str = "history";
+pub const FOOT_DELETE_ACCOUNT: &str = "delete account";
+pub const FOOT_RESET: &str = "reset";
+pub const FOOT_SET_PASSWORD: &str = "set password";
+pub const FOOT_REVOKE: &str = "end one";
+pub const FOOT_REVOKE_OTHERS: &str = "end others";
+pub const FOOT_MOVE: &str = "move";
+pub const FOOT_CHOOSE: &str = "choose";
+pub const FOOT_CANCEL: &str = "cancel";
+pub const FOOT_DELETE: &str = "delete";
+
+// Help.
+pub const HELP_RESET: &str = "set a password with a code from an administrator";
+pub const HELP_RESET_SUBMIT: &str = "set the password";
+pub const HELP_RESET_BACK: &str = "back to log in (asks first if you typed something)";
+pub const HELP_SESSIONS: &str = "your sessions (end one, or all others)";
+pub const HELP_HISTORY: &str = "your recent events (failed ones marked ✗)";
+pub const HELP_DELETE_ACCOUNT: &str = "delete your account (asks for your password)";
+pub const HELP_BACK_DASHBOARD: &str = "back to the dashboard";
+pub const HELP_LIST_MOVE: &str = "select the next / previous row";
+pub const HELP_LIST_PAGE: &str = "a page down / up";
+pub const HELP_REVOKE: &str = "end the selected session (asks first)";
+pub const HELP_REVOKE_OTHERS: &str = "end every session but this one (asks first)";
+pub const HELP_DIALOG_MOVE: &str = "move between the buttons";
+pub const HELP_DIALOG_CHOOSE: &str = "choose the focused button";
+pub const HELP_DIALOG_CANCEL: &str = "cancel";
+pub const HELP_DELETE_SUBMIT: &str = "delete the account, if the password is right";
+pub const HELP_DELETE_BACK: &str = "cancel: back to the dashboard";
+// ---- end account
+// ---- administration ------------------------------------------------------------------------
+
+pub const ADMIN_TITLE: &str = "Administration";
+pub const TAB_ACCOUNTS: &str = "Accounts";
+pub const TAB_AUDIT: &str = "Audit log";
+
+// The tables' columns.
+pub const COL_EMAIL: &str = "Email";
+pub const COL_NAME: &str = "Name";
+pub const COL_ROLE: &str = "Role";
+pub const COL_STATE: &str = "State";
+pub const COL_LAST_LOGIN: &str = "Last login";
+pub const COL_AT: &str = "At";
+pub const COL_ACTOR: &str = "Actor";
+pub const COL_TARGET: &str = "Target";
+/// The last login of an account that never logged in.
+pub const NEVER: &str = "never";
+
+pub const LABEL_FILTER: &str = "Filter";
+pub const FILTER_ACCOUNTS_PLACEHOLDER: &str = "type / to filter by email or name";
+pub const FILTER_AUDIT_PLACEHOLDER: &str = "type / to filter by email";
+pub const SORT_PREFIX: &str = "sort: ";
+pub const SORT_EMAIL: &str = "email";
+pub const SORT_NAME: &str = "name";
+pub const SORT_NEWEST: &str = "newest first";
+pub const AUDIT_ORDER: &str = "newest first";
+pub const LOADING_ROWS: &str = "Loading…";
+pub const NO_ACCOUNTS: &str = "No account matches the filter.";
+pub const NO_AUDIT_EVENTS: &str = "No event matches the filter.";
+pub const AUDIT_LEGEND: &str = "✗ marks failures and refusals";
+
+/// Thousands grouped with commas: 100000 → "100,000".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The accounts table's status line: "12 of 100,000 accounts · 3 admins · 5 disabled" (the
+/// first number only while a filter is typed).
+pub fn account_counts(
+    matching: i64,
+    total: i64,
+    admins: i64,
+    disabled: i64,
+    filtered: bool,
+) -> String {
+    let plural = |n: i64| if n == 1 { "" } else { "s" };
+    let accounts = if filtered {
+        format!(
+            "{} of {} account{}",
+            grouped(matching),
+            grouped(total),
+            plural(total)
+        )
+    } else {
+        format!("{} account{}", grouped(total), plural(total))
+    };
+    format!(
+        "{accounts} · {} admin{} · {} disabled",
+        grouped(admins),
+        plural(admins),
+        grouped(disabled)
+    )
+}
+
+// What the worker is doing for the administration, in the status line.
+pub const DISABLING: &str = "Disabling…";
+pub const ENABLING: &str = "Enabling…";
+pub const UNLOCKING: &str = "Unlocking…";
+pub const PROMOTING: &str = "Promoting…";
+pub const DEMOTING: &str = "Demoting…";
+pub const SETTING_EXPIRY: &str = "Setting the expiry…";
+pub const ADMIN_DELETING: &str = "Deleting…";
+pub const ISSUING_CODE: &str = "Issuing a reset code…";
+pub const CHECKING_PASSWORD: &str = "Checking your password…";
+
+/// What an action did: "bob@example.com is disabled; 1 session ended".
+pub fn admin_done(email: &str, done: &str, ended: usize) -> String {
+    match ended {
+        0 => format!("{email} {done}"),
+        1 => format!("{email} {done}; 1 session ended"),
+        n => format!("{email} {done}; {n} sessions ended"),
+    }
+}
+pub const DONE_DISABLED: &str = "is disabled";
+pub const DONE_ENABLED: &str = "is enabled";
+pub const DONE_UNLOCKED: &str = "is unlocked";
+pub const DONE_PROMOTED: &str = "is now an administrator";
+pub const DONE_DEMOTED: &str = "is now a user";
+pub const DONE_NEVER_EXPIRES: &str = "never expires";
+pub const DONE_DELETED: &str = "is deleted";
+pub fn done_expires(day: &str) -> String {
+    format!("expires on {day}")
+}
+
+// The dialogs.
+pub const BUTTON_CANCEL: &str = "Cancel";
+pub const BUTTON_DISABLE: &str = "Disable";
+pub const BUTTON_DEMOTE: &str = "Demote";
+pub const BUTTON_EXPIRE: &str = "Expire";
+pub const BUTTON_CONFIRM: &str = "Confirm";
+pub const BUTTON_DONE: &str = "Done";
+pub const DISABLE_TITLE: &str = "Disable account";
+pub const DEMOTE_TITLE: &str = "Demote administrator";
+pub const EXPIRE_TITLE: &str = "Account expiry";
+pub const ADMIN_DELETE_TITLE: &str = "Delete account";
+pub const REAUTH_TITLE: &str = "Password needed";
+pub const CODE_TITLE: &str = "One-time reset code";
+pub fn confirm_disable(email: &str) -> String {
+    format!(
+        "Disable {email}? Their sessions end at once, and they cannot log in until the account \
+         is enabled again."
+    )
+}
+pub fn confirm_demote(email: &str) -> String {
+    format!("Demote {email} to user? They lose administration at once.")
+}
+pub fn confirm_expire(email: &str, day: &str) -> String {
+    format!("Expire {email} on {day} (00:00 UTC)? From then on they cannot log in.")
+}
+pub fn expire_question(email: &str, now: &str) -> String {
+    format!(
+        "When does {email} expire? A day as YYYY-MM-DD (from 00:00 UTC), or \"never\". Now: \
+         {now}."
+    )
+}
+pub const LABEL_EXPIRES_ON: &str = "Expires on";
+pub const EXPIRES_NEVER: &str = "never";
+pub const EXPIRE_BAD_DAY: &str =
+    "Expires on takes a day as YYYY-MM-DD (like 2027-01-31), or \"never\".";
+pub fn delete_question(email: &str) -> String {
+    format!("Delete {email} and its sessions? This cannot be undone. Type the email to confirm.")
+}
+pub fn email_mismatch(email: &str) -> String {
+    format!("Email does not match {email}: nothing is deleted.")
+}
+/// Why the password is asked for again.
+pub fn reauth_reason(what: &str) -> String {
+    format!("{what} needs your password again: it was last entered more than 5 minutes ago.")
+}
+pub const REAUTH_FOR_DELETE: &str = "Deleting an account";
+pub const REAUTH_FOR_CODE: &str = "Issuing a reset code";
+pub const LABEL_YOUR_PASSWORD: &str = "Your password";
+pub const REAUTH_WRONG: &str = "Password is incorrect.";
+pub fn code_for(email: &str) -> String {
+    format!("A one-time code for {email}:")
+}
+pub const CODE_HANDOVER: &str = "Hand it over in person or by phone, never by email or chat. It \
+    is valid for 24 h, works once, and replaces any earlier code.";
+pub fn code_use(email_word: &str) -> String {
+    format!(
+        "They choose \"Forgot your password, or first login? Ctrl-R\" on the login screen, or \
+         run: vaultty reset --email {email_word}"
+    )
+}
+pub const CODE_ONCE: &str = "It is shown only now, and wiped when this closes.";
+/// A key and what it does, inside a dialog: "Enter deletes", "Esc cancels".
+pub const IN_DIALOG_DELETES: &str = "deletes";
+pub const IN_DIALOG_SETS: &str = "sets the expiry";
+pub const IN_DIALOG_CANCELS: &str = "cancels";
+
+// The footer.
+pub const FOOT_OPEN_ADMIN: &str = "administration";
+pub const FOOT_FILTER: &str = "filter";
+pub const FOOT_AUDIT_TAB: &str = "audit log";
+pub const FOOT_ACCOUNTS_TAB: &str = "accounts";
+pub const FOOT_DISABLE: &str = "disable";
+pub const FOOT_ENABLE: &str = "enable";
+pub const FOOT_UNLOCK: &str = "unlock";
+pub const FOOT_PROMOTE: &str = "promote";
+pub const FOOT_DEMOTE: &str = "demote";
+pub const FOOT_EXPIRE: &str = "expire";
+pub const FOOT_RESET_CODE: &str = "reset code";
+pub const FOOT_OLDER: &str = "older";
+pub const FOOT_NEWER: &str = "newer";
+pub const FOOT_NEWEST: &str = "newest";
+pub const FOOT_DONE: &str = "done";
+pub const FOOT_CLEAR: &str = "clear";
+pub const FOOT_SWITCH: &str = "switch";
+pub const FOOT_SET: &str = "set";
+pub const FOOT_CONFIRM: &str = "confirm";
+pub const FOOT_CLOSE: &str = "close";
+
+// The help.
+pub const HELP_OPEN_ADMIN: &str = "administration: accounts and the audit log";
+pub const HELP_ADMIN_MOVE: &str = "move a row / a page (loads the next or previous page)";
+pub const HELP_AUDIT_MOVE: &str = "move a row / a page (PgDn: older events)";
+pub const HELP_FIRST_LAST: &str = "first / last page";
+pub const HELP_NEWEST: &str = "the newest events";
+pub const HELP_TO_AUDIT: &str = "the audit log";
+pub const HELP_TO_ACCOUNTS: &str = "the accounts";
+pub const HELP_FILTER_ACCOUNTS: &str = "filter by email or name as you type";
+pub const HELP_FILTER_AUDIT: &str = "filter by email (who acted, or on whom) as you type";
+pub const HELP_SORT: &str = "sort by email, by name, or newest first";
+pub const HELP_DISABLE_ENABLE: &str = "disable (asks first, ends sessions) / enable";
+pub const HELP_PROMOTE_DEMOTE: &str = "promote to admin / demote to user (asks first)";
+pub const HELP_UNLOCK: &str = "unlock: clear the lock after failed logins";
+pub const HELP_EXPIRE: &str = "set or clear the expiry date (asks first)";
+pub const HELP_RESET_CODE: &str = "issue a one-time reset code (shown once)";
+pub const HELP_DELETE: &str = "delete the account (type its email to confirm)";
+pub const HELP_ADMIN_BACK: &str = "back to the dashboard / log out";
+pub const HELP_FILTER_DONE: &str = "keep the filter, back to the table";
+pub const HELP_FILTER_CLEAR: &str = "clear the filter, back to the table";
+pub const HELP_CHOICE: &str = "Cancel or the action";
+pub const HELP_PRESS: &str = "press the focused button (Cancel at first)";
+pub const HELP_CANCEL: &str = "cancel";
+pub const HELP_ADMIN_DELETE_SUBMIT: &str = "delete, once the email typed matches";
+pub const HELP_EXPIRE_SUBMIT: &str = "set the expiry (a day asks first)";
+pub const HELP_REAUTH_SUBMIT: &str = "check the password, then do what was asked";
+pub const HELP_CODE_CLOSE: &str = "close: the code is wiped from the screen and from memory";
+
+// ---- end administration

@@ -36,6 +36,15 @@ pub fn spawn_worker<B: Backend + Send + 'static>(
                 request,
                 Request::Login { .. } | Request::Signup { .. } | Request::ChangePassword { .. }
             );
+            // ---- account: a reset hashes the new password, a deletion checks the password
+            let argon2 = argon2
+                || matches!(
+                    request,
+                    Request::ResetPassword { .. } | Request::DeleteAccount { .. }
+                );
+            let deleting = matches!(request, Request::DeleteAccount { .. });
+            // ---- end account
+            let argon2 = argon2 || matches!(request, Request::Reauthenticate { .. });
             let response = backend.call(request);
             crate::secret::wipe_stack_below();
             if let Response::Done = response {
@@ -45,6 +54,9 @@ pub fn spawn_worker<B: Backend + Send + 'static>(
                 response,
                 Response::Login(Ok(_)) | Response::PasswordChanged(Ok(_))
             );
+            // ---- account: no login follows a deleted account
+            let done = done || (deleting && matches!(response, Response::Count(Ok(_))));
+            // ---- end account
             if let Response::Login(Ok(report)) = &response {
                 on_login(report);
             }

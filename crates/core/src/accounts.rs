@@ -12,11 +12,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::paths::{TOKEN_FILE, ensure_private_dir};
 use crate::secret::{Password, SessionToken};
 use crate::storage::{
-    AccountRecord, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome, PasswordChange,
-    SessionRecord, Storage, event_email,
+    AccountRecord, Gate, LockoutSchedule, LoginCommit, NO_PASSWORD, NewAccount, Outcome,
+    PasswordChange, SessionRecord, Storage, event_email,
 };
 use crate::token_file::{Loaded, TokenFile};
-use crate::{Error, Field, Result, ValidationError};
+use crate::{Error, Field, Result, Unavailable, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -68,6 +68,8 @@ pub struct Options {
     pub token_file: Option<PathBuf>,
     /// When failed attempts lock an email out.
     pub lockout: LockoutSchedule,
+    /// How long audit events are kept, in days.
+    pub audit_retention_days: i64,
 }
 
 impl Default for Options {
@@ -78,6 +80,7 @@ impl Default for Options {
             limits: SessionLimits::default(),
             token_file: None,
             lockout: LOCKOUT_SCHEDULE,
+            audit_retention_days: 365,
         }
     }
 }
@@ -130,13 +133,41 @@ impl From<AccountRecord> for Account {
 /// A live session and its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
+    /// The session's id in the store (what `vaultty sessions` lists).
+    pub id: i64,
     pub account: Account,
+    /// When the password was last entered in this session.
+    pub authenticated_at: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
     /// The absolute end of the session.
     pub absolute_expires_at: i64,
     /// When the session ends if it is not used before then.
     pub idle_expires_at: i64,
+}
+
+/// Why a session the token file named is no longer valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// There was no session (no token file, or one that could not be trusted).
+    None,
+    /// Its absolute or idle limit passed.
+    Expired,
+    /// It was ended elsewhere: a logout, a revocation, a password change or reset.
+    Revoked,
+    /// Its account was disabled.
+    Disabled,
+    /// Its account reached its expiry date.
+    AccountExpired,
+    /// Its account was deleted.
+    Deleted,
+}
+
+/// The state of the session in the token file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStatus {
+    Live(SessionInfo),
+    Ended(Ended),
 }
 
 impl SessionInfo {
@@ -186,6 +217,7 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     limits: SessionLimits,
     lockout: LockoutSchedule,
+    audit_retention_days: i64,
     token_file: TokenFile,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
@@ -215,6 +247,7 @@ impl Accounts {
             clock: options.clock,
             limits: options.limits,
             lockout: options.lockout,
+            audit_retention_days: options.audit_retention_days,
             token_file,
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
@@ -239,6 +272,9 @@ impl Accounts {
     pub fn token_file(&self) -> &TokenFile {
         &self.token_file
     }
+    pub fn limits(&self) -> SessionLimits {
+        self.limits
+    }
     /// Now, from the one clock of this store: the database server's when the store has one
     /// (so machines with skewed clocks agree on expiry and lockouts), else this machine's.
     pub fn now(&self) -> i64 {
@@ -248,6 +284,13 @@ impl Accounts {
             return t;
         }
         self.clock.now()
+    }
+
+    /// Deletes audit events past the retention bound. Done at signups, logouts, administrator
+    /// actions and audit reads; a failure here never fails them.
+    pub(crate) fn prune_audit(&self, now: i64) {
+        let before = now.saturating_sub(self.audit_retention_days.saturating_mul(86_400));
+        let _ = self.store.prune_audit(before);
     }
 
     /// Checks signup input without touching the store; returns the trimmed email and name, or
@@ -302,7 +345,7 @@ impl Accounts {
         }
         let pw = normalize_password(password);
         let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
-        let id = self.store.create_account(&NewAccount {
+        let (id, admin) = self.store.create_account(&NewAccount {
             email: &email,
             email_norm: &norm,
             name: &name,
@@ -310,11 +353,12 @@ impl Accounts {
             now,
             event_email: &event_email(&norm),
         })?;
+        self.prune_audit(now);
         Ok(Account {
             id,
             email,
             name,
-            role: Role::User,
+            role: if admin { Role::Admin } else { Role::User },
             created_at: now,
             last_login_at: None,
         })
@@ -349,11 +393,10 @@ impl Accounts {
             self.argon2_for(
                 account.as_ref().map(|a| a.password_hash.as_str()),
                 |h| match &account {
-                    Some(a) => match h.verify(&pw, &a.password_hash) {
-                        Verified::Match { .. } if a.disabled => Verified::NoMatch,
-                        v => v,
-                    },
-                    None => h.verify_dummy(&pw),
+                    // An imported account has no password until its code is used: the same
+                    // work as an unknown email, and the same answer.
+                    Some(a) if a.password_hash != NO_PASSWORD => h.verify(&pw, &a.password_hash),
+                    _ => h.verify_dummy(&pw),
                 },
             );
         let (Some(account), Verified::Match { rehash }) = (account, verified) else {
@@ -361,6 +404,13 @@ impl Accounts {
                 .record(now, &event_email(&norm), Outcome::LoginFailure)?;
             return Err(Error::InvalidCredentials);
         };
+        // The password was right but the account may not be used: said so (the attempt stays
+        // counted, so this cannot be used to test passwords at speed either).
+        if let Some(why) = unusable(&account, now) {
+            self.store
+                .record(now, &event_email(&norm), Outcome::LoginFailure)?;
+            return Err(Error::AccountUnavailable(why));
+        }
         let new_hash = if rehash {
             self.argon2(|h| h.hash(&pw)).ok()
         } else {
@@ -403,7 +453,9 @@ impl Accounts {
         acc.last_login_at = Some(now);
         Ok(LoginReport {
             session: SessionInfo {
+                id: attempts.session_id,
                 account: acc,
+                authenticated_at: now,
                 created_at: now,
                 last_seen_at: now,
                 absolute_expires_at: expires_at,
@@ -418,14 +470,18 @@ impl Accounts {
     /// Runs `work` (one Argon2 run) once it holds Argon2 slots, on as many threads as slots
     /// (see `auth::slots`); without a slot (unusable lock file, waited too long), on the
     /// default pool.
-    fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
+    pub(crate) fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
         self.argon2_for(None, work)
     }
 
     /// [`Accounts::argon2`] for a verification against the stored hash `phc`: when that hash
     /// costs more than the current parameters, the run waits for a slot however long it takes
     /// rather than going ahead without one.
-    fn argon2_for<R: Send>(&self, phc: Option<&str>, work: impl FnOnce(&Hasher) -> R + Send) -> R {
+    pub(crate) fn argon2_for<R: Send>(
+        &self,
+        phc: Option<&str>,
+        work: impl FnOnce(&Hasher) -> R + Send,
+    ) -> R {
         let hasher = &self.hasher;
         let costly = phc
             .and_then(Hasher::stored_params)
@@ -444,7 +500,7 @@ impl Accounts {
     /// The throttle step of every password check: refuses while locked (recording the refusal),
     /// otherwise counts this attempt as a failure up front, so parallel guesses cannot slip
     /// past the limit, and returns the account (if any). A success clears the count later.
-    fn gate(&self, norm: &str, now: i64, refused: Outcome) -> Result<Gate> {
+    pub(crate) fn gate(&self, norm: &str, now: i64, refused: Outcome) -> Result<Gate> {
         self.store
             .gate(norm, &event_email(norm), now, &self.lockout, refused)
     }
@@ -461,36 +517,58 @@ impl Accounts {
     }
 
     fn session(&self, refresh: bool) -> Result<Option<SessionInfo>> {
+        Ok(match self.session_status_of(refresh)? {
+            SessionStatus::Live(info) => Some(info),
+            SessionStatus::Ended(_) => None,
+        })
+    }
+
+    /// The session in the token file, or why there is none, without counting as use: what
+    /// an open UI checks every few seconds, to notice a revocation, a disabled or deleted
+    /// account or a role change made elsewhere (on this machine or another).
+    pub fn session_status(&self) -> Result<SessionStatus> {
+        self.session_status_of(false)
+    }
+
+    fn session_status_of(&self, refresh: bool) -> Result<SessionStatus> {
         let token = match self.token_file.load()? {
-            Loaded::Absent => return Ok(None),
+            Loaded::Absent => return Ok(SessionStatus::Ended(Ended::None)),
             Loaded::Rejected(_) => {
                 self.token_file.remove()?;
-                return Ok(None);
+                return Ok(SessionStatus::Ended(Ended::None));
             }
             Loaded::Token(t) => t,
         };
-        match self.validate(&token, refresh)? {
-            Some(info) => Ok(Some(info)),
-            None => {
-                self.token_file.remove()?;
-                Ok(None)
-            }
+        let status = self.validate(&token, refresh)?;
+        if let SessionStatus::Ended(_) = status {
+            self.token_file.remove()?;
         }
+        Ok(status)
     }
 
-    fn validate(&self, token: &SessionToken, refresh: bool) -> Result<Option<SessionInfo>> {
+    fn validate(&self, token: &SessionToken, refresh: bool) -> Result<SessionStatus> {
         let now = self.now();
         let digest = token.digest();
         let Some((row, account)) = self.store.session(&digest)? else {
-            return Ok(None);
+            return Ok(SessionStatus::Ended(Ended::Revoked));
         };
-        let expired = now >= row.expires_at
+        let ended = if now >= row.expires_at
             || now.saturating_sub(row.last_seen_at) > self.limits.idle_secs
             || !self.limits.plausible(&row, now)
-            || account.as_ref().is_none_or(|a| a.disabled);
-        if expired {
+        {
+            Some(Ended::Expired)
+        } else {
+            match &account {
+                None => Some(Ended::Deleted),
+                Some(a) => unusable(a, now).map(|u| match u {
+                    Unavailable::Disabled => Ended::Disabled,
+                    Unavailable::Expired => Ended::AccountExpired,
+                }),
+            }
+        };
+        if let Some(why) = ended {
             self.store.end_session(row.id)?;
-            return Ok(None);
+            return Ok(SessionStatus::Ended(why));
         }
         let last_seen_at = if refresh {
             self.store.touch_session(row.id, now)?;
@@ -498,9 +576,13 @@ impl Accounts {
         } else {
             row.last_seen_at
         };
-        let account = account.map(Account::from).ok_or(Error::NoSession)?;
-        Ok(Some(SessionInfo {
+        let Some(account) = account.map(Account::from) else {
+            return Ok(SessionStatus::Ended(Ended::Deleted));
+        };
+        Ok(SessionStatus::Live(SessionInfo {
+            id: row.id,
             account,
+            authenticated_at: row.authenticated_at,
             created_at: row.created_at,
             last_seen_at,
             absolute_expires_at: row.expires_at,
@@ -511,11 +593,13 @@ impl Accounts {
     /// Ends the session in the session file: its database row first, then the file.
     /// Returns whether a live session was ended.
     pub fn logout(&self) -> Result<bool> {
+        let now = self.now();
         let ended = match self.token_file.load()? {
-            Loaded::Token(token) => self.store.logout(&token.digest(), self.now())?,
+            Loaded::Token(token) => self.store.logout(&token.digest(), now)?,
             Loaded::Absent | Loaded::Rejected(_) => false,
         };
         self.token_file.remove()?;
+        self.prune_audit(now);
         Ok(ended)
     }
 
@@ -640,10 +724,21 @@ struct PendingChange {
     current: Password,
 }
 
+/// Why an account whose password was right may not be used at `now`, if it may not.
+pub(crate) fn unusable(account: &AccountRecord, now: i64) -> Option<Unavailable> {
+    if account.disabled {
+        Some(Unavailable::Disabled)
+    } else if account.expires_at.is_some_and(|t| t <= now) {
+        Some(Unavailable::Expired)
+    } else {
+        None
+    }
+}
+
 /// Refuses over-long passwords at login without hashing them (no account can have one).
 /// An empty one is refused too: a stray Enter is not an attempt, so it never reaches the store
 /// or the throttle.
-fn check_password_length(field: Field, pw: &Password) -> Result<()> {
+pub(crate) fn check_password_length(field: Field, pw: &Password) -> Result<()> {
     let n = pw.expose().chars().count();
     if n == 0 {
         return Err(Error::invalid(

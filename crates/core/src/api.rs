@@ -3,8 +3,30 @@
 //! in-process backend; a remote one (a fleet server in front of the database) can be added
 //! without touching the screens or the commands.
 
-use crate::{Account, Accounts, Error, LoginReport, Password, Result, SessionInfo};
+use crate::admin::{AdminOp, ImportedAccount, SessionEntry, UserRow};
+use crate::secret::ResetCode;
+use crate::storage::{AccountCounts, AccountQuery, AccountSort, AuditEvent, Cursor};
+use crate::{Account, Accounts, Error, LoginReport, Password, Result, SessionInfo, SessionStatus};
 use std::path::PathBuf;
+
+/// A page of the accounts list, as a request carries it.
+#[derive(Debug, Clone, Default)]
+pub struct UsersQuery {
+    pub filter: String,
+    pub sort: AccountSort,
+    pub cursor: Option<Cursor>,
+    pub backward: bool,
+    pub limit: usize,
+}
+
+/// Which audit events, as a request carries it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub email: Option<String>,
+    pub contains: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
 
 /// What a front end asks for. Secrets travel in zeroizing [`Password`]s.
 #[derive(Debug)]
@@ -31,6 +53,40 @@ pub enum Request {
     FinishPasswordChange { new: Password },
     /// A consistent copy of the store in the new file `to`.
     Backup { to: PathBuf },
+    /// The session's state without counting as use, or why it ended (an open UI's check).
+    SessionStatus,
+    /// Enter the password again, for an action that needs a recent one.
+    Reauthenticate { password: Password },
+    /// Set a new password with a reset or first-login code (the code is a secret too).
+    ResetPassword {
+        email: String,
+        code: Password,
+        new: Password,
+    },
+    /// The caller's sessions.
+    Sessions,
+    /// End one of the caller's sessions.
+    RevokeSession { id: i64 },
+    /// End every session of the caller's but this one.
+    RevokeOtherSessions,
+    /// The caller's recent events.
+    History { limit: usize },
+    /// Delete the caller's own account.
+    DeleteAccount { password: Password },
+    /// Administrators: a page of accounts.
+    Users(UsersQuery),
+    /// Administrators: every account matching a filter.
+    AllUsers { filter: String },
+    /// Administrators: counts for the accounts list.
+    UserCounts { filter: String },
+    /// Administrators: change an account.
+    Admin { email: String, op: AdminOp },
+    /// Administrators: a reset code for an account.
+    IssueResetCode { email: String },
+    /// Administrators: create accounts from a CSV file's bytes.
+    Import { csv: Vec<u8> },
+    /// Administrators: the audit log.
+    Audit(AuditFilter),
     /// Map Argon2's memory now: a person is typing a password.
     PrepareMemory,
     /// Wipe that memory after a run (keeping it mapped for another try).
@@ -49,6 +105,16 @@ pub enum Response {
     PasswordChanged(Result<usize>),
     PasswordChangeBegun(Result<Account>),
     Backup(Result<i64>),
+    SessionStatus(Result<SessionStatus>),
+    /// Re-authentication, a revocation of others' sessions or a deleted account: unit, or a
+    /// count of sessions ended.
+    Count(Result<usize>),
+    Sessions(Result<Vec<SessionEntry>>),
+    Events(Result<Vec<AuditEvent>>),
+    Users(Result<Vec<UserRow>>),
+    UserCounts(Result<AccountCounts>),
+    ResetCode(Result<ResetCode>),
+    Imported(Result<Vec<ImportedAccount>>),
     /// For the memory requests.
     Done,
 }
@@ -81,6 +147,38 @@ impl Backend for Accounts {
                 Response::PasswordChanged(self.finish_password_change(&new))
             }
             Request::Backup { to } => Response::Backup(self.backup(&to)),
+            Request::SessionStatus => Response::SessionStatus(self.session_status()),
+            Request::Reauthenticate { password } => {
+                Response::Count(self.reauthenticate(&password).map(|()| 0))
+            }
+            Request::ResetPassword { email, code, new } => {
+                Response::Count(self.reset_password(&email, code.expose(), &new))
+            }
+            Request::Sessions => Response::Sessions(self.sessions()),
+            Request::RevokeSession { id } => Response::Count(self.revoke_session(id)),
+            Request::RevokeOtherSessions => Response::Count(self.revoke_other_sessions()),
+            Request::History { limit } => Response::Events(self.history(limit)),
+            Request::DeleteAccount { password } => {
+                Response::Count(self.delete_own_account(&password).map(|()| 0))
+            }
+            Request::Users(q) => Response::Users(self.users_page(&AccountQuery {
+                filter: &q.filter,
+                sort: q.sort,
+                cursor: q.cursor,
+                backward: q.backward,
+                limit: q.limit,
+            })),
+            Request::AllUsers { filter } => Response::Users(self.all_users(&filter)),
+            Request::UserCounts { filter } => Response::UserCounts(self.user_counts(&filter)),
+            Request::Admin { email, op } => Response::Count(self.admin(&email, op)),
+            Request::IssueResetCode { email } => Response::ResetCode(self.issue_reset_code(&email)),
+            Request::Import { csv } => Response::Imported(self.import_csv(&csv)),
+            Request::Audit(f) => Response::Events(self.audit_log(
+                f.email.as_deref(),
+                f.contains.as_deref(),
+                f.before_id,
+                f.limit,
+            )),
             Request::PrepareMemory => {
                 self.hasher().prepare();
                 Response::Done
@@ -135,3 +233,27 @@ expect_fn!(
 expect_fn!(
     /// Asks for a backup; how many accounts it holds.
     backup, Backup, i64);
+expect_fn!(
+    /// Asks for the session's state without counting as use.
+    session_status, SessionStatus, SessionStatus);
+expect_fn!(
+    /// Sends a request answered with a count (sessions ended; 0 for a plain "done").
+    count, Count, usize);
+expect_fn!(
+    /// Asks for the caller's sessions.
+    sessions, Sessions, Vec<SessionEntry>);
+expect_fn!(
+    /// Asks for history or audit events.
+    events, Events, Vec<AuditEvent>);
+expect_fn!(
+    /// Asks for accounts (administrators).
+    users, Users, Vec<UserRow>);
+expect_fn!(
+    /// Asks for the accounts list's counts (administrators).
+    user_counts, UserCounts, AccountCounts);
+expect_fn!(
+    /// Asks for a reset code (administrators).
+    reset_code, ResetCode, ResetCode);
+expect_fn!(
+    /// Sends an import (administrators).
+    imported, Imported, Vec<ImportedAccount>);

@@ -113,6 +113,8 @@ pub struct Config {
     /// Pre-fill the login screen with the last email at launch (never after a logout or an
     /// expiry). Off by default: a shared machine must not show who was there last.
     pub remember_email: Setting<bool>,
+    /// How many days audit events are kept.
+    pub audit_retention_days: Setting<i64>,
     /// Values of a user-layer file that were not applied (security knobs), for `config show`.
     pub ignored: Vec<(String, Source)>,
 }
@@ -127,10 +129,14 @@ impl Default for Config {
             session: Setting::default(SessionLimits::default()),
             mask: Setting::default(MaskStyle::Dots),
             remember_email: Setting::default(false),
+            audit_retention_days: Setting::default(AUDIT_RETENTION_DAYS),
             ignored: Vec::new(),
         }
     }
 }
+
+/// How many days audit events are kept by default: a year, so a term's history is there.
+pub const AUDIT_RETENTION_DAYS: i64 = 365;
 
 /// A configuration file that cannot be used: which file, which line and key, what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,6 +387,20 @@ impl Config {
                 };
             }
         }
+        if let Some(v) = &file.audit_retention {
+            if !(1..=3650).contains(&v.value) {
+                return Err(err(
+                    Some(v.line),
+                    format!("audit.retention_days = {}: allowed 1 to 3650", v.value),
+                ));
+            }
+            if security("audit", &mut next.ignored) {
+                next.audit_retention_days = Setting {
+                    value: v.value,
+                    source: source.clone(),
+                };
+            }
+        }
         if let Some(v) = &file.mask {
             let mask = match v.value.as_str() {
                 "dots" => MaskStyle::Dots,
@@ -414,6 +434,7 @@ impl Config {
             hash: self.argon2.value,
             limits: self.session.value,
             lockout: self.lockout.value,
+            audit_retention_days: self.audit_retention_days.value,
             ..Options::default()
         }
     }
@@ -489,6 +510,12 @@ impl Config {
                 self.session.source
             ));
         }
+        s.push_str("\n[audit]\n");
+        s.push_str(&format!(
+            "{:<28} # {}\n",
+            format!("retention_days = {}", self.audit_retention_days.value),
+            self.audit_retention_days.source
+        ));
         s.push_str("\n[ui]\n");
         s.push_str(&format!(
             "{:<28} # {}\n",
@@ -587,6 +614,7 @@ struct File {
     lockout_max: Option<Num>,
     idle_minutes: Option<Num>,
     absolute_hours: Option<Num>,
+    audit_retention: Option<Num>,
     mask: Option<Text>,
     remember_email: Option<Flag>,
 }
@@ -594,7 +622,7 @@ struct File {
 /// The keys a file may have, as `table.key`, for messages.
 const ALLOWED: &str = "store, password.min_length, argon2.memory_kib, argon2.iterations, \
     argon2.parallelism, lockout.free_attempts, lockout.first_secs, lockout.max_secs, \
-    session.idle_minutes, session.absolute_hours, ui.mask, ui.remember_email";
+    session.idle_minutes, session.absolute_hours, audit.retention_days, ui.mask, ui.remember_email";
 
 impl File {
     fn parse(text: &str, path: &Path) -> Result<File, ConfigError> {
@@ -624,7 +652,7 @@ impl File {
                 }
                 ("store", _) => return Err(err(Some(line), "store must be a string".into())),
                 (
-                    table @ ("password" | "argon2" | "lockout" | "session" | "ui"),
+                    table @ ("password" | "argon2" | "lockout" | "session" | "audit" | "ui"),
                     toml::de::DeValue::Table(t),
                 ) => {
                     for (key, value) in t {
@@ -651,6 +679,7 @@ impl File {
                             "lockout.max_secs" => file.lockout_max = Some(num()?),
                             "session.idle_minutes" => file.idle_minutes = Some(num()?),
                             "session.absolute_hours" => file.absolute_hours = Some(num()?),
+                            "audit.retention_days" => file.audit_retention = Some(num()?),
                             "ui.mask" => match value.get_ref() {
                                 toml::de::DeValue::String(s) => {
                                     file.mask = Some(Text {
@@ -717,6 +746,7 @@ mod tests {
              [argon2]\nmemory_kib = 131072\niterations = 3\nparallelism = 4\n\
              [lockout]\nfree_attempts = 3\nfirst_secs = 30\nmax_secs = 600\n\
              [session]\nidle_minutes = 5\nabsolute_hours = 8\n\
+             [audit]\nretention_days = 90\n\
              [ui]\nmask = \"hidden\"\nremember_email = true\n",
             system(),
         )
@@ -750,9 +780,11 @@ mod tests {
             shown.contains("postgres://vaultty@db.lab/vaultty"),
             "{shown}"
         );
+        assert!(shown.contains("retention_days = 90"), "{shown}");
         let o = c.options();
         assert_eq!(o.hash, c.argon2.value);
         assert_eq!(o.lockout, c.lockout.value);
+        assert_eq!(o.audit_retention_days, 90);
     }
 
     #[test]
@@ -760,11 +792,15 @@ mod tests {
         let mut c = Config::default();
         c.apply(
             "[password]\nmin_length = 8\n[lockout]\nfree_attempts = 20\n\
-             [ui]\nmask = \"stars\"\n",
+             [audit]\nretention_days = 1\n[ui]\nmask = \"stars\"\n",
             user(),
         )
         .unwrap();
         assert_eq!(c.min_password_chars, Setting::default(MIN_PASSWORD_CHARS));
+        assert_eq!(
+            c.audit_retention_days,
+            Setting::default(AUDIT_RETENTION_DAYS)
+        );
         assert_eq!(c.lockout, Setting::default(LOCKOUT_SCHEDULE));
         assert_eq!(c.mask.value, MaskStyle::Stars);
         assert_eq!(c.mask.source, user());

@@ -13,6 +13,8 @@ pub enum Field {
     CurrentPassword,
     /// The password that replaces the current one.
     NewPassword,
+    /// A reset or first-login code.
+    Code,
 }
 
 impl fmt::Display for Field {
@@ -23,6 +25,7 @@ impl fmt::Display for Field {
             Field::Password => "Password",
             Field::CurrentPassword => "Current password",
             Field::NewPassword => "New password",
+            Field::Code => "Code",
         })
     }
 }
@@ -80,11 +83,46 @@ pub enum Error {
     CurrentPasswordIncorrect,
     #[error("Not logged in: no valid session. Run `vaultty login` first.")]
     NoSession,
+    /// The caller may not do this: not an administrator, or it would leave the store without
+    /// an active one. The text says which.
+    #[error("Not allowed: {0}")]
+    NotAllowed(String),
+    /// The password was right, but the account may not be used.
+    #[error("{}", unavailable_text(*.0))]
+    AccountUnavailable(Unavailable),
+    /// An administrator named an email that has no account.
+    #[error(
+        "No account has the email {0}. Check the spelling, or list accounts with `vaultty admin users`."
+    )]
+    UnknownAccount(String),
+    /// The action needs the password entered in the last few minutes.
+    #[error("This needs your password again: it was last entered more than 5 minutes ago.")]
+    ReauthRequired,
+    /// A wrong, used or expired reset code: one message for the three.
+    #[error("The code is wrong, used or expired. Ask an administrator for a new one.")]
+    InvalidResetCode,
+    /// A bad row in an import file; nothing was created.
+    #[error("line {line}: {message} Nothing was imported.")]
+    Import { line: u64, message: String },
     /// The store or a file in the data dir could not be used. Names the file.
     #[error("{}: {message}", path.display())]
     Storage { path: PathBuf, message: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why an account whose password was right may not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    Disabled,
+    Expired,
+}
+
+fn unavailable_text(u: Unavailable) -> &'static str {
+    match u {
+        Unavailable::Disabled => "This account is disabled. Ask an administrator to enable it.",
+        Unavailable::Expired => "This account has expired. Ask an administrator to extend it.",
+    }
 }
 
 /// A wait as people read it: seconds up to 90, whole minutes (rounded up) above.
@@ -119,10 +157,16 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Storage { .. } | Error::Internal(_) => 1,
-            Error::InvalidCredentials | Error::CurrentPasswordIncorrect | Error::NoSession => 3,
+            Error::InvalidCredentials
+            | Error::CurrentPasswordIncorrect
+            | Error::NoSession
+            | Error::ReauthRequired
+            | Error::InvalidResetCode => 3,
             Error::Throttled(_) => 4,
             Error::EmailTaken => 5,
-            Error::Invalid(_) => 6,
+            Error::Invalid(_) | Error::UnknownAccount(_) | Error::Import { .. } => 6,
+            Error::NotAllowed(_) => 7,
+            Error::AccountUnavailable(_) => 8,
         }
     }
 }

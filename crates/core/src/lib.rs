@@ -5,6 +5,7 @@
 //! core never prints.
 
 mod accounts;
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod clock;
@@ -17,12 +18,14 @@ pub mod storage;
 pub mod timefmt;
 pub mod token_file;
 
-pub use accounts::{Account, Accounts, LoginReport, Options, Role, SessionInfo, SessionLimits};
+pub use accounts::{
+    Account, Accounts, Ended, LoginReport, Options, Role, SessionInfo, SessionLimits, SessionStatus,
+};
 pub use auth::hashing::HashParams;
 pub use auth::policy::{Strength, password_strength};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, Field, ValidationError};
-pub use secret::{Password, SessionToken};
+pub use error::{Error, Field, Unavailable, ValidationError};
+pub use secret::{Password, ResetCode, SessionToken};
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

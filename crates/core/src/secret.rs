@@ -115,6 +115,79 @@ impl fmt::Debug for SessionToken {
     }
 }
 
+/// A reset or first-login code: 136 bits from the OS random source (17 bytes), shown as 28
+/// Crockford base32 characters in groups of 4 for reading aloud (no I, L, O or U to mistake).
+/// Only its SHA-256 is stored.
+#[derive(Clone)]
+pub struct ResetCode(Zeroizing<[u8; ResetCode::LEN]>);
+
+impl ResetCode {
+    pub const LEN: usize = 17;
+    /// Characters without the separators.
+    pub const CHARS: usize = 28;
+
+    /// Crockford's base32: reading accepts lower case, I and L for 1 and O for 0, and ignores
+    /// dashes and spaces.
+    fn encoding() -> data_encoding::Encoding {
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols.push_str("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
+        spec.translate.from.push_str("abcdefghjkmnpqrstvwxyzIiLlOo");
+        spec.translate.to.push_str("ABCDEFGHJKMNPQRSTVWXYZ111100");
+        spec.ignore.push_str("- ");
+        spec.check_trailing_bits = false;
+        // A fixed, valid specification: it cannot fail.
+        spec.encoding()
+            .unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
+    }
+
+    pub fn generate() -> std::io::Result<Self> {
+        let mut bytes = Zeroizing::new([0u8; Self::LEN]);
+        getrandom::fill(bytes.as_mut()).map_err(std::io::Error::other)?;
+        Ok(Self(bytes))
+    }
+
+    /// Reads a code as a person typed it; `None` if it cannot be one (wrong length or a
+    /// character that is not in the alphabet).
+    pub fn parse(text: &str) -> Option<Self> {
+        let enc = Self::encoding();
+        let text = Zeroizing::new(text.trim().to_owned());
+        let len = enc.decode_len(text.len()).ok()?;
+        let mut out = Zeroizing::new(vec![0u8; len]);
+        let n = enc.decode_mut(text.as_bytes(), &mut out).ok()?;
+        if n != Self::LEN {
+            return None;
+        }
+        let mut bytes = Zeroizing::new([0u8; Self::LEN]);
+        bytes.copy_from_slice(&out[..n]);
+        Some(Self(bytes))
+    }
+
+    /// The code as shown: `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`.
+    pub fn grouped(&self) -> Zeroizing<String> {
+        let plain = Zeroizing::new(Self::encoding().encode(self.0.as_ref()));
+        let mut out = Zeroizing::new(String::with_capacity(Self::CHARS + 6));
+        for (i, c) in plain.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                out.push('-');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// SHA-256 of the code: the only form the store keeps.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_ref()).into()
+    }
+}
+
+impl fmt::Debug for ResetCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetCode(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +219,40 @@ mod tests {
         assert_eq!(t.as_bytes(), back.as_bytes());
         assert!(SessionToken::from_hex("zz").is_none());
         assert!(SessionToken::from_hex(&"ab".repeat(31)).is_none());
+    }
+
+    #[test]
+    fn reset_codes_are_grouped_for_reading_and_read_back_as_typed() {
+        let c = ResetCode::generate().unwrap();
+        let shown = c.grouped();
+        assert_eq!(shown.len(), 28 + 6, "{}", shown.as_str());
+        assert!(shown.split('-').all(|g| g.len() == 4));
+        assert!(!shown.contains(['I', 'L', 'O', 'U']));
+        let back = ResetCode::parse(&shown).unwrap();
+        assert_eq!(back.digest(), c.digest());
+        // Typed in lower case, without dashes, with O for 0 and l for 1: the same code.
+        let typed: String = shown
+            .chars()
+            .filter(|ch| *ch != '-')
+            .map(|ch| match ch {
+                '0' => 'O',
+                '1' => 'l',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        assert_eq!(ResetCode::parse(&typed).unwrap().digest(), c.digest());
+        assert!(ResetCode::parse(&shown[..30]).is_none());
+        assert!(ResetCode::parse("not a code").is_none());
+        assert!(ResetCode::parse("").is_none());
+        assert!(!format!("{c:?}").contains(&shown[..4]));
+    }
+
+    #[test]
+    fn reset_codes_carry_136_random_bits() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            assert!(seen.insert(ResetCode::generate().unwrap().digest()));
+        }
     }
 
     #[test]

@@ -26,6 +26,23 @@ pub struct AccountRecord {
     pub created_at: i64,
     pub last_login_at: Option<i64>,
     pub disabled: bool,
+    /// When the account stops working (Unix seconds); `None`: never.
+    pub expires_at: Option<i64>,
+}
+
+/// The password hash of an account that has no usable password yet (created by an import,
+/// waiting for its first-login code). It is not a PHC string, so nothing ever verifies.
+pub const NO_PASSWORD: &str = "!";
+
+impl AccountRecord {
+    /// Whether the account may be used at `now`: not disabled and not past its expiry.
+    pub fn usable_at(&self, now: i64) -> bool {
+        !self.disabled && self.expires_at.is_none_or(|t| t > now)
+    }
+    /// Whether the account counts as an active administrator at `now`.
+    pub fn active_admin_at(&self, now: i64) -> bool {
+        self.role == "admin" && self.usable_at(now)
+    }
 }
 
 /// A session as stored (the token itself is never stored, only its SHA-256).
@@ -36,6 +53,8 @@ pub struct SessionRecord {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// When the password was last entered in this session (login, or re-authentication).
+    pub authenticated_at: i64,
 }
 
 /// What an auth event records.
@@ -50,6 +69,66 @@ pub enum Outcome {
     Logout,
     PasswordChanged,
     PasswordChangeFailure,
+    /// A reset (or first-login) code set a new password.
+    ResetUsed,
+    /// A wrong, used or expired reset code (one event for the three).
+    ResetFailure,
+    ResetThrottled,
+    /// The password entered again in a session (for an action that needs a recent one).
+    Reauthenticated,
+    ReauthFailure,
+    ReauthThrottled,
+    /// A user ended one or more of their own sessions.
+    SessionsRevoked,
+    /// A user deleted their own account.
+    AccountDeleted,
+    /// An administrator's action, carried out.
+    Admin(AdminAction),
+    /// An administrator's action, refused (the caller is not an admin, the account is
+    /// unknown, or it would leave no active admin).
+    AdminDenied(AdminAction),
+}
+
+/// What an administrator does to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    Disable,
+    Enable,
+    Unlock,
+    Promote,
+    Demote,
+    Expire,
+    Delete,
+    ResetCode,
+    Import,
+}
+
+impl AdminAction {
+    /// The action's name in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminAction::Disable => "disable",
+            AdminAction::Enable => "enable",
+            AdminAction::Unlock => "unlock",
+            AdminAction::Promote => "promote",
+            AdminAction::Demote => "demote",
+            AdminAction::Expire => "expire",
+            AdminAction::Delete => "delete",
+            AdminAction::ResetCode => "reset_code",
+            AdminAction::Import => "import",
+        }
+    }
+    const ALL: [AdminAction; 9] = [
+        AdminAction::Disable,
+        AdminAction::Enable,
+        AdminAction::Unlock,
+        AdminAction::Promote,
+        AdminAction::Demote,
+        AdminAction::Expire,
+        AdminAction::Delete,
+        AdminAction::ResetCode,
+        AdminAction::Import,
+    ];
 }
 
 impl Outcome {
@@ -65,8 +144,320 @@ impl Outcome {
             Outcome::Logout => "logout",
             Outcome::PasswordChanged => "password_changed",
             Outcome::PasswordChangeFailure => "password_change_failure",
+            Outcome::ResetUsed => "reset_used",
+            Outcome::ResetFailure => "reset_failure",
+            Outcome::ResetThrottled => "reset_throttled",
+            Outcome::Reauthenticated => "reauth_success",
+            Outcome::ReauthFailure => "reauth_failure",
+            Outcome::ReauthThrottled => "reauth_throttled",
+            Outcome::SessionsRevoked => "sessions_revoked",
+            Outcome::AccountDeleted => "account_deleted",
+            Outcome::Admin(a) => match a {
+                AdminAction::Disable => "admin_disable",
+                AdminAction::Enable => "admin_enable",
+                AdminAction::Unlock => "admin_unlock",
+                AdminAction::Promote => "admin_promote",
+                AdminAction::Demote => "admin_demote",
+                AdminAction::Expire => "admin_expire",
+                AdminAction::Delete => "admin_delete",
+                AdminAction::ResetCode => "admin_reset_code",
+                AdminAction::Import => "admin_import",
+            },
+            Outcome::AdminDenied(a) => match a {
+                AdminAction::Disable => "admin_disable_denied",
+                AdminAction::Enable => "admin_enable_denied",
+                AdminAction::Unlock => "admin_unlock_denied",
+                AdminAction::Promote => "admin_promote_denied",
+                AdminAction::Demote => "admin_demote_denied",
+                AdminAction::Expire => "admin_expire_denied",
+                AdminAction::Delete => "admin_delete_denied",
+                AdminAction::ResetCode => "admin_reset_code_denied",
+                AdminAction::Import => "admin_import_denied",
+            },
         }
     }
+
+    /// The audit log's `action` and `outcome` for this event: ("login", "failure"),
+    /// ("disable", "success"), ("reset", "throttled")…
+    pub fn parts(self) -> (&'static str, &'static str) {
+        match self {
+            Outcome::Signup => ("signup", "success"),
+            Outcome::SignupTaken => ("signup", "failure"),
+            Outcome::SignupThrottled => ("signup", "throttled"),
+            Outcome::LoginSuccess => ("login", "success"),
+            Outcome::LoginFailure => ("login", "failure"),
+            Outcome::LoginThrottled => ("login", "throttled"),
+            Outcome::Logout => ("logout", "success"),
+            Outcome::PasswordChanged => ("password_change", "success"),
+            Outcome::PasswordChangeFailure => ("password_change", "failure"),
+            Outcome::ResetUsed => ("reset", "success"),
+            Outcome::ResetFailure => ("reset", "failure"),
+            Outcome::ResetThrottled => ("reset", "throttled"),
+            Outcome::Reauthenticated => ("reauthenticate", "success"),
+            Outcome::ReauthFailure => ("reauthenticate", "failure"),
+            Outcome::ReauthThrottled => ("reauthenticate", "throttled"),
+            Outcome::SessionsRevoked => ("revoke_sessions", "success"),
+            Outcome::AccountDeleted => ("delete_account", "success"),
+            Outcome::Admin(a) => (a.as_str(), "success"),
+            Outcome::AdminDenied(a) => (a.as_str(), "denied"),
+        }
+    }
+
+    /// Every outcome, for reading the log back.
+    pub fn all() -> impl Iterator<Item = Outcome> {
+        [
+            Outcome::Signup,
+            Outcome::SignupTaken,
+            Outcome::SignupThrottled,
+            Outcome::LoginSuccess,
+            Outcome::LoginFailure,
+            Outcome::LoginThrottled,
+            Outcome::Logout,
+            Outcome::PasswordChanged,
+            Outcome::PasswordChangeFailure,
+            Outcome::ResetUsed,
+            Outcome::ResetFailure,
+            Outcome::ResetThrottled,
+            Outcome::Reauthenticated,
+            Outcome::ReauthFailure,
+            Outcome::ReauthThrottled,
+            Outcome::SessionsRevoked,
+            Outcome::AccountDeleted,
+        ]
+        .into_iter()
+        .chain(AdminAction::ALL.into_iter().map(Outcome::Admin))
+        .chain(AdminAction::ALL.into_iter().map(Outcome::AdminDenied))
+    }
+
+    /// The outcome stored as `name` (see [`Outcome::as_str`]).
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        Outcome::all().find(|o| o.as_str() == name)
+    }
+
+    /// Whether the event is a failure or a refusal (the history highlights those).
+    pub fn failed(self) -> bool {
+        self.parts().1 != "success"
+    }
+}
+
+/// One row of the audit log, as read back. `actor` is who acted (the email they gave, or
+/// the administrator's), `target` whom it was about; for a person's own action they are the
+/// same. Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub target: String,
+    /// The stored event name ([`Outcome::as_str`]).
+    pub event: String,
+}
+
+impl AuditEvent {
+    /// `action` and `outcome` (see [`Outcome::parts`]); an event name this build does not
+    /// know reads as its own action with outcome "unknown".
+    pub fn parts(&self) -> (&str, &str) {
+        match Outcome::from_name(&self.event) {
+            Some(o) => o.parts(),
+            None => (self.event.as_str(), "unknown"),
+        }
+    }
+}
+
+/// Which audit events to read, newest first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditQuery<'a> {
+    /// Only events whose actor or target is this event email.
+    pub email: Option<&'a str>,
+    /// Only events whose actor or target contains this text (lowercase).
+    pub contains: Option<&'a str>,
+    /// Only events older than this id (the next page).
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
+
+/// What [`Storage::admin_change`] does to the target account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change<'a> {
+    Disable,
+    Enable,
+    Unlock,
+    Promote,
+    Demote,
+    /// Sets (or, with `None`, clears) the account's expiry.
+    Expire(Option<i64>),
+    Delete,
+    /// Stores a reset code's digest, replacing any earlier code of the account.
+    ResetCode {
+        code_sha256: &'a [u8; 32],
+        expires_at: i64,
+    },
+}
+
+impl Change<'_> {
+    pub fn action(&self) -> AdminAction {
+        match self {
+            Change::Disable => AdminAction::Disable,
+            Change::Enable => AdminAction::Enable,
+            Change::Unlock => AdminAction::Unlock,
+            Change::Promote => AdminAction::Promote,
+            Change::Demote => AdminAction::Demote,
+            Change::Expire(_) => AdminAction::Expire,
+            Change::Delete => AdminAction::Delete,
+            Change::ResetCode { .. } => AdminAction::ResetCode,
+        }
+    }
+
+    /// Whether, applied to the last active admin, this would leave none. (An expiry set on
+    /// the last admin would end administration on that day.)
+    pub fn removes_admin(&self) -> bool {
+        matches!(
+            self,
+            Change::Disable | Change::Demote | Change::Delete | Change::Expire(Some(_))
+        )
+    }
+}
+
+/// An administrator's change to an account, in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminChange<'a> {
+    /// The administrator's account; the store checks again, inside the transaction, that it
+    /// is an active admin.
+    pub actor_id: i64,
+    pub actor_event: &'a str,
+    pub target_norm: &'a str,
+    pub target_event: &'a str,
+    pub change: Change<'a>,
+    pub now: i64,
+}
+
+/// How an [`AdminChange`] (or a self-deletion) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Done; this many sessions of the account ended with it.
+    Done {
+        sessions_ended: usize,
+    },
+    UnknownAccount,
+    /// The actor is not (or no longer) an active admin.
+    NotAdmin,
+    /// It would leave the store without an active admin.
+    LastAdmin,
+}
+
+/// One account of an import.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRow<'a> {
+    pub email: &'a str,
+    pub email_norm: &'a str,
+    pub name: &'a str,
+    pub admin: bool,
+    /// The first-login code's digest.
+    pub code_sha256: &'a [u8; 32],
+}
+
+/// An import, in one transaction: every account or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Import<'a> {
+    pub actor_id: i64,
+    pub actor_event: &'a str,
+    pub rows: &'a [ImportRow<'a>],
+    pub now: i64,
+    pub codes_expire_at: i64,
+}
+
+/// How an import ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// This many accounts were created.
+    Created(usize),
+    /// Nothing was created: the row at this index has an email that has an account already.
+    Taken(usize),
+    NotAdmin,
+}
+
+/// A reset code being used, in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct ResetUse<'a> {
+    pub email_norm: &'a str,
+    pub event_email: &'a str,
+    pub code_sha256: &'a [u8; 32],
+    pub new_hash: &'a str,
+    pub now: i64,
+}
+
+/// Which sessions of an account [`Storage::revoke_sessions`] ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoke {
+    One(i64),
+    AllBut(i64),
+}
+
+/// How the accounts table is ordered for paging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountSort {
+    #[default]
+    Email,
+    Name,
+    /// Newest first.
+    Newest,
+}
+
+/// Where the next page starts: after the row with this sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Text(String, i64),
+    Id(i64),
+}
+
+/// A page of accounts, by keyset: never an OFFSET scan.
+#[derive(Debug, Clone, Default)]
+pub struct AccountQuery<'a> {
+    /// Only accounts whose email or name contains this text (lowercase); empty: all.
+    pub filter: &'a str,
+    pub sort: AccountSort,
+    /// Rows after this one (forward) or before it (`backward`).
+    pub cursor: Option<Cursor>,
+    pub backward: bool,
+    pub limit: usize,
+}
+
+/// An account as the administration lists it: no hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub email: String,
+    pub email_norm: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+    pub disabled: bool,
+    pub expires_at: Option<i64>,
+    /// Until when its email is locked by the throttle, if a lock was ever set.
+    pub locked_until: Option<i64>,
+    /// Whether it has a password (an imported account has none until its code is used).
+    pub has_password: bool,
+}
+
+impl AccountSummary {
+    /// The cursor that continues after this row in `sort`.
+    pub fn cursor(&self, sort: AccountSort) -> Cursor {
+        match sort {
+            AccountSort::Email => Cursor::Text(self.email_norm.clone(), self.id),
+            AccountSort::Name => Cursor::Text(self.name.clone(), self.id),
+            AccountSort::Newest => Cursor::Id(self.id),
+        }
+    }
+}
+
+/// Counts over the accounts matching a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountCounts {
+    pub matching: i64,
+    pub total: i64,
+    pub admins: i64,
+    pub disabled: i64,
 }
 
 /// The lock schedule, as numbers a store can compute with inside its upsert: after `free`
@@ -137,6 +528,8 @@ pub struct Attempts {
     pub failed: u64,
     /// Logins refused unchecked while locked.
     pub throttled: u64,
+    /// The new session's id.
+    pub session_id: i64,
 }
 
 /// Everything a password change writes, in one transaction.
@@ -190,8 +583,11 @@ pub trait Storage: Send {
 
     /// Creates an account, clears its email's failures and records the signup. An email key
     /// that exists already is [`crate::Error::EmailTaken`] (decided by the database's
-    /// constraint, so two racing signups get one account and one "taken").
-    fn create_account(&self, new: &NewAccount<'_>) -> Result<i64>;
+    /// constraint, so two racing signups get one account and one "taken"). The first account
+    /// of an empty store is an admin, every later one a user, decided inside the insert's
+    /// transaction (two racing first signups make one admin). Returns the id and whether it is
+    /// the admin.
+    fn create_account(&self, new: &NewAccount<'_>) -> Result<(i64, bool)>;
 
     /// Writes a successful login: clears the failures, counts the attempts since the previous
     /// login, sets the last login, replaces the hash if asked, ends `old_session` and expired
@@ -227,6 +623,64 @@ pub trait Storage: Send {
 
     /// How many accounts there are.
     fn count_accounts(&self) -> Result<i64>;
+
+    /// Records `outcome` with `actor` as who acted and `target` whom it was about.
+    fn record_as(&self, now: i64, actor: &str, target: &str, outcome: Outcome) -> Result<()>;
+
+    /// Marks the session's password as entered at `now` (a re-authentication).
+    fn set_authenticated(&self, session_id: i64, now: i64) -> Result<()>;
+
+    /// The sessions of an account that have not reached their absolute end at `now`, oldest
+    /// first.
+    fn sessions_of(&self, account_id: i64, now: i64) -> Result<Vec<SessionRecord>>;
+
+    /// Ends sessions of `account_id` (never another account's) and, if any ended, records
+    /// it; how many ended.
+    fn revoke_sessions(
+        &self,
+        account_id: i64,
+        which: Revoke,
+        now: i64,
+        event_email: &str,
+    ) -> Result<usize>;
+
+    /// An administrator's change, checked again inside its transaction: the actor must still
+    /// be an active admin, and the change must not leave the store without one (two admins
+    /// demoting each other at once leave one). Records the outcome, refused or done.
+    fn admin_change(&self, change: &AdminChange<'_>) -> Result<Changed>;
+
+    /// Deletes the account `account_id` at its own request, unless that would leave no
+    /// active admin; records it.
+    fn delete_own_account(&self, account_id: i64, now: i64, event_email: &str) -> Result<Changed>;
+
+    /// Creates the accounts of an import, each without a usable password and with a
+    /// first-login code, all in one transaction (none if any email is taken).
+    fn import_accounts(&self, import: &Import<'_>) -> Result<Imported>;
+
+    /// The account whose unexpired reset code has this digest, if the email has one.
+    fn reset_code_account(
+        &self,
+        email_norm: &str,
+        code_sha256: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<AccountRecord>>;
+
+    /// Uses a reset code: if the email's unexpired code has this digest, deletes it (single
+    /// use, whoever races), sets the new hash, ends every session of the account, clears its
+    /// throttling and records the reset; how many sessions ended. `None`: no such code.
+    fn use_reset_code(&self, reset: &ResetUse<'_>) -> Result<Option<usize>>;
+
+    /// A page of accounts (see [`AccountQuery`]), in the query's order.
+    fn account_page(&self, query: &AccountQuery<'_>) -> Result<Vec<AccountSummary>>;
+
+    /// Counts for the administration's status line.
+    fn account_counts(&self, filter: &str) -> Result<AccountCounts>;
+
+    /// Audit events, newest first.
+    fn audit(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEvent>>;
+
+    /// Deletes audit events older than `before` (the retention bound); how many.
+    fn prune_audit(&self, before: i64) -> Result<usize>;
 
     /// Writes a consistent copy of the store to the new file `to` (never overwritten), safe
     /// while other processes use the store; returns how many accounts it holds.

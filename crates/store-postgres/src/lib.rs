@@ -18,6 +18,7 @@
 //! socket or to this machine, and to another machine only if the URL says `sslmode=disable`.
 //! A URL that asks for TLS (`sslmode=require`) is refused.
 
+mod admin;
 mod error;
 mod migrations;
 mod ops;

@@ -89,6 +89,30 @@ const MIGRATIONS: &[&str] = &[
         outcome text NOT NULL
     );
     CREATE INDEX auth_events_email_at ON auth_events (email, at);"#,
+    // 2: administration (issue 15), as the SQLite store's migration 4: account expiry; when
+    // a session last had its password entered; who acted in an audit event (NULL: the target
+    // itself); reset and first-login codes (a digest, one per account); indexes for paging by
+    // name and for the retention bound. A store from before roles gets its oldest account as
+    // its admin.
+    r#"ALTER TABLE accounts ADD COLUMN expires_at bigint;
+    ALTER TABLE sessions ADD COLUMN authenticated_at bigint NOT NULL DEFAULT 0;
+    UPDATE sessions SET authenticated_at = created_at;
+    ALTER TABLE auth_events ADD COLUMN actor text COLLATE "C";
+    CREATE INDEX auth_events_actor_at ON auth_events (actor, at) WHERE actor IS NOT NULL;
+    CREATE INDEX auth_events_at ON auth_events (at);
+    CREATE INDEX accounts_name ON accounts ((name COLLATE "C"), id);
+    CREATE TABLE reset_codes (
+        account_id  bigint CONSTRAINT reset_codes_pkey PRIMARY KEY
+                    CONSTRAINT reset_codes_account_id_fkey
+                    REFERENCES accounts (id) ON DELETE CASCADE,
+        code_sha256 bytea NOT NULL
+                    CONSTRAINT reset_codes_code_sha256_check CHECK (length(code_sha256) = 32),
+        created_at  bigint NOT NULL,
+        expires_at  bigint NOT NULL
+    );
+    UPDATE accounts SET role = 'admin'
+     WHERE id = (SELECT min(id) FROM accounts)
+       AND NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin');"#,
 ];
 
 /// The schema version this build writes.
@@ -98,6 +122,7 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 const KNOWN_TABLES: &[&str] = &[
     "accounts",
     "auth_events",
+    "reset_codes",
     "sessions",
     "throttle",
     "vaultty_schema",
@@ -113,16 +138,23 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("column", "accounts", "disabled boolean not null"),
     ("column", "accounts", "email text not null"),
     ("column", "accounts", "email_norm text not null"),
+    ("column", "accounts", "expires_at bigint null"),
     ("column", "accounts", "id bigint not null"),
     ("column", "accounts", "last_login_at bigint null"),
     ("column", "accounts", "name text not null"),
     ("column", "accounts", "password_hash text not null"),
     ("column", "accounts", "role text not null"),
+    ("column", "auth_events", "actor text null"),
     ("column", "auth_events", "at bigint not null"),
     ("column", "auth_events", "email text not null"),
     ("column", "auth_events", "id bigint not null"),
     ("column", "auth_events", "outcome text not null"),
+    ("column", "reset_codes", "account_id bigint not null"),
+    ("column", "reset_codes", "code_sha256 bytea not null"),
+    ("column", "reset_codes", "created_at bigint not null"),
+    ("column", "reset_codes", "expires_at bigint not null"),
     ("column", "sessions", "account_id bigint not null"),
+    ("column", "sessions", "authenticated_at bigint not null"),
     ("column", "sessions", "created_at bigint not null"),
     ("column", "sessions", "expires_at bigint not null"),
     ("column", "sessions", "id bigint not null"),
@@ -138,6 +170,13 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("constraint", "accounts", "accounts_email_norm_key u"),
     ("constraint", "accounts", "accounts_pkey p"),
     ("constraint", "accounts", "accounts_role_check c"),
+    ("constraint", "reset_codes", "reset_codes_account_id_fkey f"),
+    (
+        "constraint",
+        "reset_codes",
+        "reset_codes_code_sha256_check c",
+    ),
+    ("constraint", "reset_codes", "reset_codes_pkey p"),
     ("constraint", "sessions", "sessions_account_id_fkey f"),
     ("constraint", "sessions", "sessions_pkey p"),
     ("constraint", "sessions", "sessions_token_sha256_check c"),
@@ -151,9 +190,13 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
         "vaultty_schema_singleton_check c",
     ),
     ("index", "accounts", "accounts_email_norm_key"),
+    ("index", "accounts", "accounts_name"),
     ("index", "accounts", "accounts_pkey"),
+    ("index", "auth_events", "auth_events_actor_at"),
+    ("index", "auth_events", "auth_events_at"),
     ("index", "auth_events", "auth_events_email_at"),
     ("index", "auth_events", "auth_events_pkey"),
+    ("index", "reset_codes", "reset_codes_pkey"),
     ("index", "sessions", "sessions_account"),
     ("index", "sessions", "sessions_expires"),
     ("index", "sessions", "sessions_pkey"),
@@ -162,6 +205,7 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("index", "vaultty_schema", "vaultty_schema_pkey"),
     ("table", "accounts", ""),
     ("table", "auth_events", ""),
+    ("table", "reset_codes", ""),
     ("table", "sessions", ""),
     ("table", "throttle", ""),
     ("table", "vaultty_schema", ""),

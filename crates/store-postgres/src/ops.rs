@@ -14,16 +14,17 @@ use postgres::types::{ToSql, Type};
 use std::path::Path;
 // The core (moves to the core crate).
 use vaultty_core::storage::{
-    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome,
-    PasswordChange, SessionRecord, Storage, event_email,
+    AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
+    AuditQuery, Changed, Gate, Import, Imported, LockoutSchedule, LoginCommit, NewAccount, Outcome,
+    PasswordChange, ResetUse, Revoke, SessionRecord, Storage, event_email,
 };
 use vaultty_core::{Error, Result};
 
-const ACCOUNT_COLUMNS: &str =
-    "id, email, email_norm, name, password_hash, role, created_at, last_login_at, disabled";
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, email_norm, name, password_hash, role, \
+     created_at, last_login_at, disabled, expires_at";
 
 /// The account in the columns of `r` from `at` on ([`ACCOUNT_COLUMNS`] order).
-fn account_from(r: &postgres::Row, at: usize) -> Result<AccountRecord, postgres::Error> {
+pub(crate) fn account_from(r: &postgres::Row, at: usize) -> Result<AccountRecord, postgres::Error> {
     Ok(AccountRecord {
         id: r.try_get(at)?,
         email: r.try_get(at + 1)?,
@@ -34,10 +35,11 @@ fn account_from(r: &postgres::Row, at: usize) -> Result<AccountRecord, postgres:
         created_at: r.try_get(at + 6)?,
         last_login_at: r.try_get(at + 7)?,
         disabled: r.try_get(at + 8)?,
+        expires_at: r.try_get(at + 9)?,
     })
 }
 
-fn account_where(
+pub(crate) fn account_where(
     tx: &mut Transaction<'_>,
     condition: &str,
     value: (&(dyn ToSql + Sync), Type),
@@ -57,7 +59,7 @@ pub(crate) fn account_by_id(
     account_where(tx, "id = $1", (&id, Type::INT8))
 }
 
-fn record(
+pub(crate) fn record(
     tx: &mut Transaction<'_>,
     at: i64,
     email: &str,
@@ -74,7 +76,10 @@ fn record(
     Ok(())
 }
 
-fn clear_throttle(tx: &mut Transaction<'_>, email_norm: &str) -> Result<(), postgres::Error> {
+pub(crate) fn clear_throttle(
+    tx: &mut Transaction<'_>,
+    email_norm: &str,
+) -> Result<(), postgres::Error> {
     tx.execute_typed(
         "DELETE FROM throttle WHERE email_norm = $1",
         &[(&email_norm, Type::TEXT)],
@@ -152,11 +157,16 @@ impl Storage for PgStore {
         .map(drop)
     }
 
-    fn create_account(&self, new: &NewAccount<'_>) -> Result<i64> {
+    fn create_account(&self, new: &NewAccount<'_>) -> Result<(i64, bool)> {
         self.write(|tx| {
+            // Roles are decided one transaction at a time (see `crate::admin::ROLE_LOCK`): two
+            // racing first signups cannot both find the store empty.
+            self.db(crate::admin::lock_roles(tx))?;
             let inserted = tx.query_typed_one(
-                "INSERT INTO accounts (email, email_norm, name, password_hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO accounts (email, email_norm, name, password_hash, created_at, role)
+                 VALUES ($1, $2, $3, $4, $5,
+                         CASE WHEN EXISTS (SELECT 1 FROM accounts) THEN 'user' ELSE 'admin' END)
+                 RETURNING id, role = 'admin'",
                 &[
                     (&new.email, Type::TEXT),
                     (&new.email_norm, Type::TEXT),
@@ -165,8 +175,8 @@ impl Storage for PgStore {
                     (&new.now, Type::INT8),
                 ],
             );
-            let id: i64 = match inserted {
-                Ok(row) => self.db(row.try_get(0))?,
+            let (id, admin): (i64, bool) = match inserted {
+                Ok(row) => (self.db(row.try_get(0))?, self.db(row.try_get(1))?),
                 // Decided by the UNIQUE constraint: of two racing signups, the second waits
                 // for the first to commit and then gets this.
                 Err(e) if error::is_email_taken(&e) => return Err(Error::EmailTaken),
@@ -174,7 +184,7 @@ impl Storage for PgStore {
             };
             self.db(clear_throttle(tx, new.email_norm))?;
             self.db(record(tx, new.now, new.event_email, Outcome::Signup))?;
-            Ok(id)
+            Ok((id, admin))
         })
     }
 
@@ -207,9 +217,10 @@ impl Storage for PgStore {
             ))?;
             let count =
                 |i| -> Result<u64> { Ok(self.db(counts.try_get::<_, i64>(i))?.max(0) as u64) };
-            let attempts = Attempts {
+            let mut attempts = Attempts {
                 failed: count(0)?,
                 throttled: count(1)?,
+                session_id: 0,
             };
             if let Some(old) = login.old_session {
                 self.db(tx.execute_typed(
@@ -222,10 +233,10 @@ impl Storage for PgStore {
                 "DELETE FROM sessions WHERE expires_at <= $1",
                 &[(&login.now, Type::INT8)],
             ))?;
-            self.db(tx.execute_typed(
+            let row = self.db(tx.query_typed_one(
                 "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at,
-                                       expires_at)
-                 VALUES ($1, $2, $3, $3, $4)",
+                                       expires_at, authenticated_at)
+                 VALUES ($1, $2, $3, $3, $4, $3) RETURNING id",
                 &[
                     (&account.id, Type::INT8),
                     (&&login.new_session[..], Type::BYTEA),
@@ -233,6 +244,7 @@ impl Storage for PgStore {
                     (&login.expires_at, Type::INT8),
                 ],
             ))?;
+            attempts.session_id = self.db(row.try_get(0))?;
             self.db(record(
                 tx,
                 login.now,
@@ -252,8 +264,9 @@ impl Storage for PgStore {
         self.single(|c| {
             let Some(r) = c.query_typed_opt(
                 "SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.expires_at,
+                        s.authenticated_at,
                         a.id, a.email, a.email_norm, a.name, a.password_hash, a.role,
-                        a.created_at, a.last_login_at, a.disabled
+                        a.created_at, a.last_login_at, a.disabled, a.expires_at
                    FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
                   WHERE s.token_sha256 = $1",
                 &[(&&token_sha256[..], Type::BYTEA)],
@@ -267,9 +280,10 @@ impl Storage for PgStore {
                 created_at: r.try_get(2)?,
                 last_seen_at: r.try_get(3)?,
                 expires_at: r.try_get(4)?,
+                authenticated_at: r.try_get(5)?,
             };
-            let account = match r.try_get::<_, Option<i64>>(5)? {
-                Some(_) => Some(account_from(&r, 5)?),
+            let account = match r.try_get::<_, Option<i64>>(6)? {
+                Some(_) => Some(account_from(&r, 6)?),
                 None => None,
             };
             Ok(Some((session, account)))
@@ -353,6 +367,91 @@ impl Storage for PgStore {
             c.query_typed_one("SELECT count(*) FROM accounts", &[])?
                 .try_get(0)
         })
+    }
+
+    fn record_as(&self, now: i64, actor: &str, target: &str, outcome: Outcome) -> Result<()> {
+        self.write(|tx| self.db(crate::admin::record_as(tx, now, actor, target, outcome)))
+    }
+
+    fn set_authenticated(&self, session_id: i64, now: i64) -> Result<()> {
+        self.single(|c| {
+            c.execute(
+                "UPDATE sessions SET authenticated_at = $2 WHERE id = $1",
+                &[&session_id, &now],
+            )
+        })
+        .map(drop)
+    }
+
+    fn sessions_of(&self, account_id: i64, now: i64) -> Result<Vec<SessionRecord>> {
+        self.single(|c| crate::admin::sessions_of(c, account_id, now))
+    }
+
+    fn revoke_sessions(
+        &self,
+        account_id: i64,
+        which: Revoke,
+        now: i64,
+        event_email: &str,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            self.db(crate::admin::revoke(
+                tx,
+                account_id,
+                which,
+                now,
+                event_email,
+            ))
+        })
+    }
+
+    fn admin_change(&self, change: &AdminChange<'_>) -> Result<Changed> {
+        self.write(|tx| self.db(crate::admin::change(tx, change)))
+    }
+
+    fn delete_own_account(&self, account_id: i64, now: i64, event_email: &str) -> Result<Changed> {
+        self.write(|tx| self.db(crate::admin::delete_own(tx, account_id, now, event_email)))
+    }
+
+    fn import_accounts(&self, import: &Import<'_>) -> Result<Imported> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        // A taken email ends the transaction without a commit: nothing of the import stays.
+        let done = self.db(crate::admin::import(&mut tx, import))?;
+        if let Imported::Created(_) = done {
+            tx.commit().map_err(|e| self.err(&e))?;
+        }
+        Ok(done)
+    }
+
+    fn reset_code_account(
+        &self,
+        email_norm: &str,
+        code_sha256: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<AccountRecord>> {
+        self.single(|c| crate::admin::reset_code_account(c, email_norm, code_sha256, now))
+    }
+
+    fn use_reset_code(&self, reset: &ResetUse<'_>) -> Result<Option<usize>> {
+        self.write(|tx| self.db(crate::admin::use_reset_code(tx, reset)))
+    }
+
+    fn account_page(&self, query: &AccountQuery<'_>) -> Result<Vec<AccountSummary>> {
+        self.single(|c| crate::admin::page(c, query))
+    }
+
+    fn account_counts(&self, filter: &str) -> Result<AccountCounts> {
+        self.single(|c| crate::admin::counts(c, filter))
+    }
+
+    fn audit(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEvent>> {
+        self.single(|c| crate::admin::audit(c, query))
+    }
+
+    fn prune_audit(&self, before: i64) -> Result<usize> {
+        self.single(|c| c.execute("DELETE FROM auth_events WHERE at < $1", &[&before]))
+            .map(|n| n as usize)
     }
 
     fn backup_to(&self, to: &Path) -> Result<i64> {

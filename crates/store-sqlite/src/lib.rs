@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod events;
 mod migrations;
 mod ops;
+pub mod reset_codes;
 pub mod sessions;
 pub mod throttle;
 

@@ -57,6 +57,27 @@ const MIGRATIONS: &[Migration] = &[
     Sql(
         "ALTER TABLE throttle ADD COLUMN refused INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1));",
     ),
+    // 4: administration (issue 15). Account expiry; when a session last had its password
+    // entered (re-authentication); who acted in an audit event (NULL: the target itself);
+    // reset and first-login codes (a digest only, one per account); an index for paging by
+    // name and one for the retention bound. A store from before roles gets its oldest account
+    // as its admin, so that someone can administer it.
+    Sql("ALTER TABLE accounts ADD COLUMN expires_at INTEGER;
+    ALTER TABLE sessions ADD COLUMN authenticated_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET authenticated_at = created_at;
+    ALTER TABLE auth_events ADD COLUMN actor TEXT;
+    CREATE INDEX auth_events_actor_at ON auth_events(actor, at) WHERE actor IS NOT NULL;
+    CREATE INDEX auth_events_at ON auth_events(at);
+    CREATE INDEX accounts_name ON accounts(name);
+    CREATE TABLE reset_codes (
+        account_id  INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        code_sha256 BLOB NOT NULL CHECK (length(code_sha256) = 32),
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+    ) STRICT;
+    UPDATE accounts SET role = 'admin'
+     WHERE id = (SELECT min(id) FROM accounts)
+       AND NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin');"),
 ];
 
 /// The schema version this build writes.
@@ -215,7 +236,7 @@ fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
 /// [`schema_digest`] of the schema all migrations make. `latest_schema_digest_is_current`
 /// checks it against the schema built in memory: a new migration must update it.
 const LATEST_SCHEMA_SHA256: &str =
-    "40f0e65f266022c5ac83a6ba4f06affbfb3a28fa6679a7afd58c041b334e6c45";
+    "2c9438ca76d4523968ccc71ea79b099db3c97e77f5df04060fc9a7d5b1e3e4d1";
 
 /// SHA-256 over every field of every object, each field ended by a NUL (a missing SQL text by
 /// a 0x01 instead).

@@ -1,10 +1,11 @@
 //! [`Storage`] on SQLite: each operation one transaction over the table modules.
 
-use crate::{Store, accounts, events, is_unique_violation, sessions, throttle};
+use crate::{Store, accounts, events, is_unique_violation, reset_codes, sessions, throttle};
 use std::path::Path;
 use vaultty_core::storage::{
-    AccountRecord, Attempts, Gate, LockoutSchedule, LoginCommit, NewAccount, Outcome,
-    PasswordChange, SessionRecord, Storage,
+    AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
+    AuditQuery, Change, Changed, Gate, Import, Imported, LockoutSchedule, LoginCommit, NewAccount,
+    Outcome, PasswordChange, ResetUse, Revoke, SessionRecord, Storage,
 };
 use vaultty_core::{Error, Result};
 
@@ -46,7 +47,7 @@ impl Storage for Store {
         self.write(|tx| self.db(throttle::clear(tx, email_norm)))
     }
 
-    fn create_account(&self, new: &NewAccount<'_>) -> Result<i64> {
+    fn create_account(&self, new: &NewAccount<'_>) -> Result<(i64, bool)> {
         let id = self.write_durable(|tx| {
             let id = match accounts::insert(
                 tx,
@@ -86,9 +87,10 @@ impl Storage for Store {
             self.db(throttle::clear(tx, &account.email_norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
             let count = |outcome| events::count_since(tx, login.event_email, since, outcome);
-            let attempts = Attempts {
+            let mut attempts = Attempts {
                 failed: self.db(count(Outcome::LoginFailure))?,
                 throttled: self.db(count(Outcome::LoginThrottled))?,
+                session_id: 0,
             };
             self.db(accounts::set_last_login(tx, account.id, login.now))?;
             if let Some(h) = login.new_hash {
@@ -103,7 +105,7 @@ impl Storage for Store {
                 self.db(sessions::delete_by_token(tx, old))?;
             }
             self.db(sessions::delete_expired(tx, login.now))?;
-            self.db(sessions::insert(
+            attempts.session_id = self.db(sessions::insert(
                 tx,
                 account.id,
                 login.new_session,
@@ -209,6 +211,282 @@ impl Storage for Store {
 
     fn count_accounts(&self) -> Result<i64> {
         self.db(accounts::count(self.conn()))
+    }
+
+    fn record_as(&self, now: i64, actor: &str, target: &str, outcome: Outcome) -> Result<()> {
+        self.write(|tx| self.db(events::record_as(tx, now, actor, target, outcome)))
+    }
+
+    fn set_authenticated(&self, session_id: i64, now: i64) -> Result<()> {
+        self.write(|tx| self.db(sessions::set_authenticated(tx, session_id, now)))
+    }
+
+    fn sessions_of(&self, account_id: i64, now: i64) -> Result<Vec<SessionRecord>> {
+        self.db(sessions::of_account(self.conn(), account_id, now))
+    }
+
+    fn revoke_sessions(
+        &self,
+        account_id: i64,
+        which: Revoke,
+        now: i64,
+        event_email: &str,
+    ) -> Result<usize> {
+        let ended = self.write_durable(|tx| {
+            let ended = match which {
+                Revoke::One(id) => self.db(sessions::delete_of(tx, account_id, id))?,
+                Revoke::AllBut(keep) => self.db(sessions::delete_others(tx, account_id, keep))?,
+            };
+            if ended > 0 {
+                self.db(events::record(
+                    tx,
+                    now,
+                    event_email,
+                    Outcome::SessionsRevoked,
+                ))?;
+            }
+            Ok(ended)
+        })?;
+        if ended > 0 {
+            let _ = self.truncate_wal();
+        }
+        Ok(ended)
+    }
+
+    fn admin_change(&self, c: &AdminChange<'_>) -> Result<Changed> {
+        let now = c.now;
+        let changed = self.write_durable(|tx| {
+            let refuse = |why: Changed| -> Result<Changed> {
+                self.db(events::record_as(
+                    tx,
+                    now,
+                    c.actor_event,
+                    c.target_event,
+                    Outcome::AdminDenied(c.change.action()),
+                ))?;
+                Ok(why)
+            };
+            let actor_ok = self
+                .db(accounts::by_id(tx, c.actor_id))?
+                .is_some_and(|a| a.active_admin_at(now));
+            if !actor_ok {
+                return refuse(Changed::NotAdmin);
+            }
+            let Some(target) = self.db(accounts::by_email_norm(tx, c.target_norm))? else {
+                return refuse(Changed::UnknownAccount);
+            };
+            if c.change.removes_admin()
+                && target.active_admin_at(now)
+                && self.db(accounts::other_active_admins(tx, target.id, now))? == 0
+            {
+                return refuse(Changed::LastAdmin);
+            }
+            let mut ended = 0;
+            match c.change {
+                // The sessions a disable or an expiry ends keep their rows until their next
+                // check: every check reads the account, refuses it from then on, and can then
+                // say why the session ended.
+                Change::Disable => {
+                    self.db(accounts::set_disabled(tx, target.id, true))?;
+                    ended = self.db(sessions::of_account(tx, target.id, now))?.len();
+                }
+                Change::Enable => {
+                    self.db(accounts::set_disabled(tx, target.id, false))?;
+                }
+                Change::Unlock => self.db(throttle::clear(tx, &target.email_norm))?,
+                Change::Promote => self.db(accounts::set_role(tx, target.id, true))?,
+                Change::Demote => self.db(accounts::set_role(tx, target.id, false))?,
+                Change::Expire(at) => {
+                    self.db(accounts::set_expiry(tx, target.id, at))?;
+                    if at.is_some_and(|t| t <= now) {
+                        ended = self.db(sessions::of_account(tx, target.id, now))?.len();
+                    }
+                }
+                Change::Delete => {
+                    ended = self.db(sessions::delete_all(tx, target.id))?;
+                    self.db(accounts::delete(tx, target.id))?;
+                    self.db(throttle::clear(tx, &target.email_norm))?;
+                }
+                Change::ResetCode {
+                    code_sha256,
+                    expires_at,
+                } => {
+                    self.db(reset_codes::delete_expired(tx, now))?;
+                    self.db(reset_codes::put(
+                        tx,
+                        target.id,
+                        code_sha256,
+                        now,
+                        expires_at,
+                    ))?;
+                }
+            }
+            self.db(events::record_as(
+                tx,
+                now,
+                c.actor_event,
+                c.target_event,
+                Outcome::Admin(c.change.action()),
+            ))?;
+            Ok(Changed::Done {
+                sessions_ended: ended,
+            })
+        })?;
+        if matches!(changed, Changed::Done { .. }) {
+            let _ = self.truncate_wal();
+        }
+        Ok(changed)
+    }
+
+    fn delete_own_account(&self, account_id: i64, now: i64, event_email: &str) -> Result<Changed> {
+        let changed = self.write_durable(|tx| {
+            let Some(account) = self.db(accounts::by_id(tx, account_id))? else {
+                return Ok(Changed::UnknownAccount);
+            };
+            if account.active_admin_at(now)
+                && self.db(accounts::other_active_admins(tx, account.id, now))? == 0
+            {
+                return Ok(Changed::LastAdmin);
+            }
+            let ended = self.db(sessions::delete_all(tx, account.id))?;
+            self.db(accounts::delete(tx, account.id))?;
+            self.db(throttle::clear(tx, &account.email_norm))?;
+            self.db(events::record(
+                tx,
+                now,
+                event_email,
+                Outcome::AccountDeleted,
+            ))?;
+            Ok(Changed::Done {
+                sessions_ended: ended,
+            })
+        })?;
+        if matches!(changed, Changed::Done { .. }) {
+            let _ = self.truncate_wal();
+        }
+        Ok(changed)
+    }
+
+    fn import_accounts(&self, import: &Import<'_>) -> Result<Imported> {
+        // Which row's email was taken: the error that rolls the transaction back carries no
+        // index, so it is kept here.
+        let taken = std::cell::Cell::new(None);
+        let done = self.write_durable(|tx| {
+            let actor_ok = self
+                .db(accounts::by_id(tx, import.actor_id))?
+                .is_some_and(|a| a.active_admin_at(import.now));
+            if !actor_ok {
+                self.db(events::record_as(
+                    tx,
+                    import.now,
+                    import.actor_event,
+                    import.actor_event,
+                    Outcome::AdminDenied(vaultty_core::storage::AdminAction::Import),
+                ))?;
+                return Ok(Imported::NotAdmin);
+            }
+            for (i, row) in import.rows.iter().enumerate() {
+                let id = match accounts::insert_imported(
+                    tx,
+                    row.email,
+                    row.email_norm,
+                    row.name,
+                    row.admin,
+                    import.now,
+                ) {
+                    Ok(id) => id,
+                    // Nothing of the import stays: the transaction is rolled back.
+                    Err(e) if is_unique_violation(&e) => {
+                        taken.set(Some(i));
+                        return Err(Error::EmailTaken);
+                    }
+                    Err(e) => return Err(self.err(&e)),
+                };
+                self.db(reset_codes::put(
+                    tx,
+                    id,
+                    row.code_sha256,
+                    import.now,
+                    import.codes_expire_at,
+                ))?;
+                self.db(events::record_as(
+                    tx,
+                    import.now,
+                    import.actor_event,
+                    &vaultty_core::storage::event_email(row.email_norm),
+                    Outcome::Admin(vaultty_core::storage::AdminAction::Import),
+                ))?;
+            }
+            Ok(Imported::Created(import.rows.len()))
+        });
+        match done {
+            Err(Error::EmailTaken) if taken.get().is_some() => {
+                Ok(Imported::Taken(taken.get().unwrap_or(0)))
+            }
+            Err(e) => Err(e),
+            Ok(done) => {
+                let _ = self.truncate_wal();
+                Ok(done)
+            }
+        }
+    }
+
+    fn reset_code_account(
+        &self,
+        email_norm: &str,
+        code_sha256: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<AccountRecord>> {
+        self.db(reset_codes::account(
+            self.conn(),
+            email_norm,
+            code_sha256,
+            now,
+        ))
+    }
+
+    fn use_reset_code(&self, reset: &ResetUse<'_>) -> Result<Option<usize>> {
+        let ended = self.write_durable(|tx| {
+            let Some(id) = self.db(reset_codes::take(
+                tx,
+                reset.email_norm,
+                reset.code_sha256,
+                reset.now,
+            ))?
+            else {
+                return Ok(None);
+            };
+            self.db(accounts::set_hash(tx, id, reset.new_hash))?;
+            let ended = self.db(sessions::delete_all(tx, id))?;
+            self.db(throttle::clear(tx, reset.email_norm))?;
+            self.db(events::record(
+                tx,
+                reset.now,
+                reset.event_email,
+                Outcome::ResetUsed,
+            ))?;
+            Ok(Some(ended))
+        })?;
+        if ended.is_some() {
+            let _ = self.truncate_wal();
+        }
+        Ok(ended)
+    }
+
+    fn account_page(&self, query: &AccountQuery<'_>) -> Result<Vec<AccountSummary>> {
+        self.db(accounts::page(self.conn(), query))
+    }
+
+    fn account_counts(&self, filter: &str) -> Result<AccountCounts> {
+        self.db(accounts::counts(self.conn(), filter))
+    }
+
+    fn audit(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEvent>> {
+        self.db(events::audit(self.conn(), query))
+    }
+
+    fn prune_audit(&self, before: i64) -> Result<usize> {
+        self.write(|tx| self.db(events::prune(tx, before)))
     }
 
     fn backup_to(&self, to: &Path) -> Result<i64> {

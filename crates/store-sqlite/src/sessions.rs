@@ -11,8 +11,9 @@ pub fn insert(
     expires_at: i64,
 ) -> rusqlite::Result<i64> {
     c.execute(
-        "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at, expires_at)
-         VALUES (?1, ?2, ?3, ?3, ?4)",
+        "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at, expires_at,
+                               authenticated_at)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?3)",
         params![account_id, &token_sha256[..], now, expires_at],
     )?;
     Ok(c.last_insert_rowid())
@@ -23,20 +24,61 @@ pub fn by_token(
     token_sha256: &[u8; 32],
 ) -> rusqlite::Result<Option<SessionRecord>> {
     c.query_row(
-        "SELECT id, account_id, created_at, last_seen_at, expires_at
-         FROM sessions WHERE token_sha256 = ?1",
+        &format!("SELECT {COLUMNS} FROM sessions WHERE token_sha256 = ?1"),
         params![&token_sha256[..]],
-        |r| {
-            Ok(SessionRecord {
-                id: r.get(0)?,
-                account_id: r.get(1)?,
-                created_at: r.get(2)?,
-                last_seen_at: r.get(3)?,
-                expires_at: r.get(4)?,
-            })
-        },
+        from_row,
     )
     .optional()
+}
+
+const COLUMNS: &str = "id, account_id, created_at, last_seen_at, expires_at, authenticated_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        created_at: r.get(2)?,
+        last_seen_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        authenticated_at: r.get(5)?,
+    })
+}
+
+/// The sessions of an account not past their absolute end, oldest first.
+pub fn of_account(
+    c: &Connection,
+    account_id: i64,
+    now: i64,
+) -> rusqlite::Result<Vec<SessionRecord>> {
+    c.prepare(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE account_id = ?1 AND expires_at > ?2 ORDER BY id"
+    ))?
+    .query_map(params![account_id, now], from_row)?
+    .collect()
+}
+
+pub fn set_authenticated(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE sessions SET authenticated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// Ends one session of `account_id`; whether it was one.
+pub fn delete_of(c: &Connection, account_id: i64, id: i64) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM sessions WHERE account_id = ?1 AND id = ?2",
+        params![account_id, id],
+    )
+}
+
+/// Ends every session of an account; how many.
+pub fn delete_all(c: &Connection, account_id: i64) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM sessions WHERE account_id = ?1",
+        params![account_id],
+    )
 }
 
 pub fn touch(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {

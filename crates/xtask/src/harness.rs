@@ -638,7 +638,15 @@ pub fn save(ctx: &Ctx, part: &str, wait: &Value, figures: &[Figure], data: Value
     Ok(())
 }
 
-pub const PARTS: [&str; 6] = ["cli", "latency", "ui", "login", "concurrency", "scale"];
+pub const PARTS: [&str; 7] = [
+    "cli",
+    "latency",
+    "ui",
+    "login",
+    "concurrency",
+    "scale",
+    "admin",
+];
 
 /// Prints the summary of the results on disk and writes it as `summary.md`.
 pub fn report(out: &Path) -> Res<()> {

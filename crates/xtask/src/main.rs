@@ -15,6 +15,7 @@
 //! packages it needs, builds what it runs, waits for a quiet machine before each part, and
 //! writes `target/bench/results/<part>.json` and `target/bench/summary.md`.
 
+mod admin;
 mod cli;
 mod concurrency;
 mod copt;
@@ -32,7 +33,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   xtask bench [--before REV] [--before-worktree PATH] [--before-target PATH] [part...]
-        parts: all (default) | cli | latency | ui | login | concurrency | scale
+        parts: all (default) | cli | latency | ui | login | concurrency | scale | admin
   xtask report
   xtask seed --data-dir DIR --count N";
 
@@ -119,6 +120,7 @@ fn bench(args: &[String]) -> Res<()> {
             }
             "concurrency" => concurrency::run(&ctx)?,
             "scale" => scale::run(&ctx)?,
+            "admin" => admin::run(&ctx)?,
             _ => unreachable!(),
         };
     }

@@ -55,6 +55,7 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::PASSWORD_TITLE,
     authenticated: true,
+    admin: false,
     hashes_password: true,
     layers: &[Layer::Back, Layer::Form, Layer::Field],
     help: &[HELP, FORM_ROWS, COMMON_ROWS],

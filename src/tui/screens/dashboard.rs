@@ -2,9 +2,16 @@
 //! when someone failed to log in as this account since the last login. `p` changes the
 //! password, `l` logs out, `q` quits (the session stays).
 
+use super::admin::Admin; // ---- administration
 use super::change_password::ChangePassword;
+// ---- account
+use super::delete_account::DeleteAccount;
+use super::history::History;
+use super::sessions::Sessions;
+// ---- end account
 use super::{Ctx, Info, Page};
 use crate::LoginReport;
+use crate::{Role, SessionInfo}; // ---- administration
 use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
 use crate::tui::app::Model;
@@ -34,6 +41,20 @@ const HELP: &[Row] = &[
         ],
         what: s::HELP_LOG_OUT,
     },
+    // ---- account
+    Row {
+        keys: &[(Layer::Dashboard, Action::Sessions)],
+        what: s::HELP_SESSIONS,
+    },
+    Row {
+        keys: &[(Layer::Dashboard, Action::History)],
+        what: s::HELP_HISTORY,
+    },
+    Row {
+        keys: &[(Layer::Dashboard, Action::DeleteAccount)],
+        what: s::HELP_DELETE_ACCOUNT,
+    },
+    // ---- end account
     Row {
         keys: &[(Layer::Dashboard, Action::Quit)],
         what: s::HELP_QUIT_STAY,
@@ -48,10 +69,66 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::DASHBOARD_TITLE,
     authenticated: true,
+    admin: false,
     hashes_password: false,
     layers: &[Layer::Dashboard],
     help: &[HELP, COMMON_ROWS],
     footer: &[
+        // ---- account
+        Hint {
+            key: (Layer::Dashboard, Action::Sessions),
+            what: s::FOOT_SESSIONS,
+        },
+        Hint {
+            key: (Layer::Dashboard, Action::History),
+            what: s::FOOT_HISTORY,
+        },
+        // ---- end account
+        Hint {
+            key: (Layer::Dashboard, Action::ChangePassword),
+            what: s::FOOT_CHANGE_PASSWORD,
+        },
+        Hint {
+            key: (Layer::Dashboard, Action::Logout),
+            what: s::FOOT_LOG_OUT,
+        },
+        Hint {
+            key: (Layer::Dashboard, Action::Quit),
+            what: s::FOOT_QUIT_STAY,
+        },
+        // ---- account
+        Hint {
+            key: (Layer::Dashboard, Action::DeleteAccount),
+            what: s::FOOT_DELETE_ACCOUNT,
+        },
+        // ---- end account
+        Hint {
+            key: (Layer::Common, Action::Help),
+            what: s::FOOT_HELP,
+        },
+        Hint {
+            key: (Layer::Always, Action::Quit),
+            what: s::FOOT_QUIT,
+        },
+    ],
+};
+
+// ---- administration
+const ADMIN_HELP: &[Row] = &[Row {
+    keys: &[(Layer::DashboardAdmin, Action::OpenAdmin)],
+    what: s::HELP_OPEN_ADMIN,
+}];
+
+/// The dashboard of an administrator: `a` opens the administration (its key and its hint
+/// exist only there).
+pub const ADMIN_INFO: Info = Info {
+    layers: &[Layer::DashboardAdmin, Layer::Dashboard],
+    help: &[ADMIN_HELP, HELP, COMMON_ROWS],
+    footer: &[
+        Hint {
+            key: (Layer::DashboardAdmin, Action::OpenAdmin),
+            what: s::FOOT_OPEN_ADMIN,
+        },
         Hint {
             key: (Layer::Dashboard, Action::ChangePassword),
             what: s::FOOT_CHANGE_PASSWORD,
@@ -73,15 +150,39 @@ pub const INFO: Info = Info {
             what: s::FOOT_QUIT,
         },
     ],
+    ..INFO
 };
 
+fn is_admin(session: Option<&SessionInfo>) -> bool {
+    session.is_some_and(|i| i.account.role == Role::Admin)
+}
+// ---- end administration
+
 impl Page for Dashboard {
-    /// Logging out and quitting are the app's; changing the password is the dashboard's.
+    /// Logging out and quitting are the app's; the rest opens the dashboard's screens.
     fn on_action(&mut self, action: Action, cx: &mut Ctx) {
-        if action == Action::ChangePassword {
-            cx.go(ChangePassword::new());
+        match action {
+            Action::ChangePassword => cx.go(ChangePassword::new()),
+            // ---- account
+            Action::Sessions => Sessions::open(cx),
+            Action::History => History::open(cx),
+            Action::DeleteAccount => cx.go(DeleteAccount::new()),
+            // ---- end account
+            _ => {}
         }
+        // ---- administration
+        if action == Action::OpenAdmin && is_admin(cx.session) {
+            let admin = Admin::open(cx);
+            cx.go(admin);
+        }
+        // ---- end administration
     }
+
+    // ---- administration
+    fn info_now(&self, session: Option<&SessionInfo>) -> Option<&'static Info> {
+        is_admin(session).then_some(&ADMIN_INFO)
+    }
+    // ---- end administration
 
     fn view(&self, m: &Model, f: &mut Frame, area: Rect) -> Option<Position> {
         // The width `card` leaves for text: its borders and a column of padding on each side.

@@ -2,6 +2,7 @@
 //! no attempt); an empty field is refused on the form, so the store and the throttle never see
 //! it. Ctrl-N goes to signup, keeping the email typed so far (not the password).
 
+use super::reset::Reset;
 use super::signup::Signup;
 use super::{Ctx, Info, Page};
 use crate::api::{Request, Response};
@@ -39,6 +40,12 @@ const HELP: &[Row] = &[
         keys: &[(Layer::Login, Action::Signup)],
         what: s::HELP_SIGNUP,
     },
+    // ---- account
+    Row {
+        keys: &[(Layer::Login, Action::Reset)],
+        what: s::HELP_RESET,
+    },
+    // ---- end account
     Row {
         keys: &[(Layer::Always, Action::Quit)],
         what: s::HELP_QUIT,
@@ -48,6 +55,7 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::LOGIN_TITLE,
     authenticated: false,
+    admin: false,
     hashes_password: true,
     layers: &[Layer::Login, Layer::Form, Layer::Field],
     help: &[HELP, FORM_ROWS, COMMON_ROWS],
@@ -60,6 +68,12 @@ pub const INFO: Info = Info {
             key: (Layer::Login, Action::Signup),
             what: s::FOOT_SIGN_UP,
         },
+        // ---- account
+        Hint {
+            key: (Layer::Login, Action::Reset),
+            what: s::FOOT_RESET,
+        },
+        // ---- end account
         Hint {
             key: (Layer::Form, Action::Reveal),
             what: s::FOOT_SHOW,
@@ -144,6 +158,15 @@ impl Page for Login {
             cx.go(Signup::from_login(login));
             return;
         }
+        // ---- account
+        if action == Action::Reset {
+            // As for signup: the email typed so far goes along and comes back with Esc.
+            let mut login = std::mem::take(self);
+            login.form.clear_secrets();
+            cx.go(Reset::from_login(login));
+            return;
+        }
+        // ---- end account
         if self.form.handle(action) == FormEvent::Submit {
             self.submit(cx);
         }
@@ -183,6 +206,12 @@ impl Page for Login {
             Span::styled(keys::first((Layer::Login, Action::Signup)), bold()),
             Span::styled(s::CREATES_AN_ACCOUNT, dim()),
         ]);
+        // ---- account
+        let forgot = Line::from(vec![
+            Span::styled(s::FORGOT, dim()),
+            Span::styled(keys::first((Layer::Login, Action::Reset)), bold()),
+        ]);
+        // ---- end account
         form::draw(
             f,
             area,
@@ -190,7 +219,7 @@ impl Page for Login {
             &self.form,
             None,
             m.help,
-            vec![new_here],
+            vec![new_here, forgot],
         )
     }
 }

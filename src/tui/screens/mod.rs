@@ -79,6 +79,15 @@ screens! {
     signup::Signup,
     dashboard::Dashboard,
     change_password::ChangePassword,
+    // ---- account
+    reset::Reset,
+    sessions::Sessions,
+    revoke::Revoke,
+    history::History,
+    delete_account::DeleteAccount,
+    // ---- end account
+    // ---- administration
+    admin::Admin,
 }
 
 /// What a screen declares about itself, beside its state.
@@ -88,6 +97,9 @@ pub struct Info {
     pub title: &'static str,
     /// Behind a login: Ctrl-O logs out, activity refreshes the session, its expiry is watched.
     pub authenticated: bool,
+    /// For administrators only: when the session's account is no longer one (demoted
+    /// elsewhere), the app closes it and goes back to the dashboard.
+    pub admin: bool,
     /// Submitting runs Argon2: the first key typed prepares its memory.
     pub hashes_password: bool,
     /// The layers of the keymap it answers, in the order they are asked (after the app's own:
@@ -190,6 +202,21 @@ pub trait Page {
 
     /// Draws the screen's body in `area` (views only read); returns where the cursor goes.
     fn view(&self, m: &Model, f: &mut Frame, area: Rect) -> Option<Position>;
+
+    // ---- administration
+    /// What it declares now, when that changes with what it shows (a table, a filter being
+    /// typed, a dialog) or with who is logged in (`session`); `None`: its [`Info`].
+    fn info_now(&self, session: Option<&SessionInfo>) -> Option<&'static Info> {
+        let _ = session;
+        None
+    }
+
+    /// Whether a text field has focus (printable keys then type into it): by default, a field
+    /// of its form.
+    fn text_focus(&self) -> bool {
+        self.form().is_some_and(|f| !f.on_button())
+    }
+    // ---- end administration
 }
 
 /// What a screen's update may read and ask for beyond its own state. The app applies what was
@@ -198,6 +225,10 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// The session, on screens behind a login.
     pub session: Option<&'a SessionInfo>,
+    // ---- administration
+    /// The terminal's size (a table loads as many rows as it shows).
+    pub size: (u16, u16),
+    // ---- end administration
     strength_seq: &'a mut u64,
     pub(crate) out: Out,
 }
@@ -222,6 +253,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             now,
             session,
+            size: (0, 0),
             strength_seq,
             out: Out::default(),
         }
@@ -266,4 +298,18 @@ impl<'a> Ctx<'a> {
     pub fn check_strength(&mut self, check: StrengthCheck) {
         self.out.effects.push(Effect::Meter(check));
     }
+
+    // ---- administration
+    /// Sends `request` without locking the screen: a query typed on (a filter, a page), whose
+    /// answer the screen drops when a newer one was asked meanwhile.
+    pub fn query(&mut self, request: Request) {
+        self.out.effects.push(Effect::Backend(request));
+    }
+
+    /// Keeps the screen locked with `doing` in the status line: the answer that came (which
+    /// unlocks it) was not the one the screen waits for.
+    pub fn still_busy(&mut self, doing: &'static str) {
+        self.out.busy = Some(doing);
+    }
+    // ---- end administration
 }

@@ -57,6 +57,7 @@ const HELP: &[Row] = &[
 pub const INFO: Info = Info {
     title: s::SIGNUP_TITLE,
     authenticated: false,
+    admin: false,
     hashes_password: true,
     layers: &[Layer::Back, Layer::Form, Layer::Field],
     help: &[HELP, FORM_ROWS, COMMON_ROWS],

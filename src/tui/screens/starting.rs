@@ -13,6 +13,7 @@ pub struct Starting;
 pub const INFO: Info = Info {
     title: "",
     authenticated: false,
+    admin: false,
     hashes_password: false,
     layers: &[],
     help: login::INFO.help,

@@ -527,8 +527,8 @@ pub fn draw<F: Fields>(
 }
 
 /// One field row: marker, label, then the input drawn over an underlined area. Returns where
-/// the cursor goes when it has focus.
-fn draw_field(
+/// the cursor goes when it has focus. (Public for dialogs that hold a field.)
+pub fn draw_field(
     f: &mut Frame,
     inner: Rect,
     y: u16,

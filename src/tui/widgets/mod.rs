@@ -4,6 +4,7 @@
 //! given and never change state.
 
 pub mod confirm;
+pub mod dialog; // ---- administration
 pub mod field;
 pub mod footer;
 pub mod form;
@@ -14,6 +15,10 @@ pub mod secret;
 pub mod status;
 pub mod text;
 pub mod too_small;
+// ---- account
+pub mod confirm_dialog;
+pub mod listing;
+// ---- end account
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
