@@ -61,4 +61,24 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     fn now(&self) -> i64 {
         (**self).now()
     }
+
+    // Forwarded like `now`: without it an `Arc<dyn Clock>` (how `Options` holds the clock)
+    // took the default `false`, and the service never asked a store for its clock.
+    fn is_wall_clock(&self) -> bool {
+        (**self).is_wall_clock()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_shared_clock_says_whether_it_is_the_wall_clock() {
+        let wall: Arc<dyn Clock> = Arc::new(SystemClock);
+        assert!(wall.is_wall_clock());
+        let manual: Arc<dyn Clock> = Arc::new(ManualClock::new(1));
+        assert!(!manual.is_wall_clock());
+    }
 }

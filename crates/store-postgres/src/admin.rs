@@ -10,6 +10,7 @@
 use crate::ops::{
     ACCOUNT_COLUMNS, account_by_id, account_from, account_where, clear_throttle, record,
 };
+use postgres::types::Type;
 use postgres::{Client, Transaction};
 use vaultty_core::storage::{
     AccountCounts, AccountQuery, AccountRecord, AccountSort, AccountSummary, AdminAction,
@@ -146,7 +147,7 @@ pub(crate) fn change(
     if !actor_ok {
         return refuse(tx, Changed::NotAdmin);
     }
-    let Some(target) = account_where(tx, "email_norm = $1", &c.target_norm)? else {
+    let Some(target) = account_where(tx, "email_norm = $1", (&c.target_norm, Type::TEXT))? else {
         return refuse(tx, Changed::UnknownAccount);
     };
     if c.change.removes_admin()

@@ -27,6 +27,7 @@ mod url;
 
 use postgres::{Client, Config, NoTls, Transaction};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 // The core (moves to the core crate).
 use vaultty_core::storage::Storage;
 use vaultty_core::{Error, Result};
@@ -35,16 +36,30 @@ pub use migrations::LATEST as SCHEMA_VERSION;
 #[cfg(feature = "test-util")]
 pub use throttle::ThrottleRow;
 
+/// How long a reading of the server's clock answers [`Storage::now`], moved on by the
+/// monotonic clock: long enough for a CLI command's calls, short enough that a step of the
+/// server's clock is followed within a second.
+const CLOCK_REUSE: Duration = Duration::from_secs(1);
+
 /// An open connection to a vaultty store in a PostgreSQL database.
 pub struct PgStore {
     /// One connection; a method holds it for its whole transaction.
     client: Mutex<Client>,
     config: Config,
+    /// For a URL naming `localhost`: the settings for ::1, tried when 127.0.0.1 does not
+    /// answer (see `url::targets`).
+    ipv6: Option<Config>,
     /// The URL without its password, for messages.
     shown: String,
     /// The last call failed below SQL (the connection was reset, say): the next call opens a
     /// new connection, whether or not the driver has noticed the old one is gone.
     broken: std::sync::atomic::AtomicBool,
+    /// The server's clock as the schema check read it (Unix microseconds), and when the
+    /// answer came: [`Storage::now`] needs no statement of its own for a while after opening.
+    clock: Mutex<Option<(i64, Instant)>>,
+    /// Whether opening found the schema by the quick check.
+    #[cfg(feature = "test-util")]
+    quick: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -61,23 +76,49 @@ impl PgStore {
     /// empty database at once both succeed (migrating takes an advisory lock).
     pub fn open(url: &str) -> Result<PgStore> {
         let shown = url::redact(url);
-        let config = url::config(url, &shown)?;
-        let mut client = connect(&config, &shown)?;
+        let (config, ipv6) = url::targets(url, &shown)?;
+        let mut client = connect(&config, ipv6.as_ref(), &shown)?;
         let fail = |e: &postgres::Error| error::db_error(&shown, &config, e);
-        migrations::apply(&mut client, &fail, &shown)?;
+        let clock = migrations::apply(&mut client, &fail, &shown)?;
+        let read_at = Instant::now();
         Ok(PgStore {
             client: Mutex::new(client),
             config,
+            ipv6,
             shown,
             broken: std::sync::atomic::AtomicBool::new(false),
+            clock: Mutex::new(clock.map(|us| (us, read_at))),
+            #[cfg(feature = "test-util")]
+            quick: clock.is_some(),
         })
+    }
+
+    /// The server's clock in Unix seconds: a reading less than [`CLOCK_REUSE`] old, moved on
+    /// by this process's monotonic clock (never its wall clock), else a new reading.
+    fn server_now(&self) -> Result<i64> {
+        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((us, at)) = *clock {
+            let elapsed = at.elapsed();
+            if elapsed < CLOCK_REUSE {
+                return Ok((us + elapsed.as_micros() as i64).div_euclid(1_000_000));
+            }
+        }
+        let us: i64 = self.single(|c| {
+            c.query_typed_one(
+                "SELECT floor(extract(epoch FROM pg_catalog.clock_timestamp()) * 1000000)::bigint",
+                &[],
+            )?
+            .try_get(0)
+        })?;
+        *clock = Some((us, Instant::now()));
+        Ok(us.div_euclid(1_000_000))
     }
 
     /// The connection, reconnected first if the server closed it (a restart, say).
     fn client(&self) -> Result<MutexGuard<'_, Client>> {
         let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
         if client.is_closed() || self.broken.load(std::sync::atomic::Ordering::Relaxed) {
-            *client = connect(&self.config, &self.shown)?;
+            *client = connect(&self.config, self.ipv6.as_ref(), &self.shown)?;
             self.broken
                 .store(false, std::sync::atomic::Ordering::Relaxed);
         }
@@ -121,15 +162,34 @@ impl PgStore {
     }
 }
 
-fn connect(config: &Config, shown: &str) -> Result<Client> {
-    config
-        .connect(NoTls)
-        .map_err(|e| error::connect_error(shown, config, &e))
+/// Connects with `config`; if nothing answered there (no SQLSTATE: refused, unreachable,
+/// timed out) and the URL named `localhost`, with `ipv6`. A failure names the first answer
+/// from a server if there was one (a wrong password), else the first failure.
+fn connect(config: &Config, ipv6: Option<&Config>, shown: &str) -> Result<Client> {
+    let first = match config.connect(NoTls) {
+        Ok(client) => return Ok(client),
+        Err(e) => e,
+    };
+    let error = match ipv6 {
+        Some(ipv6) if first.code().is_none() => match ipv6.connect(NoTls) {
+            Ok(client) => return Ok(client),
+            Err(second) if second.code().is_some() => second,
+            Err(_) => first,
+        },
+        _ => first,
+    };
+    Err(error::connect_error(shown, config, &error))
 }
 
 /// Probes for tests: what the store holds, read through its own connection.
 #[cfg(feature = "test-util")]
 impl PgStore {
+    /// Whether opening found the schema current by the quick check alone, without the full
+    /// catalog check.
+    pub fn opened_by_quick_check(&self) -> bool {
+        self.quick
+    }
+
     /// The throttle row of an email key.
     pub fn throttle_row(&self, email_norm: &str) -> Result<Option<ThrottleRow>> {
         self.single(|c| {

@@ -5,6 +5,33 @@
 //! vaultty's tables live in the connection's current schema (the first one of `search_path`
 //! that exists, `public` by default). A schema that holds anything else is refused untouched,
 //! and so is one whose vaultty tables were changed behind vaultty's back.
+//!
+//! Every CLI command opens a new connection, so the check comes in two steps:
+//! - The quick check, every time: one statement ([`QUICK_SQL`]) reads the recorded version,
+//!   the encoding and the server's clock together with each table and index of the schema:
+//!   its name and kind, columns (name, type, nullability), CHECK constraints, triggers,
+//!   rules and row-level security. If that is exactly what [`LATEST_OBJECTS`] describes, the
+//!   store is used. It reads only catalogs that a new backend opens for vaultty's first
+//!   statements anyway, and costs a new connection a fraction of what the full check does.
+//! - The full check ([`OBJECTS_SQL`]: every column, constraint, index, trigger, rule and
+//!   policy, named in a refusal), whenever the quick check disagrees or fails, before and
+//!   after every migration.
+//!
+//! What the quick check sees covers what could make vaultty run something planted or lose
+//! an invariant silently: another table or view (the refusal of foreign tables holds on every
+//! opening, not only when migrating), a trigger on any table, a rule, row-level security, a
+//! missing or extra index (the UNIQUE and primary keys are indexes), an added, dropped or
+//! altered column, an added or dropped CHECK constraint. What only the full check sees, so
+//! only when vaultty next migrates or something above changes too: a constraint renamed or
+//! changed to another kind while its index (if any) keeps its name, a dropped foreign key
+//! (sessions of a deleted account then stay, and read as ended), an index dropped and made
+//! again on another table under the same name, and a policy while row-level security is off (it has no
+//! effect then). Neither check compares defaults or the text of CHECK constraints. Whoever
+//! can make such changes holds the store's credentials and can change the rows themselves
+//! anyway (README, "Who to trust with PostgreSQL").
+//!
+//! Adding a migration means appending it to [`MIGRATIONS`] and updating [`KNOWN_TABLES`] and
+//! [`LATEST_OBJECTS`]: the quick check's expectations are derived from the latter.
 
 use postgres::{Client, IsolationLevel, Transaction};
 // The core (moves to the core crate).
@@ -236,13 +263,27 @@ struct Found {
 
 /// Checks the schema and brings it to [`LATEST`]. A database that holds other tables, was
 /// written by a newer vaultty or was changed outside vaultty is refused, and nothing in it
-/// is created or changed.
+/// is created or changed. Returns the server's clock (Unix microseconds) when the quick
+/// check read it.
 pub(crate) fn apply(
     client: &mut Client,
     fail: &dyn Fn(&postgres::Error) -> Error,
     shown: &str,
+) -> Result<Option<i64>> {
+    // The usual case: one statement finds the schema current and as this build expects it.
+    if let Some(clock) = quick_check(client) {
+        return Ok(Some(clock));
+    }
+    full_check(client, fail, shown).map(|()| None)
+}
+
+/// The whole check, and the migrations: for a schema the quick check did not pass.
+fn full_check(
+    client: &mut Client,
+    fail: &dyn Fn(&postgres::Error) -> Error,
+    shown: &str,
 ) -> Result<()> {
-    // The usual case, without the lock: one snapshot says the schema is current and intact.
+    // Without the lock first: one snapshot says the schema is current and intact.
     {
         let mut tx = client
             .build_transaction()
@@ -440,4 +481,129 @@ fn changed(shown: &str, what: &str) -> Error {
              backup you trust (pg_restore), or undo the change if you made it yourself."
         ),
     )
+}
+
+/// The quick check's statement: the recorded version, the encoding and the server's clock,
+/// with one row per table and index of the current schema (the first schema of the
+/// search_path that exists), giving its kind, how many CHECK constraints and user triggers
+/// it has, whether it has rules or row-level security, and its columns as [`LATEST_OBJECTS`]
+/// writes them. It reads `pg_class`, `pg_attribute` and `pg_trigger`, which a new backend
+/// opens anyway for vaultty's first statements, and none of the catalogs that only the full
+/// check needs ([`OBJECTS_SQL`]): that is what makes it cheap on a new connection.
+///
+/// Without a `vaultty_schema` table in the search_path it fails (undefined table); the full
+/// check then says what the schema is.
+const QUICK_SQL: &str = "
+    SELECT (SELECT version FROM vaultty_schema),
+           pg_catalog.current_setting('server_encoding'),
+           floor(extract(epoch FROM pg_catalog.clock_timestamp()) * 1000000)::bigint,
+           c.relname::text, c.relkind::text, c.relchecks,
+           c.relhasrules OR c.relrowsecurity OR c.relforcerowsecurity,
+           (SELECT count(*) FROM pg_catalog.pg_trigger g
+             WHERE g.tgrelid = c.oid AND NOT g.tgisinternal),
+           ARRAY(SELECT a.attname::text || ' ' || pg_catalog.format_type(a.atttypid, NULL)
+                        || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.oid AND c.relkind <> 'i' AND a.attnum > 0
+                    AND NOT a.attisdropped)
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace =
+           (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = current_schema())
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'i', 'I')";
+
+/// A table or index of the current schema, as the quick check sees it.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Relation {
+    name: String,
+    /// `pg_class.relkind`: "r" a table, "i" an index.
+    kind: String,
+    /// CHECK constraints.
+    checks: i16,
+    /// Rules, or row-level security enabled or forced.
+    rules_or_policies: bool,
+    /// Triggers, other than those PostgreSQL makes for foreign keys.
+    triggers: i64,
+    /// Sorted, as "name type null" / "name type not null" (none for an index).
+    columns: Vec<String>,
+}
+
+/// The relations [`LATEST_OBJECTS`] describes, as the quick check must find them: its tables
+/// (plain tables), their columns, CHECK constraints, triggers, rules and policies, and its
+/// indexes. Derived, so that a migration only updates [`LATEST_OBJECTS`].
+fn expected_relations() -> Vec<Relation> {
+    fn of<'a>(kind: &'a str, table: &'a str) -> impl Iterator<Item = &'static str> + 'a {
+        LATEST_OBJECTS
+            .iter()
+            .filter(move |(k, t, _)| *k == kind && *t == table)
+            .map(|(_, _, detail)| *detail)
+    }
+    let mut expected: Vec<Relation> = LATEST_OBJECTS
+        .iter()
+        .filter(|(kind, _, _)| *kind == "table")
+        .map(|(_, table, _)| {
+            let mut columns: Vec<String> = of("column", table).map(str::to_owned).collect();
+            columns.sort();
+            Relation {
+                name: table.to_string(),
+                kind: "r".to_owned(),
+                checks: of("constraint", table)
+                    .filter(|d| d.ends_with(" c"))
+                    .count() as i16,
+                rules_or_policies: of("rule", table)
+                    .chain(of("policy", table))
+                    .next()
+                    .is_some(),
+                triggers: of("trigger", table).count() as i64,
+                columns,
+            }
+        })
+        .chain(
+            LATEST_OBJECTS
+                .iter()
+                .filter(|(kind, _, _)| *kind == "index")
+                .map(|(_, _, index)| Relation {
+                    name: index.to_string(),
+                    kind: "i".to_owned(),
+                    checks: 0,
+                    rules_or_policies: false,
+                    triggers: 0,
+                    columns: Vec::new(),
+                }),
+        )
+        .collect();
+    expected.sort();
+    expected
+}
+
+/// One statement ([`QUICK_SQL`]): the schema is at [`LATEST`], in UTF8, and its tables and
+/// indexes are exactly those of [`expected_relations`]. Returns the server's clock (Unix
+/// microseconds) if so, `None` for anything else, an error included: the full check then
+/// decides, and reports.
+fn quick_check(client: &mut Client) -> Option<i64> {
+    let rows = client.query_typed(QUICK_SQL, &[]).ok()?;
+    let first = rows.first()?;
+    let version: Option<i64> = first.try_get(0).ok()?;
+    let encoding: String = first.try_get(1).ok()?;
+    let clock: i64 = first.try_get(2).ok()?;
+    if version != Some(LATEST) || encoding != "UTF8" {
+        return None;
+    }
+    let mut found = rows
+        .iter()
+        .map(|r| {
+            let mut columns: Vec<String> = r.try_get(8)?;
+            columns.sort();
+            Ok(Relation {
+                name: r.try_get(3)?,
+                kind: r.try_get(4)?,
+                checks: r.try_get(5)?,
+                rules_or_policies: r.try_get(6)?,
+                triggers: r.try_get(7)?,
+                columns,
+            })
+        })
+        .collect::<Result<Vec<Relation>, postgres::Error>>()
+        .ok()?;
+    found.sort();
+    (found == expected_relations()).then_some(clock)
 }

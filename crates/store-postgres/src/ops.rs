@@ -3,10 +3,14 @@
 //!
 //! Transactions that lock rows take them in one order, accounts, then throttle, then
 //! sessions, so that two of them never wait for each other in a cycle.
+//!
+//! Statements go with their parameters' types (`query_typed`, `execute_typed`): the driver
+//! then sends Parse, Bind and Execute at once, one round trip, where a statement prepared
+//! first takes two. The server parses and plans each statement either way.
 
 use crate::{PgStore, error, throttle};
 use postgres::Transaction;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use std::path::Path;
 // The core (moves to the core crate).
 use vaultty_core::storage::{
@@ -38,9 +42,9 @@ pub(crate) fn account_from(r: &postgres::Row, at: usize) -> Result<AccountRecord
 pub(crate) fn account_where(
     tx: &mut Transaction<'_>,
     condition: &str,
-    value: &(dyn ToSql + Sync),
+    value: (&(dyn ToSql + Sync), Type),
 ) -> Result<Option<AccountRecord>, postgres::Error> {
-    tx.query_opt(
+    tx.query_typed_opt(
         &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {condition}"),
         &[value],
     )?
@@ -52,7 +56,7 @@ pub(crate) fn account_by_id(
     tx: &mut Transaction<'_>,
     id: i64,
 ) -> Result<Option<AccountRecord>, postgres::Error> {
-    account_where(tx, "id = $1", &id)
+    account_where(tx, "id = $1", (&id, Type::INT8))
 }
 
 pub(crate) fn record(
@@ -61,9 +65,13 @@ pub(crate) fn record(
     email: &str,
     outcome: Outcome,
 ) -> Result<(), postgres::Error> {
-    tx.execute(
+    tx.execute_typed(
         "INSERT INTO auth_events (at, email, outcome) VALUES ($1, $2, $3)",
-        &[&at, &email, &outcome.as_str()],
+        &[
+            (&at, Type::INT8),
+            (&email, Type::TEXT),
+            (&outcome.as_str(), Type::TEXT),
+        ],
     )?;
     Ok(())
 }
@@ -72,7 +80,10 @@ pub(crate) fn clear_throttle(
     tx: &mut Transaction<'_>,
     email_norm: &str,
 ) -> Result<(), postgres::Error> {
-    tx.execute("DELETE FROM throttle WHERE email_norm = $1", &[&email_norm])?;
+    tx.execute_typed(
+        "DELETE FROM throttle WHERE email_norm = $1",
+        &[(&email_norm, Type::TEXT)],
+    )?;
     Ok(())
 }
 
@@ -84,9 +95,9 @@ fn replace_hash(
     old: &str,
     new: &str,
 ) -> Result<bool, postgres::Error> {
-    Ok(tx.execute(
+    Ok(tx.execute_typed(
         "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
-        &[&id, &old, &new],
+        &[(&id, Type::INT8), (&old, Type::TEXT), (&new, Type::TEXT)],
     )? == 1)
 }
 
@@ -97,14 +108,7 @@ impl Storage for PgStore {
 
     fn now(&self) -> Result<Option<i64>> {
         // The server's clock: every machine of a fleet reads the same one.
-        self.single(|c| {
-            c.query_one(
-                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
-                &[],
-            )?
-            .try_get(0)
-        })
-        .map(Some)
+        self.server_now().map(Some)
     }
 
     fn gate(
@@ -124,24 +128,33 @@ impl Storage for PgStore {
             Ok(Gate::Open(self.db(account_where(
                 tx,
                 "email_norm = $1",
-                &email_norm,
+                (&email_norm, Type::TEXT),
             ))?))
         })
     }
 
     fn record(&self, now: i64, event_email: &str, outcome: Outcome) -> Result<()> {
         self.single(|c| {
-            c.execute(
+            c.execute_typed(
                 "INSERT INTO auth_events (at, email, outcome) VALUES ($1, $2, $3)",
-                &[&now, &event_email, &outcome.as_str()],
+                &[
+                    (&now, Type::INT8),
+                    (&event_email, Type::TEXT),
+                    (&outcome.as_str(), Type::TEXT),
+                ],
             )
         })
         .map(drop)
     }
 
     fn clear_throttle(&self, email_norm: &str) -> Result<()> {
-        self.single(|c| c.execute("DELETE FROM throttle WHERE email_norm = $1", &[&email_norm]))
-            .map(drop)
+        self.single(|c| {
+            c.execute_typed(
+                "DELETE FROM throttle WHERE email_norm = $1",
+                &[(&email_norm, Type::TEXT)],
+            )
+        })
+        .map(drop)
     }
 
     fn create_account(&self, new: &NewAccount<'_>) -> Result<(i64, bool)> {
@@ -149,17 +162,17 @@ impl Storage for PgStore {
             // Roles are decided one transaction at a time (see `crate::admin::ROLE_LOCK`): two
             // racing first signups cannot both find the store empty.
             self.db(crate::admin::lock_roles(tx))?;
-            let inserted = tx.query_one(
+            let inserted = tx.query_typed_one(
                 "INSERT INTO accounts (email, email_norm, name, password_hash, created_at, role)
                  VALUES ($1, $2, $3, $4, $5,
                          CASE WHEN EXISTS (SELECT 1 FROM accounts) THEN 'user' ELSE 'admin' END)
                  RETURNING id, role = 'admin'",
                 &[
-                    &new.email,
-                    &new.email_norm,
-                    &new.name,
-                    &new.password_hash,
-                    &new.now,
+                    (&new.email, Type::TEXT),
+                    (&new.email_norm, Type::TEXT),
+                    (&new.name, Type::TEXT),
+                    (&new.password_hash, Type::TEXT),
+                    (&new.now, Type::INT8),
                 ],
             );
             let (id, admin): (i64, bool) = match inserted {
@@ -182,24 +195,24 @@ impl Storage for PgStore {
     ) -> Result<Attempts> {
         let account = login.account;
         self.write(|tx| {
-            self.db(tx.execute(
+            self.db(tx.execute_typed(
                 "UPDATE accounts SET last_login_at = $2 WHERE id = $1",
-                &[&account.id, &login.now],
+                &[(&account.id, Type::INT8), (&login.now, Type::INT8)],
             ))?;
             if let Some(h) = login.new_hash {
                 self.db(replace_hash(tx, account.id, &account.password_hash, h))?;
             }
             self.db(clear_throttle(tx, &account.email_norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
-            let counts = self.db(tx.query_one(
+            let counts = self.db(tx.query_typed_one(
                 "SELECT count(*) FILTER (WHERE outcome = $3),
                         count(*) FILTER (WHERE outcome = $4)
                    FROM auth_events WHERE email = $1 AND at >= $2",
                 &[
-                    &login.event_email,
-                    &since,
-                    &Outcome::LoginFailure.as_str(),
-                    &Outcome::LoginThrottled.as_str(),
+                    (&login.event_email, Type::TEXT),
+                    (&since, Type::INT8),
+                    (&Outcome::LoginFailure.as_str(), Type::TEXT),
+                    (&Outcome::LoginThrottled.as_str(), Type::TEXT),
                 ],
             ))?;
             let count =
@@ -210,19 +223,25 @@ impl Storage for PgStore {
                 session_id: 0,
             };
             if let Some(old) = login.old_session {
-                self.db(tx.execute("DELETE FROM sessions WHERE token_sha256 = $1", &[&&old[..]]))?;
+                self.db(tx.execute_typed(
+                    "DELETE FROM sessions WHERE token_sha256 = $1",
+                    &[(&&old[..], Type::BYTEA)],
+                ))?;
             }
             // Sessions past their absolute expiry, so the table does not grow without bound.
-            self.db(tx.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&login.now]))?;
-            let row = self.db(tx.query_one(
+            self.db(tx.execute_typed(
+                "DELETE FROM sessions WHERE expires_at <= $1",
+                &[(&login.now, Type::INT8)],
+            ))?;
+            let row = self.db(tx.query_typed_one(
                 "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at,
                                        expires_at, authenticated_at)
                  VALUES ($1, $2, $3, $3, $4, $3) RETURNING id",
                 &[
-                    &account.id,
-                    &&login.new_session[..],
-                    &login.now,
-                    &login.expires_at,
+                    (&account.id, Type::INT8),
+                    (&&login.new_session[..], Type::BYTEA),
+                    (&login.now, Type::INT8),
+                    (&login.expires_at, Type::INT8),
                 ],
             ))?;
             attempts.session_id = self.db(row.try_get(0))?;
@@ -243,14 +262,14 @@ impl Storage for PgStore {
     ) -> Result<Option<(SessionRecord, Option<AccountRecord>)>> {
         // One statement: the session and its account from one snapshot.
         self.single(|c| {
-            let Some(r) = c.query_opt(
+            let Some(r) = c.query_typed_opt(
                 "SELECT s.id, s.account_id, s.created_at, s.last_seen_at, s.expires_at,
                         s.authenticated_at,
                         a.id, a.email, a.email_norm, a.name, a.password_hash, a.role,
                         a.created_at, a.last_login_at, a.disabled, a.expires_at
                    FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
                   WHERE s.token_sha256 = $1",
-                &[&&token_sha256[..]],
+                &[(&&token_sha256[..], Type::BYTEA)],
             )?
             else {
                 return Ok(None);
@@ -284,25 +303,25 @@ impl Storage for PgStore {
 
     fn touch_session(&self, id: i64, now: i64) -> Result<()> {
         self.single(|c| {
-            c.execute(
+            c.execute_typed(
                 "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2",
-                &[&id, &now],
+                &[(&id, Type::INT8), (&now, Type::INT8)],
             )
         })
         .map(drop)
     }
 
     fn end_session(&self, id: i64) -> Result<()> {
-        self.single(|c| c.execute("DELETE FROM sessions WHERE id = $1", &[&id]))
+        self.single(|c| c.execute_typed("DELETE FROM sessions WHERE id = $1", &[(&id, Type::INT8)]))
             .map(drop)
     }
 
     fn logout(&self, token_sha256: &[u8; 32], now: i64) -> Result<bool> {
         self.write(|tx| {
             // Of two racing logouts of one session, only the one whose DELETE found it records.
-            let Some(row) = self.db(tx.query_opt(
+            let Some(row) = self.db(tx.query_typed_opt(
                 "DELETE FROM sessions WHERE token_sha256 = $1 RETURNING account_id",
-                &[&&token_sha256[..]],
+                &[(&&token_sha256[..], Type::BYTEA)],
             ))?
             else {
                 return Ok(false);
@@ -322,9 +341,9 @@ impl Storage for PgStore {
 
     fn change_password(&self, change: &PasswordChange<'_>) -> Result<usize> {
         self.write(|tx| {
-            let keep: i64 = match self.db(tx.query_opt(
+            let keep: i64 = match self.db(tx.query_typed_opt(
                 "SELECT id FROM sessions WHERE token_sha256 = $1",
-                &[&&change.keep_session[..]],
+                &[(&&change.keep_session[..], Type::BYTEA)],
             ))? {
                 Some(r) => self.db(r.try_get(0))?,
                 None => return Err(Error::NoSession),
@@ -340,9 +359,9 @@ impl Storage for PgStore {
                 ));
             }
             self.db(clear_throttle(tx, change.email_norm))?;
-            let ended = self.db(tx.execute(
+            let ended = self.db(tx.execute_typed(
                 "DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
-                &[&change.account_id, &keep],
+                &[(&change.account_id, Type::INT8), (&keep, Type::INT8)],
             ))?;
             self.db(record(
                 tx,
@@ -356,7 +375,7 @@ impl Storage for PgStore {
 
     fn count_accounts(&self) -> Result<i64> {
         self.single(|c| {
-            c.query_one("SELECT count(*) FROM accounts", &[])?
+            c.query_typed_one("SELECT count(*) FROM accounts", &[])?
                 .try_get(0)
         })
     }
@@ -476,7 +495,7 @@ impl vaultty_core::storage::Inspect for PgStore {
         let email_norm = email_norm.to_owned();
         self.single(move |c| {
             let mut tx = c.transaction()?;
-            let a = account_where(&mut tx, "email_norm = $1", &email_norm)?;
+            let a = account_where(&mut tx, "email_norm = $1", (&email_norm, Type::TEXT))?;
             tx.commit()?;
             Ok(a)
         })

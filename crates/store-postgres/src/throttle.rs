@@ -3,6 +3,7 @@
 //! write.
 
 use postgres::Transaction;
+use postgres::types::Type;
 use std::sync::LazyLock;
 // The core (moves to the core crate).
 use vaultty_core::storage::LockoutSchedule;
@@ -62,14 +63,14 @@ pub(crate) fn gate(
     now: i64,
     schedule: &LockoutSchedule,
 ) -> Result<ThrottleRow, postgres::Error> {
-    let row = tx.query_one(
+    let row = tx.query_typed_one(
         GATE_SQL.as_str(),
         &[
-            &email_norm,
-            &now,
-            &schedule.free,
-            &schedule.base_secs,
-            &schedule.max_secs,
+            (&email_norm, Type::TEXT),
+            (&now, Type::INT8),
+            (&schedule.free, Type::INT8),
+            (&schedule.base_secs, Type::INT8),
+            (&schedule.max_secs, Type::INT8),
         ],
     )?;
     Ok(ThrottleRow {

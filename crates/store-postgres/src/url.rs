@@ -123,11 +123,18 @@ pub fn hosts_text(c: &Config) -> String {
     hosts.join(",")
 }
 
+/// The connection settings of the store URL (see [`targets`]).
+#[cfg(test)]
+pub fn config(url: &str, shown: &str) -> Result<Config> {
+    targets(url, shown).map(|(c, _)| c)
+}
+
 /// Parses the store URL into connection settings, refusing what vaultty cannot honour: TLS
 /// (`sslmode=require`) and, unless the URL says `sslmode=disable`, an unencrypted connection to
 /// another machine. Fills in what libpq would: the Unix socket when no host is named, and a
-/// connect timeout. Errors name the URL without its password (`shown`).
-pub fn config(url: &str, shown: &str) -> Result<Config> {
+/// connect timeout. For `localhost`, the settings for 127.0.0.1 and those for ::1 (see
+/// [`pin_localhost`]). Errors name the URL without its password (`shown`).
+pub fn targets(url: &str, shown: &str) -> Result<(Config, Option<Config>)> {
     let mut c: Config = url.parse().map_err(|e| {
         let hint = if url.contains("sslmode=verify") {
             "vaultty does not support TLS yet (sslmode=verify-ca/verify-full). Connect over a \
@@ -190,7 +197,27 @@ pub fn config(url: &str, shown: &str) -> Result<Config> {
     c.options(options.trim_start());
     // No TLS is attempted (there is no TLS connector); say so rather than "prefer".
     c.ssl_mode(SslMode::Disable);
-    Ok(c)
+    let ipv6 = pin_localhost(&mut c);
+    Ok((c, ipv6))
+}
+
+/// A URL naming `localhost` (one host, one port at most, no `hostaddr`) connects to the
+/// loopback address itself, without asking the resolver: these settings with `hostaddr`
+/// 127.0.0.1, and the same with ::1, which [`crate::PgStore`] tries when 127.0.0.1 does not
+/// answer at all. The TLS check takes `localhost` for this machine by its name, and this makes
+/// it so: a resolver could answer with another machine (no `localhost` line in /etc/hosts, a
+/// DNS search domain). It also spares every command a resolver thread and NSS's files
+/// (0.4 ms of a `whoami`).
+fn pin_localhost(c: &mut Config) -> Option<Config> {
+    let localhost =
+        matches!(c.get_hosts(), [Host::Tcp(name)] if name.eq_ignore_ascii_case("localhost"));
+    if !localhost || !c.get_hostaddrs().is_empty() || c.get_ports().len() > 1 {
+        return None;
+    }
+    let mut ipv6 = c.clone();
+    ipv6.hostaddr(IpAddr::from(std::net::Ipv6Addr::LOCALHOST));
+    c.hostaddr(IpAddr::from([127, 0, 0, 1]));
+    Some(ipv6)
 }
 
 /// The first host that is neither a Unix socket nor this machine (by name or loopback
@@ -295,6 +322,32 @@ mod tests {
         let e = err("postgres://u:s3cret@localhost:notaport/v");
         assert!(e.contains("not a valid PostgreSQL store URL"), "{e}");
         assert!(!e.contains("s3cret"), "{e}");
+        // localhost goes to the loopback addresses, without the resolver; other hosts as given.
+        let (c, ipv6) = targets("postgres://u:p@LocalHost:5433/v", "shown").unwrap();
+        assert_eq!(c.get_hostaddrs(), [IpAddr::from([127, 0, 0, 1])]);
+        let ipv6 = ipv6.expect("::1 after 127.0.0.1");
+        assert_eq!(ipv6.get_hostaddrs(), ["::1".parse::<IpAddr>().unwrap()]);
+        for c in [&c, &ipv6] {
+            assert_eq!(c.get_ports(), [5433]);
+            assert_eq!(hosts_text(c), "LocalHost:5433");
+            assert_eq!(
+                c.get_options(),
+                Some("-c lock_timeout=30000 -c synchronous_commit=on")
+            );
+        }
+        for unpinned in [
+            "postgres://u:p@127.0.0.1/v",
+            "host=localhost hostaddr=127.0.0.2 user=u dbname=v",
+            "postgres://u:p@localhost:5432,localhost:5433/v",
+            "postgres://u@%2Fvar%2Frun%2Fpostgresql/v",
+        ] {
+            let (c, ipv6) = targets(unpinned, "shown").unwrap();
+            assert!(ipv6.is_none(), "{unpinned}");
+            assert!(
+                !c.get_hostaddrs().contains(&IpAddr::from([127, 0, 0, 1])),
+                "{unpinned}"
+            );
+        }
         for ok in [
             "postgres://u:p@localhost/v",
             "postgres://u:p@127.0.0.1:5433/v",

@@ -270,8 +270,138 @@ fn opening_an_empty_database_from_two_processes_at_once_migrates_it_once() {
                 "vaultty_schema"
             ]
         );
-        // And once more, as every later command does.
-        PgStore::open(&db.url).unwrap();
+        // And once more, as every later command does: by the quick check alone.
+        assert!(PgStore::open(&db.url).unwrap().opened_by_quick_check());
+    }
+}
+
+/// A schema as the migrations left it passes the quick check (one statement); every kind of
+/// change that the quick check sees sends the opening to the full check, which refuses it and
+/// names what changed, and the schema is left untouched. (The full check alone sees the rest:
+/// constraints' names and kinds, policies while row-level security is off; it runs whenever
+/// vaultty migrates or the quick check disagrees.)
+#[test]
+fn the_quick_check_sends_any_change_it_sees_to_the_full_check() {
+    let Some(server) = server("the_quick_check_sends_any_change") else {
+        return;
+    };
+    let db = server.fresh_db();
+    let first = PgStore::open(&db.url).unwrap();
+    assert!(!first.opened_by_quick_check(), "the first opening migrates");
+    drop(first);
+    assert!(PgStore::open(&db.url).unwrap().opened_by_quick_check());
+    let mut raw = db.raw();
+    let objects = |raw: &mut postgres::Client| -> i64 {
+        raw.query_one(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    for (change, undo, what) in [
+        (
+            // On a table that has PostgreSQL's own foreign-key triggers already.
+            "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN NEW.expires_at := 9223372036854775807; RETURN NEW; END $$;
+             CREATE TRIGGER keep BEFORE INSERT ON sessions
+                 FOR EACH ROW EXECUTE FUNCTION keep();",
+            "DROP TRIGGER keep ON sessions; DROP FUNCTION keep();",
+            "unexpected trigger \"keep\" on table \"sessions\"",
+        ),
+        (
+            "CREATE TABLE invoices (id bigint)",
+            "DROP TABLE invoices",
+            "not vaultty's (\"invoices\")",
+        ),
+        (
+            "CREATE VIEW v AS SELECT 1 AS one",
+            "DROP VIEW v",
+            "not vaultty's (\"v\")",
+        ),
+        (
+            "CREATE INDEX extra ON accounts (name)",
+            "DROP INDEX extra",
+            "unexpected index \"extra\" of table \"accounts\"",
+        ),
+        (
+            "DROP INDEX sessions_expires",
+            "CREATE INDEX sessions_expires ON sessions (expires_at)",
+            "index \"sessions_expires\" of table \"sessions\" is missing",
+        ),
+        (
+            "ALTER TABLE accounts ADD COLUMN hint text",
+            "ALTER TABLE accounts DROP COLUMN hint",
+            "unexpected column \"hint\" of table \"accounts\"",
+        ),
+        (
+            "ALTER TABLE throttle ALTER COLUMN failures TYPE numeric",
+            "ALTER TABLE throttle ALTER COLUMN failures TYPE bigint",
+            "column \"failures\" of table \"throttle\" was altered",
+        ),
+        (
+            "ALTER TABLE throttle ADD CONSTRAINT never CHECK (failures < 0) NOT VALID",
+            "ALTER TABLE throttle DROP CONSTRAINT never",
+            "unexpected constraint \"never\" of table \"throttle\"",
+        ),
+        (
+            "CREATE RULE forget AS ON INSERT TO auth_events DO INSTEAD NOTHING",
+            "DROP RULE forget ON auth_events",
+            "unexpected rule \"forget\" on table \"auth_events\"",
+        ),
+        (
+            "CREATE POLICY hide ON throttle USING (false);
+             ALTER TABLE throttle ENABLE ROW LEVEL SECURITY",
+            "DROP POLICY hide ON throttle; ALTER TABLE throttle DISABLE ROW LEVEL SECURITY",
+            "unexpected policy \"hide\" on table \"throttle\"",
+        ),
+    ] {
+        raw.batch_execute(change).unwrap();
+        let before = objects(&mut raw);
+        let err = PgStore::open(&db.url).unwrap_err().to_string();
+        assert!(err.contains(what), "{what}: {err}");
+        assert_eq!(objects(&mut raw), before, "{what}: left untouched");
+        raw.batch_execute(undo).unwrap();
+        PgStore::open(&db.url).unwrap_or_else(|e| panic!("after undoing {what}: {e}"));
+    }
+    // A trigger once dropped may leave its table flagged until VACUUM clears the flag: the
+    // full check answers meanwhile, and the quick check again after.
+    raw.batch_execute("VACUUM").unwrap();
+    assert!(PgStore::open(&db.url).unwrap().opened_by_quick_check());
+}
+
+/// "Now" is the database server's clock, read with the schema check when the store opens and
+/// then again once that reading is a second old.
+#[test]
+fn now_is_the_servers_clock() {
+    let Some(server) = server("now_is_the_servers_clock") else {
+        return;
+    };
+    let db = server.fresh_db();
+    drop(PgStore::open(&db.url).unwrap());
+    let store = PgStore::open(&db.url).unwrap();
+    assert!(store.opened_by_quick_check());
+    let mut raw = db.raw();
+    let server_now = |raw: &mut postgres::Client| -> i64 {
+        raw.query_one(
+            "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    for pause in [0, 1200, 300] {
+        thread::sleep(std::time::Duration::from_millis(pause));
+        let before = server_now(&mut raw);
+        let now = store.now().unwrap().expect("PostgreSQL has a clock");
+        let after = server_now(&mut raw);
+        // A reading moved on from when its answer arrived trails the server's clock by that
+        // answer's latency, so it may still show the second before `before`.
+        assert!(
+            before - 1 <= now && now <= after,
+            "{before} - 1 <= {now} <= {after}"
+        );
     }
 }
 
