@@ -140,6 +140,40 @@ impl Seq {
     }
 }
 
+/// Keeps a move made while a page loads, up to [`MAX_QUEUED`].
+fn queue(queued: &mut VecDeque<Action>, action: Action) {
+    if queued.len() < MAX_QUEUED {
+        queued.push_back(action);
+    }
+}
+
+/// Where a move goes in a window of `len` rows with `selected` in it: within the window
+/// (`None`, done), or the load that moves the window.
+fn step(selected: &mut usize, len: usize, at_start: bool, action: Action) -> Option<Load> {
+    match action {
+        Action::RowDown if *selected + 1 < len => {
+            *selected += 1;
+            None
+        }
+        Action::RowDown => Some(Load::Next(Step::Row)),
+        Action::RowUp if *selected > 0 => {
+            *selected -= 1;
+            None
+        }
+        Action::RowUp if at_start => None,
+        Action::RowUp => Some(Load::Prev(Step::Row)),
+        Action::PageDown => Some(Load::Next(Step::Page)),
+        Action::PageUp if at_start => {
+            *selected = 0;
+            None
+        }
+        Action::PageUp => Some(Load::Prev(Step::Page)),
+        Action::FirstPage => Some(Load::First),
+        Action::LastPage => Some(Load::Last),
+        _ => None,
+    }
+}
+
 /// The accounts tab.
 #[derive(Debug)]
 pub struct AccountsTab {
@@ -322,74 +356,36 @@ impl Admin {
     }
 
     /// Moves in the table showing: in the window, or by loading the next or previous rows.
+    /// A move made while a page loads waits its turn.
     fn nav(&mut self, action: Action, cx: &mut Ctx) {
         match self.tab {
             Tab::Accounts => {
                 let t = &mut self.accounts;
                 if t.users.waiting() {
-                    if t.queued.len() < MAX_QUEUED {
-                        t.queued.push_back(action);
-                    }
+                    queue(&mut t.queued, action);
                     return;
                 }
                 let w = &mut t.window;
-                let len = w.rows.len();
-                let load = match action {
-                    Action::RowDown if w.selected + 1 < len => {
-                        w.selected += 1;
-                        return;
-                    }
-                    Action::RowDown => Load::Next(Step::Row),
-                    Action::RowUp if w.selected > 0 => {
-                        w.selected -= 1;
-                        return;
-                    }
-                    Action::RowUp if w.at_start() => return,
-                    Action::RowUp => Load::Prev(Step::Row),
-                    Action::PageDown => Load::Next(Step::Page),
-                    Action::PageUp if w.at_start() => {
-                        w.selected = 0;
-                        return;
-                    }
-                    Action::PageUp => Load::Prev(Step::Page),
-                    Action::FirstPage => Load::First,
-                    Action::LastPage => Load::Last,
-                    _ => return,
-                };
-                self.load_accounts(load, cx);
+                let (len, start) = (w.rows.len(), w.at_start());
+                if let Some(load) = step(&mut w.selected, len, start, action) {
+                    self.load_accounts(load, cx);
+                }
             }
             Tab::Audit => {
                 let t = &mut self.audit;
                 if t.events.waiting() {
-                    if t.queued.len() < MAX_QUEUED {
-                        t.queued.push_back(action);
-                    }
+                    queue(&mut t.queued, action);
                     return;
                 }
                 let w = &mut t.window;
-                let len = w.rows.len();
-                let load = match action {
-                    Action::RowDown if w.selected + 1 < len => {
-                        w.selected += 1;
-                        return;
-                    }
-                    Action::RowDown => Load::Next(Step::Row),
-                    Action::RowUp if w.selected > 0 => {
-                        w.selected -= 1;
-                        return;
-                    }
-                    Action::RowUp if w.at_start() => return,
-                    Action::RowUp => Load::Prev(Step::Row),
-                    Action::PageDown => Load::Next(Step::Page),
-                    Action::PageUp if w.at_start() => {
-                        w.selected = 0;
-                        return;
-                    }
-                    Action::PageUp => Load::Prev(Step::Page),
-                    Action::FirstPage => Load::First,
-                    _ => return,
-                };
-                self.load_audit(load, cx);
+                let (len, start) = (w.rows.len(), w.at_start());
+                // The audit log is read from the newest: it has no last page.
+                if action == Action::LastPage {
+                    return;
+                }
+                if let Some(load) = step(&mut w.selected, len, start, action) {
+                    self.load_audit(load, cx);
+                }
             }
         }
     }
