@@ -17,6 +17,7 @@ pub mod secret;
 pub mod storage;
 pub mod timefmt;
 pub mod token_file;
+pub mod vault_keys;
 
 pub use accounts::{
     Account, Accounts, Ended, LoginReport, Options, Role, SessionInfo, SessionLimits, SessionStatus,

@@ -175,6 +175,11 @@ impl ResetCode {
         out
     }
 
+    /// The code's random bytes (a recovery code's key is derived from them).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+
     /// SHA-256 of the code: the only form the store keeps.
     pub fn digest(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
