@@ -16,6 +16,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod storage;
 pub mod timefmt;
+pub mod vault;
 pub mod token_file;
 pub mod vault_keys;
 
