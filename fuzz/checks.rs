@@ -165,6 +165,7 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         Request::Session { .. } => Response::Session(Ok(ok.then_some(info))),
         Request::Login { .. } if ok => Response::Login(Ok(LoginReport {
             session: info,
+            vault: vaultty::vault::VaultOpened::Open,
             previous_login_at: None,
             failed_attempts: u64::from(pick),
             throttled_attempts: u64::from(pick / 3),

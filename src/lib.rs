@@ -17,7 +17,7 @@ pub use vaultty_core::{
     Account, Accounts, Clock, Ended, Error, Field, HashParams, LoginReport, ManualClock, Options,
     Password, ResetCode, Result, Role, SessionInfo, SessionLimits, SessionStatus, SessionToken,
     Strength, SystemClock, Unavailable, ValidationError, admin, api, auth, clock, error,
-    password_strength, paths, sanitize, secret, storage, timefmt, token_file,
+    password_strength, paths, sanitize, secret, storage, timefmt, token_file, vault, vault_keys,
 };
 /// The default store: one SQLite file in the data dir.
 pub use vaultty_store_sqlite as store;

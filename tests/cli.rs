@@ -858,7 +858,7 @@ fn se_01_no_secrets_at_rest() {
     let expected: [u8; 32] = Sha256::digest(&token).into();
     assert_eq!(digests, vec![expected.to_vec()]);
     let hash = v.password_hash(EMAIL);
-    assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+    assert!(hash.starts_with("$vaultty-argon2id-v1$v=19$"), "{hash}");
     drop(conn);
 }
 
@@ -1164,9 +1164,11 @@ fn id_02_one_mailbox_cannot_become_several_accounts() {
         .expect(EXIT_OK, "login through the Punycode form");
 }
 
-/// What migration 4 (administration) added, taken away again: with the statements above, a
-/// store as vaultty wrote it before issue 12.
-const UNDO_MIGRATION_4: &str = "DROP TABLE reset_codes;
+/// What migrations 5 (the vault) and 4 (administration) added, taken away again: with the
+/// statements above, a store as vaultty wrote it before issue 12.
+const UNDO_MIGRATION_4: &str = "DROP TABLE vault_entries;
+    DROP TABLE vault_keys;
+    DROP TABLE reset_codes;
     DROP INDEX accounts_name;
     DROP INDEX auth_events_at;
     DROP INDEX auth_events_actor_at;

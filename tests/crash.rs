@@ -546,7 +546,7 @@ impl Crash {
                     "{when}: emails are stored as entered"
                 );
                 assert!(
-                    r.password_hash.starts_with("$argon2id$"),
+                    common::is_stored_hash(&r.password_hash),
                     "{when}: a half-created account: {r:?}"
                 );
             }

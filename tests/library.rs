@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use std::os::unix::fs::PermissionsExt;
 use vaultty::storage::Table;
 use vaultty::store::accounts;
+use vaultty::vault::VaultOpened;
 use vaultty::{Error, HashParams, Password};
 use vaultty_testkit::conformance;
 
@@ -263,7 +264,7 @@ conformance! {
             .unwrap();
         let phc = env.stored_hash();
         let parsed = argon2::password_hash::phc::PasswordHash::new(&phc).unwrap();
-        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert_eq!(parsed.algorithm.as_str(), "vaultty-argon2id-v1");
         assert_eq!(parsed.version, Some(19));
         let p = argon2::Params::try_from(&parsed).unwrap();
         let (m, t) = (p.m_cost(), p.t_cost());
@@ -294,24 +295,43 @@ fn hs_02_same_password_different_salts() {
 
 #[test]
 fn hs_03_rehash_on_login_when_parameters_change() {
-    let env = Env::new().with_account();
-    // Replace the hash with one made at m=8192, t=1, p=1.
-    let old_hasher =
-        vaultty::auth::hashing::Hasher::new(HashParams::insecure_for_tests(8192, 1, 1));
-    let old = old_hasher.hash(&pw(PW)).unwrap();
-    env.db()
-        .execute("UPDATE accounts SET password_hash = ?1", [&old])
+    // An account made at m=8192, t=1, p=1, then used where the current parameters differ.
+    let env = Env::new();
+    let mut o = env.options();
+    o.hash = HashParams::insecure_for_tests(8192, 1, 1);
+    env.open_with(o)
+        .unwrap()
+        .signup(EMAIL, NAME, &pw(PW))
         .unwrap();
+    let old = env.stored_hash();
+    assert!(
+        old.starts_with("$vaultty-argon2id-v1$v=19$m=8192,t=1,p=1$"),
+        "{old}"
+    );
     let mut o = env.options();
     o.hash = HashParams::OWASP_FLOOR;
     let v = env.open_with(o).unwrap();
     assert!(v.login(EMAIL, &pw("wrong password entirely")).is_err());
     assert_eq!(env.stored_hash(), old, "a failed login does not rehash");
-    v.login(EMAIL, &pw(PW)).unwrap();
+    let report = v.login(EMAIL, &pw(PW)).unwrap();
+    assert!(
+        matches!(report.vault, VaultOpened::Open),
+        "{:?}",
+        report.vault
+    );
     let new = env.stored_hash();
-    assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+    assert!(
+        new.starts_with("$vaultty-argon2id-v1$v=19$m=19456,t=2,p=1$"),
+        "{new}"
+    );
+    // The data key was wrapped again under the new hash's key: the vault still opens.
     v.logout().unwrap();
-    v.login(EMAIL, &pw(PW)).unwrap();
+    let report = v.login(EMAIL, &pw(PW)).unwrap();
+    assert!(
+        matches!(report.vault, VaultOpened::Open),
+        "{:?}",
+        report.vault
+    );
 }
 
 #[test]

@@ -395,7 +395,7 @@ pub fn accounts(c: &Connection) -> Vec<AccountRow> {
 }
 
 /// Problems with rows of `accounts` that a half-finished signup could leave: an empty
-/// name, email or normalized email, or a hash that is not an Argon2id PHC string.
+/// name, email or normalized email, or a hash in neither stored format.
 pub fn half_created_accounts(c: &Connection) -> Vec<String> {
     accounts(c)
         .into_iter()
@@ -403,10 +403,16 @@ pub fn half_created_accounts(c: &Connection) -> Vec<String> {
             a.email.is_empty()
                 || a.email_norm.is_empty()
                 || a.name.is_empty()
-                || !a.password_hash.starts_with("$argon2id$")
+                || !is_stored_hash(&a.password_hash)
         })
         .map(|a| format!("{a:?}"))
         .collect()
+}
+
+/// Whether `h` has the shape of a stored password hash: the vault format, or a standard
+/// Argon2id PHC string from before the vault.
+pub fn is_stored_hash(h: &str) -> bool {
+    h.starts_with("$vaultty-argon2id-v1$v=19$") || h.starts_with("$argon2id$v=19$")
 }
 
 pub fn password_hash(c: &Connection, email_norm: &str) -> Option<String> {

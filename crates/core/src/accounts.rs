@@ -10,12 +10,15 @@ use crate::auth::policy::{
 use crate::auth::slots::Slots;
 use crate::clock::{Clock, SystemClock};
 use crate::paths::{TOKEN_FILE, ensure_private_dir};
-use crate::secret::{Password, SessionToken};
+use crate::secret::{Password, ResetCode, SessionToken};
 use crate::storage::{
     AccountRecord, Gate, LockoutSchedule, LoginCommit, NO_PASSWORD, NewAccount, Outcome,
-    PasswordChange, SessionRecord, Storage, event_email,
+    PasswordChange, SessionRecord, Storage, VaultKeys, event_email,
 };
 use crate::token_file::{Loaded, TokenFile};
+use crate::vault::VaultOpened;
+use crate::vault::service::new_vault;
+use crate::vault_keys::{DataKey, Kek};
 use crate::{Error, Field, Result, Unavailable, ValidationError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -178,9 +181,11 @@ impl SessionInfo {
 }
 
 /// What a successful login reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct LoginReport {
     pub session: SessionInfo,
+    /// How the login left the vault (open, created with a recovery code to show, sealed).
+    pub vault: VaultOpened,
     /// The login before this one, if any.
     pub previous_login_at: Option<i64>,
     /// Logins refused for a wrong password since the previous login (or since signup).
@@ -226,6 +231,8 @@ pub struct Accounts {
     /// The account of the last live session this process saw: when that session's row is
     /// gone, whether the account went with it says "deleted" rather than "ended elsewhere".
     last_account: std::sync::Mutex<Option<i64>>,
+    /// The open vault's data key, while this process holds one (see `vault::service`).
+    pub(crate) vault: std::sync::Mutex<Option<crate::vault::service::OpenVault>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -255,6 +262,7 @@ impl Accounts {
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
             last_account: std::sync::Mutex::new(None),
+            vault: std::sync::Mutex::new(None),
         })
     }
 
@@ -330,8 +338,20 @@ impl Accounts {
     }
 
     /// Creates an account. Does not log in. Every input is checked first and all problems are
-    /// reported together; nothing is written unless all pass.
+    /// reported together; nothing is written unless all pass. (The vault's recovery code is
+    /// not returned: front ends use [`Accounts::signup_with_vault`].)
     pub fn signup(&self, email: &str, name: &str, password: &Password) -> Result<Account> {
+        self.signup_with_vault(email, name, password)
+            .map(|(account, _)| account)
+    }
+
+    /// [`Accounts::signup`], returning the new vault's recovery code too (shown once).
+    pub fn signup_with_vault(
+        &self,
+        email: &str,
+        name: &str,
+        password: &Password,
+    ) -> Result<(Account, ResetCode)> {
         let (email, name) = Self::check_signup(email, name, password)?;
         let norm = normalize_email(&email);
         let now = self.now();
@@ -348,7 +368,15 @@ impl Accounts {
             Gate::Open(None) => {}
         }
         let pw = normalize_password(password);
-        let hash = self.argon2(|h| h.hash(&pw)).map_err(Error::Internal)?;
+        let (hash, kek) = self.argon2(|h| h.enroll(&pw)).map_err(Error::Internal)?;
+        // The vault is made in the account's own transaction: its wrappings bind the id the
+        // store gives the account.
+        let code = std::cell::RefCell::new(None);
+        let vault = |id: i64| {
+            let (wraps, c) = new_vault(&kek, id)?;
+            *code.borrow_mut() = Some(c);
+            Ok(wraps)
+        };
         let (id, admin) = self.store.create_account(&NewAccount {
             email: &email,
             email_norm: &norm,
@@ -356,16 +384,23 @@ impl Accounts {
             password_hash: &hash,
             now,
             event_email: &event_email(&norm),
+            vault: Some(&vault),
         })?;
         self.prune_audit(now);
-        Ok(Account {
-            id,
-            email,
-            name,
-            role: if admin { Role::Admin } else { Role::User },
-            created_at: now,
-            last_login_at: None,
-        })
+        let code = code
+            .into_inner()
+            .ok_or_else(|| Error::Internal("the store made no vault".into()))?;
+        Ok((
+            Account {
+                id,
+                email,
+                name,
+                role: if admin { Role::Admin } else { Role::User },
+                created_at: now,
+                last_login_at: None,
+            },
+            code,
+        ))
     }
 
     /// Logs in: on success a new session replaces the one in the session file (if any) and
@@ -403,7 +438,7 @@ impl Accounts {
                     _ => h.verify_dummy(&pw),
                 },
             );
-        let (Some(account), Verified::Match { rehash }) = (account, verified) else {
+        let (Some(account), Verified::Match { rehash, kek }) = (account, verified) else {
             self.store
                 .record(now, &event_email(&norm), Outcome::LoginFailure)?;
             return Err(Error::InvalidCredentials);
@@ -415,11 +450,7 @@ impl Accounts {
                 .record(now, &event_email(&norm), Outcome::LoginFailure)?;
             return Err(Error::AccountUnavailable(why));
         }
-        let new_hash = if rehash {
-            self.argon2(|h| h.hash(&pw)).ok()
-        } else {
-            None
-        };
+        let (new_hash, new_wrap, kek) = self.rehash_at_login(&account, &pw, rehash, kek);
         let expires_at = now.saturating_add(self.limits.absolute_secs);
         // The session file was written and synced before the write lock is taken (other
         // processes wait for that lock; they need not wait for the disk too), and is renamed
@@ -438,6 +469,7 @@ impl Accounts {
                 old_session: old_digest.as_ref(),
                 expires_at,
                 new_hash: new_hash.as_deref(),
+                new_wrap: new_wrap.as_deref(),
             },
             &mut || match staged.take() {
                 Some(s) => s.install(),
@@ -452,6 +484,10 @@ impl Accounts {
                 .record(now, &event_email(&norm), Outcome::LoginFailure);
             return Err(Error::InvalidCredentials);
         };
+        let vault = match &kek {
+            Some(kek) => self.open_vault(account.id, kek),
+            None => VaultOpened::Damaged("the password's key could not be derived".into()),
+        };
         let previous_login_at = account.last_login_at;
         let mut acc = Account::from(account);
         acc.last_login_at = Some(now);
@@ -465,10 +501,61 @@ impl Accounts {
                 absolute_expires_at: expires_at,
                 idle_expires_at: now.saturating_add(self.limits.idle_secs),
             },
+            vault,
             previous_login_at,
             failed_attempts: attempts.failed,
             throttled_attempts: attempts.throttled,
         })
+    }
+
+    /// After a right password: a hash from before the vault (no key) or at other parameters
+    /// is replaced, which is one more Argon2 run, this login only. The new hash, the data key
+    /// wrapped under its key (if the account has an open-able vault), and the key the vault
+    /// opens with. A wrapping that does not open is left as it is (and reported by the
+    /// vault), never re-wrapped or sealed.
+    fn rehash_at_login(
+        &self,
+        account: &AccountRecord,
+        pw: &Password,
+        rehash: bool,
+        kek: Option<Kek>,
+    ) -> (Option<String>, Option<Vec<u8>>, Option<Kek>) {
+        if !rehash && kek.is_some() {
+            return (None, None, kek);
+        }
+        let keys = match self.store.vault_keys(account.id) {
+            Ok(keys) => keys,
+            Err(_) => return (None, None, kek),
+        };
+        let old_key = match (&keys, &kek) {
+            (
+                Some(VaultKeys {
+                    password_wrap: Some(w),
+                    ..
+                }),
+                Some(k),
+            ) => match DataKey::unwrap(k, account.id, w) {
+                Ok(key) => Some(key),
+                Err(_) => return (None, None, kek),
+            },
+            (
+                Some(VaultKeys {
+                    password_wrap: Some(_),
+                    ..
+                }),
+                None,
+            ) => return (None, None, kek),
+            _ => None,
+        };
+        let Ok((hash, new_kek)) = self.argon2(|h| h.enroll(pw)) else {
+            return (None, None, kek);
+        };
+        let wrap = match old_key.map(|key| key.wrap(&new_kek, account.id)) {
+            Some(Ok(w)) => Some(w),
+            Some(Err(_)) => return (None, None, kek),
+            None => None,
+        };
+        (Some(hash), wrap, Some(new_kek))
     }
 
     /// Runs `work` (one Argon2 run) once it holds Argon2 slots, on as many threads as slots
@@ -536,8 +623,12 @@ impl Accounts {
 
     fn session_status_of(&self, refresh: bool) -> Result<SessionStatus> {
         let token = match self.token_file.load()? {
-            Loaded::Absent => return Ok(SessionStatus::Ended(Ended::None)),
+            Loaded::Absent => {
+                self.lock();
+                return Ok(SessionStatus::Ended(Ended::None));
+            }
             Loaded::Rejected(_) => {
+                self.lock();
                 self.token_file.remove()?;
                 return Ok(SessionStatus::Ended(Ended::None));
             }
@@ -545,6 +636,7 @@ impl Accounts {
         };
         let status = self.validate(&token, refresh)?;
         if let SessionStatus::Ended(_) = status {
+            self.lock();
             self.token_file.remove()?;
         }
         Ok(status)
@@ -607,6 +699,7 @@ impl Accounts {
             Loaded::Token(token) => self.store.logout(&token.digest(), now)?,
             Loaded::Absent | Loaded::Rejected(_) => false,
         };
+        self.lock();
         self.token_file.remove()?;
         self.prune_audit(now);
         Ok(ended)
@@ -663,11 +756,11 @@ impl Accounts {
         let verified = self.argon2_for(Some(&row.password_hash), |h| {
             h.verify(&cur, &row.password_hash)
         });
-        if verified == Verified::NoMatch {
+        let Verified::Match { kek, .. } = verified else {
             self.store
                 .record(now, &event_email(&norm), Outcome::PasswordChangeFailure)?;
             return Err(Error::CurrentPasswordIncorrect);
-        }
+        };
         // The current password was right: whatever happens to the new one, this was no failed
         // attempt.
         self.store.clear_throttle(&norm)?;
@@ -679,6 +772,7 @@ impl Accounts {
             row,
             norm,
             current: cur,
+            kek,
         });
         Ok(acc)
     }
@@ -705,7 +799,26 @@ impl Accounts {
             Self::check_new_password(&pending.account, &pending.current, new)?;
         }
         let new = normalize_password(new);
-        let hash = self.argon2(|h| h.hash(&new)).map_err(Error::Internal)?;
+        // The data key is re-wrapped under the new password in the same transaction that
+        // stores it; entries are untouched. A wrapping that does not open stops the change.
+        let id = pending.row.id;
+        let old_key = match (self.store.vault_keys(id)?, &pending.kek) {
+            (
+                Some(VaultKeys {
+                    password_wrap: Some(w),
+                    ..
+                }),
+                Some(kek),
+            ) => Some(DataKey::unwrap(kek, id, &w).map_err(|e| {
+                Error::VaultDamaged(format!("the data key's password wrapping {e}"))
+            })?),
+            _ => None,
+        };
+        let (hash, new_kek) = self.argon2(|h| h.enroll(&new)).map_err(Error::Internal)?;
+        let new_wrap = old_key
+            .map(|k| k.wrap(&new_kek, id))
+            .transpose()
+            .map_err(|e| Error::Internal(e.to_string()))?;
         let token = match self.token_file.load()? {
             Loaded::Token(t) => t,
             _ => return Err(Error::NoSession),
@@ -717,6 +830,7 @@ impl Accounts {
             keep_session: &token.digest(),
             old_hash: &pending.row.password_hash,
             new_hash: &hash,
+            new_wrap: new_wrap.as_deref(),
             now: self.now(),
             event_email: &event_email(norm),
         })
@@ -731,6 +845,8 @@ struct PendingChange {
     norm: String,
     /// The current password, normalized, to refuse it as the new one.
     current: Password,
+    /// The current password's key-encryption key (`None`: a hash from before the vault).
+    kek: Option<Kek>,
 }
 
 /// Why an account whose password was right may not be used at `now`, if it may not.

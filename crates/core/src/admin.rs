@@ -20,6 +20,7 @@ use crate::storage::{
     Changed, Gate, Import, ImportRow, Imported, NO_PASSWORD, Outcome, ResetUse, Revoke,
     event_email,
 };
+use crate::vault_keys::Kek;
 use crate::{Accounts, Error, Field, Password, Result, Role, SessionInfo, ValidationError};
 use std::collections::HashMap;
 
@@ -160,14 +161,15 @@ impl Accounts {
     }
 
     /// Verifies the caller's own password through the throttle; a wrong one is recorded as
-    /// `failure` and answered "Current password is incorrect".
-    fn verify_own_password(
+    /// `failure` and answered "Current password is incorrect". The key-encryption key it
+    /// derives (`None` for a hash from before the vault).
+    pub(crate) fn verify_own_password(
         &self,
         me: &SessionInfo,
         password: &Password,
         failure: Outcome,
         throttled: Outcome,
-    ) -> Result<()> {
+    ) -> Result<Option<Kek>> {
         let pw = normalize_password(password);
         check_password_length(Field::CurrentPassword, &pw)?;
         let norm = normalize_email(&me.account.email);
@@ -180,11 +182,12 @@ impl Accounts {
         let verified = self.argon2_for(Some(&row.password_hash), |h| {
             h.verify(&pw, &row.password_hash)
         });
-        if verified == Verified::NoMatch {
+        let Verified::Match { kek, .. } = verified else {
             self.store().record(now, &event_email(&norm), failure)?;
             return Err(Error::CurrentPasswordIncorrect);
-        }
-        self.store().clear_throttle(&norm)
+        };
+        self.store().clear_throttle(&norm)?;
+        Ok(kek)
     }
 
     /// A page of the accounts list (administrators only).

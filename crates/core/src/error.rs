@@ -104,6 +104,38 @@ pub enum Error {
     /// A bad row in an import file; nothing was created.
     #[error("line {line}: {message} Nothing was imported.")]
     Import { line: u64, message: String },
+    /// A vault command without an unlocked vault.
+    #[error("vault locked: run `vaultty unlock`")]
+    VaultLocked,
+    /// The vault is sealed since a reset code set the password.
+    #[error(
+        "Your vault is sealed: your password was reset with a code, and your old password's key is gone. Run `vaultty vault recover` with your recovery code to open it, or `vaultty vault recover --discard` to give it up and start an empty vault."
+    )]
+    VaultSealed,
+    /// A wrong recovery code.
+    #[error(
+        "The recovery code is wrong: it does not open this vault. Check it against what you wrote down."
+    )]
+    InvalidRecoveryCode,
+    /// A stored key wrapping or entry failed its integrity check; nothing was shown or
+    /// overwritten. Says which.
+    #[error(
+        "The vault's data failed its integrity check: {0}. It was changed outside vaultty, or the store is damaged. Nothing was shown or overwritten; restore the store from a backup."
+    )]
+    VaultDamaged(String),
+    /// An entry's fields were refused (says which and why); nothing was written.
+    #[error("The entry's {0}")]
+    InvalidEntry(String),
+    /// No entry has this id or title.
+    #[error("No entry {0}. List them with `vaultty vault list`.")]
+    UnknownEntry(String),
+    /// A title that names several entries.
+    #[error("{count} entries are titled {title:?}: name one by id ({ids}).")]
+    AmbiguousEntry {
+        title: String,
+        count: usize,
+        ids: String,
+    },
     /// The store or a file in the data dir could not be used. Names the file.
     #[error("{}: {message}", path.display())]
     Storage { path: PathBuf, message: String },
@@ -161,12 +193,20 @@ impl Error {
             | Error::CurrentPasswordIncorrect
             | Error::NoSession
             | Error::ReauthRequired
-            | Error::InvalidResetCode => 3,
+            | Error::InvalidResetCode
+            | Error::InvalidRecoveryCode => 3,
             Error::Throttled(_) => 4,
             Error::EmailTaken => 5,
-            Error::Invalid(_) | Error::UnknownAccount(_) | Error::Import { .. } => 6,
+            Error::Invalid(_)
+            | Error::UnknownAccount(_)
+            | Error::Import { .. }
+            | Error::UnknownEntry(_)
+            | Error::InvalidEntry(_)
+            | Error::AmbiguousEntry { .. } => 6,
             Error::NotAllowed(_) => 7,
             Error::AccountUnavailable(_) => 8,
+            Error::VaultLocked | Error::VaultSealed => 9,
+            Error::VaultDamaged(_) => 10,
         }
     }
 }

@@ -495,7 +495,7 @@ pub enum Gate {
 }
 
 /// A new account.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct NewAccount<'a> {
     pub email: &'a str,
     pub email_norm: &'a str,
@@ -504,6 +504,52 @@ pub struct NewAccount<'a> {
     pub now: i64,
     /// The email as the event log records it.
     pub event_email: &'a str,
+    /// The new account's vault: its data key's wrappings for the account id the store gives
+    /// it, stored in the same transaction (so an account never exists without one unless
+    /// it was made before the vault).
+    pub vault: Option<&'a dyn Fn(i64) -> Result<VaultWraps>>,
+}
+
+/// An account's data key, wrapped twice (see `vault_keys`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultWraps {
+    /// By the password's key-encryption key.
+    pub password: Vec<u8>,
+    /// By the recovery code's key.
+    pub recovery: Vec<u8>,
+}
+
+/// An account's vault keys as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultKeys {
+    /// The data key wrapped by the current password's key-encryption key; `None` when the
+    /// vault is sealed (a reset code set the password: only the recovery code opens it).
+    pub password_wrap: Option<Vec<u8>>,
+    pub recovery_wrap: Vec<u8>,
+    /// Which data key: it goes up when a sealed vault is discarded, and every entry write
+    /// names the generation it was sealed for, so a process still holding the old key
+    /// cannot write entries nobody can read.
+    pub generation: i64,
+}
+
+/// A sealed entry as stored: only its id and times are in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedEntry {
+    pub id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub sealed: Vec<u8>,
+}
+
+/// A change to an account's vault keys, made only if the vault is at `generation`.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyChange<'a> {
+    /// A new password wrapping (a sealed vault opened by its recovery code).
+    Password(&'a [u8]),
+    /// A new recovery wrapping (a regenerated recovery code).
+    Recovery(&'a [u8]),
+    /// Every entry deleted and a new data key (a sealed vault given up).
+    Discard(&'a VaultWraps),
 }
 
 /// Everything a successful login writes, in one transaction.
@@ -519,6 +565,9 @@ pub struct LoginCommit<'a> {
     pub expires_at: i64,
     /// A rehash at the current parameters, replacing the stored hash only if it is unchanged.
     pub new_hash: Option<&'a str>,
+    /// With `new_hash`: the data key wrapped by the new hash's key-encryption key (`None`:
+    /// the vault, if any, is sealed, since the old wrapping no longer opens).
+    pub new_wrap: Option<&'a [u8]>,
 }
 
 /// What the login learned about the attempts since the previous login (or since signup).
@@ -542,6 +591,9 @@ pub struct PasswordChange<'a> {
     /// The hash that was verified; the change fails if another process replaced it meanwhile.
     pub old_hash: &'a str,
     pub new_hash: &'a str,
+    /// The data key wrapped by the new password's key-encryption key, stored in the same
+    /// transaction (`None`: the vault, if any, is sealed).
+    pub new_wrap: Option<&'a [u8]>,
     pub now: i64,
     pub event_email: &'a str,
 }
@@ -685,6 +737,46 @@ pub trait Storage: Send {
     /// Deletes audit events older than `before` (the retention bound); how many.
     fn prune_audit(&self, before: i64) -> Result<usize>;
 
+    /// An account's vault keys, if it has a vault.
+    fn vault_keys(&self, account_id: i64) -> Result<Option<VaultKeys>>;
+
+    /// Creates an account's vault (generation 1) unless it has one; whether it did.
+    fn create_vault(&self, account_id: i64, wraps: &VaultWraps) -> Result<bool>;
+
+    /// Changes an account's vault keys if the vault is at `generation`; whether it did.
+    fn change_keys(&self, account_id: i64, generation: i64, change: KeyChange<'_>) -> Result<bool>;
+
+    /// Every entry of an account, oldest first.
+    fn entries(&self, account_id: i64) -> Result<Vec<SealedEntry>>;
+
+    /// One entry of an account.
+    fn entry(&self, account_id: i64, id: i64) -> Result<Option<SealedEntry>>;
+
+    /// Adds `count` entries in one transaction if the vault is at `generation`: `seal` is
+    /// given each one's index and the id the store assigned, and returns its ciphertext.
+    /// The new ids, or `None` if the generation moved on.
+    fn add_entries(
+        &self,
+        account_id: i64,
+        generation: i64,
+        now: i64,
+        count: usize,
+        seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<i64>>>;
+
+    /// Replaces an entry's ciphertext if the vault is at `generation`; whether it did.
+    fn update_entry(
+        &self,
+        account_id: i64,
+        generation: i64,
+        id: i64,
+        sealed: &[u8],
+        now: i64,
+    ) -> Result<bool>;
+
+    /// Deletes an entry if the vault is at `generation`; whether it did.
+    fn delete_entry(&self, account_id: i64, generation: i64, id: i64) -> Result<bool>;
+
     /// Writes a consistent copy of the store to the new file `to` (never overwritten), safe
     /// while other processes use the store; returns how many accounts it holds.
     fn backup_to(&self, to: &Path) -> Result<i64>;
@@ -705,6 +797,8 @@ pub enum Table {
     Sessions,
     Throttle,
     AuthEvents,
+    VaultKeys,
+    VaultEntries,
 }
 
 /// The documented inspection API of a store: what tests (and, later, administration) read or

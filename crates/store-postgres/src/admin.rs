@@ -354,6 +354,8 @@ pub(crate) fn use_reset_code(
         "UPDATE accounts SET password_hash = $2 WHERE id = $1",
         &[&id, &reset.new_hash],
     )?;
+    // The old password's key is gone: the vault is sealed until the recovery code opens it.
+    crate::vault::set_password_wrap(tx, id, None)?;
     clear_throttle(tx, reset.email_norm)?;
     let ended = end_all_sessions(tx, id)?;
     record(tx, reset.now, reset.event_email, Outcome::ResetUsed)?;

@@ -24,6 +24,7 @@ mod migrations;
 mod ops;
 mod throttle;
 mod url;
+mod vault;
 
 use postgres::{Client, Config, NoTls, Transaction};
 use std::sync::{Mutex, MutexGuard};

@@ -113,6 +113,26 @@ const MIGRATIONS: &[&str] = &[
     UPDATE accounts SET role = 'admin'
      WHERE id = (SELECT min(id) FROM accounts)
        AND NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin');"#,
+    // 3: the vault (issue 16), as the SQLite store's migration 5: each account's data key,
+    // wrapped by the password's key (NULL: sealed by a reset code) and by the recovery
+    // code's, with the generation entry writes must name; entries as ciphertexts.
+    r#"CREATE TABLE vault_keys (
+        account_id    bigint CONSTRAINT vault_keys_pkey PRIMARY KEY
+                      CONSTRAINT vault_keys_account_id_fkey
+                      REFERENCES accounts (id) ON DELETE CASCADE,
+        password_wrap bytea,
+        recovery_wrap bytea NOT NULL,
+        generation    bigint NOT NULL
+    );
+    CREATE TABLE vault_entries (
+        id         bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT vault_entries_pkey PRIMARY KEY,
+        account_id bigint NOT NULL CONSTRAINT vault_entries_account_id_fkey
+                   REFERENCES vault_keys (account_id) ON DELETE CASCADE,
+        sealed     bytea NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+    );
+    CREATE INDEX vault_entries_account ON vault_entries (account_id, id);"#,
 ];
 
 /// The schema version this build writes.
@@ -125,6 +145,8 @@ const KNOWN_TABLES: &[&str] = &[
     "reset_codes",
     "sessions",
     "throttle",
+    "vault_entries",
+    "vault_keys",
     "vaultty_schema",
 ];
 
@@ -165,6 +187,15 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("column", "throttle", "locked_until bigint not null"),
     ("column", "throttle", "refused boolean not null"),
     ("column", "throttle", "updated_at bigint not null"),
+    ("column", "vault_entries", "account_id bigint not null"),
+    ("column", "vault_entries", "created_at bigint not null"),
+    ("column", "vault_entries", "id bigint not null"),
+    ("column", "vault_entries", "sealed bytea not null"),
+    ("column", "vault_entries", "updated_at bigint not null"),
+    ("column", "vault_keys", "account_id bigint not null"),
+    ("column", "vault_keys", "generation bigint not null"),
+    ("column", "vault_keys", "password_wrap bytea null"),
+    ("column", "vault_keys", "recovery_wrap bytea not null"),
     ("column", "vaultty_schema", "singleton boolean not null"),
     ("column", "vaultty_schema", "version bigint not null"),
     ("constraint", "accounts", "accounts_email_norm_key u"),
@@ -183,6 +214,14 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("constraint", "sessions", "sessions_token_sha256_key u"),
     ("constraint", "throttle", "throttle_pkey p"),
     ("constraint", "auth_events", "auth_events_pkey p"),
+    (
+        "constraint",
+        "vault_entries",
+        "vault_entries_account_id_fkey f",
+    ),
+    ("constraint", "vault_entries", "vault_entries_pkey p"),
+    ("constraint", "vault_keys", "vault_keys_account_id_fkey f"),
+    ("constraint", "vault_keys", "vault_keys_pkey p"),
     ("constraint", "vaultty_schema", "vaultty_schema_pkey p"),
     (
         "constraint",
@@ -202,12 +241,17 @@ const LATEST_OBJECTS: &[(&str, &str, &str)] = &[
     ("index", "sessions", "sessions_pkey"),
     ("index", "sessions", "sessions_token_sha256_key"),
     ("index", "throttle", "throttle_pkey"),
+    ("index", "vault_entries", "vault_entries_account"),
+    ("index", "vault_entries", "vault_entries_pkey"),
+    ("index", "vault_keys", "vault_keys_pkey"),
     ("index", "vaultty_schema", "vaultty_schema_pkey"),
     ("table", "accounts", ""),
     ("table", "auth_events", ""),
     ("table", "reset_codes", ""),
     ("table", "sessions", ""),
     ("table", "throttle", ""),
+    ("table", "vault_entries", ""),
+    ("table", "vault_keys", ""),
     ("table", "vaultty_schema", ""),
 ];
 

@@ -8,15 +8,16 @@
 //! then sends Parse, Bind and Execute at once, one round trip, where a statement prepared
 //! first takes two. The server parses and plans each statement either way.
 
-use crate::{PgStore, error, throttle};
+use crate::{PgStore, error, throttle, vault};
 use postgres::Transaction;
 use postgres::types::{ToSql, Type};
 use std::path::Path;
 // The core (moves to the core crate).
 use vaultty_core::storage::{
     AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
-    AuditQuery, Changed, Gate, Import, Imported, LockoutSchedule, LoginCommit, NewAccount, Outcome,
-    PasswordChange, ResetUse, Revoke, SessionRecord, Storage, event_email,
+    AuditQuery, Changed, Gate, Import, Imported, KeyChange, LockoutSchedule, LoginCommit,
+    NewAccount, Outcome, PasswordChange, ResetUse, Revoke, SealedEntry, SessionRecord, Storage,
+    VaultKeys, VaultWraps, event_email,
 };
 use vaultty_core::{Error, Result};
 
@@ -182,6 +183,9 @@ impl Storage for PgStore {
                 Err(e) if error::is_email_taken(&e) => return Err(Error::EmailTaken),
                 Err(e) => return Err(self.err(&e)),
             };
+            if let Some(make) = new.vault {
+                self.db(vault::create(tx, id, &make(id)?))?;
+            }
             self.db(clear_throttle(tx, new.email_norm))?;
             self.db(record(tx, new.now, new.event_email, Outcome::Signup))?;
             Ok((id, admin))
@@ -199,8 +203,10 @@ impl Storage for PgStore {
                 "UPDATE accounts SET last_login_at = $2 WHERE id = $1",
                 &[(&account.id, Type::INT8), (&login.now, Type::INT8)],
             ))?;
-            if let Some(h) = login.new_hash {
-                self.db(replace_hash(tx, account.id, &account.password_hash, h))?;
+            if let Some(h) = login.new_hash
+                && self.db(replace_hash(tx, account.id, &account.password_hash, h))?
+            {
+                self.db(vault::set_password_wrap(tx, account.id, login.new_wrap))?;
             }
             self.db(clear_throttle(tx, &account.email_norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
@@ -358,6 +364,11 @@ impl Storage for PgStore {
                     "the password was changed by another process meanwhile; try again".into(),
                 ));
             }
+            self.db(vault::set_password_wrap(
+                tx,
+                change.account_id,
+                change.new_wrap,
+            ))?;
             self.db(clear_throttle(tx, change.email_norm))?;
             let ended = self.db(tx.execute_typed(
                 "DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
@@ -448,6 +459,75 @@ impl Storage for PgStore {
         self.write(|tx| self.db(crate::admin::use_reset_code(tx, reset)))
     }
 
+    fn vault_keys(&self, account_id: i64) -> Result<Option<VaultKeys>> {
+        self.single(|c| vault::keys(c, account_id))
+    }
+
+    fn create_vault(&self, account_id: i64, wraps: &VaultWraps) -> Result<bool> {
+        self.write(|tx| self.db(vault::create(tx, account_id, wraps)))
+    }
+
+    fn change_keys(&self, account_id: i64, generation: i64, change: KeyChange<'_>) -> Result<bool> {
+        self.write(|tx| {
+            self.db(match change {
+                KeyChange::Password(w) => vault::set_wrap_at(tx, account_id, generation, false, w),
+                KeyChange::Recovery(w) => vault::set_wrap_at(tx, account_id, generation, true, w),
+                KeyChange::Discard(wraps) => vault::discard(tx, account_id, generation, wraps),
+            })
+        })
+    }
+
+    fn entries(&self, account_id: i64) -> Result<Vec<SealedEntry>> {
+        self.single(|c| vault::entries(c, account_id))
+    }
+
+    fn entry(&self, account_id: i64, id: i64) -> Result<Option<SealedEntry>> {
+        self.single(|c| vault::entry(c, account_id, id))
+    }
+
+    fn add_entries(
+        &self,
+        account_id: i64,
+        generation: i64,
+        now: i64,
+        count: usize,
+        seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<i64>>> {
+        self.write(|tx| {
+            if !self.db(vault::at(tx, account_id, generation))? {
+                return Ok(None);
+            }
+            let mut ids = Vec::with_capacity(count);
+            for i in 0..count {
+                let id = self.db(vault::reserve(tx, account_id, now))?;
+                self.db(vault::set_sealed(tx, account_id, id, &seal(i, id)?, now))?;
+                ids.push(id);
+            }
+            Ok(Some(ids))
+        })
+    }
+
+    fn update_entry(
+        &self,
+        account_id: i64,
+        generation: i64,
+        id: i64,
+        sealed: &[u8],
+        now: i64,
+    ) -> Result<bool> {
+        self.write(|tx| {
+            Ok(self.db(vault::at(tx, account_id, generation))?
+                && self.db(vault::set_sealed(tx, account_id, id, sealed, now))?)
+        })
+    }
+
+    fn delete_entry(&self, account_id: i64, generation: i64, id: i64) -> Result<bool> {
+        self.write(|tx| {
+            Ok(self.db(vault::at(tx, account_id, generation))?
+                && self.db(vault::delete(tx, account_id, id))?)
+        })
+    }
+
     fn account_page(&self, query: &AccountQuery<'_>) -> Result<Vec<AccountSummary>> {
         self.single(|c| crate::admin::page(c, query))
     }
@@ -487,6 +567,8 @@ impl vaultty_core::storage::Inspect for PgStore {
             Table::Sessions => "SELECT count(*) FROM sessions",
             Table::Throttle => "SELECT count(*) FROM throttle",
             Table::AuthEvents => "SELECT count(*) FROM auth_events",
+            Table::VaultKeys => "SELECT count(*) FROM vault_keys",
+            Table::VaultEntries => "SELECT count(*) FROM vault_entries",
         };
         self.single(|c| c.query_one(sql, &[])?.try_get(0))
     }

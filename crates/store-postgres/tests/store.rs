@@ -24,6 +24,7 @@ fn new_account<'a>(email_norm: &'a str, now: i64) -> NewAccount<'a> {
         password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
         now,
         event_email: email_norm,
+        vault: None,
     }
 }
 
@@ -267,6 +268,8 @@ fn opening_an_empty_database_from_two_processes_at_once_migrates_it_once() {
                 "reset_codes",
                 "sessions",
                 "throttle",
+                "vault_entries",
+                "vault_keys",
                 "vaultty_schema"
             ]
         );
@@ -468,6 +471,8 @@ fn a_database_with_foreign_tables_is_refused_and_left_untouched() {
             "reset_codes",
             "sessions",
             "throttle",
+            "vault_entries",
+            "vault_keys",
             "vaultty_schema"
         ]
     );
@@ -706,6 +711,7 @@ fn the_service_path_through_the_trait() {
             old_session: old,
             expires_at: expires,
             new_hash: Some("$argon2id$rehashed"),
+            new_wrap: None,
         };
         store.commit_login(&commit, &mut || Ok(()))
     };
@@ -718,6 +724,7 @@ fn the_service_path_through_the_trait() {
             old_session: None,
             expires_at: now + 100,
             new_hash: Some("$argon2id$rehashed"),
+            new_wrap: None,
         },
         &mut || Err(Error::storage("session", "cannot write the session file")),
     );
@@ -779,6 +786,7 @@ fn the_service_path_through_the_trait() {
             keep_session: keep,
             old_hash,
             new_hash: "$argon2id$new",
+            new_wrap: None,
             now: now + 400,
             event_email: email,
         })

@@ -8,6 +8,7 @@ mod ops;
 pub mod reset_codes;
 pub mod sessions;
 pub mod throttle;
+pub mod vault;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::os::unix::fs::MetadataExt;

@@ -78,6 +78,23 @@ const MIGRATIONS: &[Migration] = &[
     UPDATE accounts SET role = 'admin'
      WHERE id = (SELECT min(id) FROM accounts)
        AND NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin');"),
+    // 5: the vault (issue 16). Each account's data key, wrapped by the password's key (NULL:
+    // sealed by a reset code) and by the recovery code's, with the generation entry writes
+    // must name; entries as ciphertexts with their times.
+    Sql("CREATE TABLE vault_keys (
+        account_id    INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        password_wrap BLOB,
+        recovery_wrap BLOB NOT NULL,
+        generation    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE vault_entries (
+        id         INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES vault_keys(account_id) ON DELETE CASCADE,
+        sealed     BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX vault_entries_account ON vault_entries(account_id, id);"),
 ];
 
 /// The schema version this build writes.
@@ -236,7 +253,7 @@ fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
 /// [`schema_digest`] of the schema all migrations make. `latest_schema_digest_is_current`
 /// checks it against the schema built in memory: a new migration must update it.
 const LATEST_SCHEMA_SHA256: &str =
-    "2c9438ca76d4523968ccc71ea79b099db3c97e77f5df04060fc9a7d5b1e3e4d1";
+    "aa504f926579c32489a140bb3259f67fe9aa48844a228d3e6686e1eb2adeed2e";
 
 /// SHA-256 over every field of every object, each field ended by a NUL (a missing SQL text by
 /// a 0x01 instead).

@@ -1,11 +1,12 @@
 //! [`Storage`] on SQLite: each operation one transaction over the table modules.
 
-use crate::{Store, accounts, events, is_unique_violation, reset_codes, sessions, throttle};
+use crate::{Store, accounts, events, is_unique_violation, reset_codes, sessions, throttle, vault};
 use std::path::Path;
 use vaultty_core::storage::{
     AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
-    AuditQuery, Change, Changed, Gate, Import, Imported, LockoutSchedule, LoginCommit, NewAccount,
-    Outcome, PasswordChange, ResetUse, Revoke, SessionRecord, Storage,
+    AuditQuery, Change, Changed, Gate, Import, Imported, KeyChange, LockoutSchedule, LoginCommit,
+    NewAccount, Outcome, PasswordChange, ResetUse, Revoke, SealedEntry, SessionRecord, Storage,
+    VaultKeys, VaultWraps,
 };
 use vaultty_core::{Error, Result};
 
@@ -61,6 +62,9 @@ impl Storage for Store {
                 Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
                 Err(e) => return Err(self.err(&e)),
             };
+            if let Some(make) = new.vault {
+                self.db(vault::create(tx, id.0, &make(id.0)?))?;
+            }
             self.db(throttle::clear(tx, new.email_norm))?;
             self.db(events::record(
                 tx,
@@ -93,13 +97,15 @@ impl Storage for Store {
                 session_id: 0,
             };
             self.db(accounts::set_last_login(tx, account.id, login.now))?;
-            if let Some(h) = login.new_hash {
-                self.db(accounts::replace_hash(
+            if let Some(h) = login.new_hash
+                && self.db(accounts::replace_hash(
                     tx,
                     account.id,
                     &account.password_hash,
                     h,
-                ))?;
+                ))?
+            {
+                self.db(vault::set_password_wrap(tx, account.id, login.new_wrap))?;
             }
             if let Some(old) = login.old_session {
                 self.db(sessions::delete_by_token(tx, old))?;
@@ -197,6 +203,11 @@ impl Storage for Store {
                     "the password was changed by another process meanwhile; try again".into(),
                 ));
             }
+            self.db(vault::set_password_wrap(
+                tx,
+                change.account_id,
+                change.new_wrap,
+            ))?;
             self.db(throttle::clear(tx, change.email_norm))?;
             let ended = self.db(sessions::delete_others(tx, change.account_id, keep.id))?;
             self.db(events::record(
@@ -461,6 +472,9 @@ impl Storage for Store {
                 return Ok(None);
             };
             self.db(accounts::set_hash(tx, id, reset.new_hash))?;
+            // The old password's key is gone: the vault is sealed until the recovery code
+            // opens it.
+            self.db(vault::set_password_wrap(tx, id, None))?;
             let ended = self.db(sessions::delete_all(tx, id))?;
             self.db(throttle::clear(tx, reset.email_norm))?;
             self.db(events::record(
@@ -475,6 +489,79 @@ impl Storage for Store {
             let _ = self.truncate_wal();
         }
         Ok(ended)
+    }
+
+    fn vault_keys(&self, account_id: i64) -> Result<Option<VaultKeys>> {
+        self.db(vault::keys(self.conn(), account_id))
+    }
+
+    fn create_vault(&self, account_id: i64, wraps: &VaultWraps) -> Result<bool> {
+        self.write_durable(|tx| self.db(vault::create(tx, account_id, wraps)))
+    }
+
+    fn change_keys(&self, account_id: i64, generation: i64, change: KeyChange<'_>) -> Result<bool> {
+        self.write_durable(|tx| {
+            self.db(match change {
+                KeyChange::Password(w) => vault::set_wrap_at(tx, account_id, generation, false, w),
+                KeyChange::Recovery(w) => vault::set_wrap_at(tx, account_id, generation, true, w),
+                KeyChange::Discard(wraps) => vault::discard(tx, account_id, generation, wraps),
+            })
+        })
+    }
+
+    fn entries(&self, account_id: i64) -> Result<Vec<SealedEntry>> {
+        self.db(vault::entries(self.conn(), account_id))
+    }
+
+    fn entry(&self, account_id: i64, id: i64) -> Result<Option<SealedEntry>> {
+        self.db(vault::entry(self.conn(), account_id, id))
+    }
+
+    fn add_entries(
+        &self,
+        account_id: i64,
+        generation: i64,
+        now: i64,
+        count: usize,
+        seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
+    ) -> Result<Option<Vec<i64>>> {
+        self.write_durable(|tx| {
+            if !self.db(vault::at(tx, account_id, generation))? {
+                return Ok(None);
+            }
+            let mut ids = Vec::with_capacity(count);
+            for i in 0..count {
+                let id = self.db(vault::reserve(tx, account_id, now))?;
+                self.db(vault::set_sealed(tx, account_id, id, &seal(i, id)?, now))?;
+                ids.push(id);
+            }
+            Ok(Some(ids))
+        })
+    }
+
+    fn update_entry(
+        &self,
+        account_id: i64,
+        generation: i64,
+        id: i64,
+        sealed: &[u8],
+        now: i64,
+    ) -> Result<bool> {
+        self.write_durable(|tx| {
+            Ok(self.db(vault::at(tx, account_id, generation))?
+                && self.db(vault::set_sealed(tx, account_id, id, sealed, now))?)
+        })
+    }
+
+    fn delete_entry(&self, account_id: i64, generation: i64, id: i64) -> Result<bool> {
+        let deleted = self.write_durable(|tx| {
+            Ok(self.db(vault::at(tx, account_id, generation))?
+                && self.db(vault::delete(tx, account_id, id))?)
+        })?;
+        if deleted {
+            let _ = self.truncate_wal();
+        }
+        Ok(deleted)
     }
 
     fn account_page(&self, query: &AccountQuery<'_>) -> Result<Vec<AccountSummary>> {
@@ -507,6 +594,8 @@ impl vaultty_core::storage::Inspect for Store {
             Table::Sessions => "SELECT count(*) FROM sessions",
             Table::Throttle => "SELECT count(*) FROM throttle",
             Table::AuthEvents => "SELECT count(*) FROM auth_events",
+            Table::VaultKeys => "SELECT count(*) FROM vault_keys",
+            Table::VaultEntries => "SELECT count(*) FROM vault_entries",
         };
         self.db(self.conn().query_row(sql, [], |r| r.get(0)))
     }

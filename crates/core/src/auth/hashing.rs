@@ -1,7 +1,19 @@
-//! Argon2id password hashing (PHC strings), with a cost ceiling for stored hashes and a dummy
-//! verification for unknown emails so that both failure paths cost the same.
+//! Argon2id password hashing, with a cost ceiling for stored hashes and a dummy verification
+//! for unknown emails so that both failure paths cost the same.
+//!
+//! Two stored formats verify:
+//! - **the vault format** (what every new or changed password gets), a PHC-shaped string
+//!   `$vaultty-argon2id-v1$v=19$m=M,t=T,p=P$<salt>$<digest>`: Argon2id at those parameters
+//!   gives a 32-byte master secret; HKDF-SHA256 splits it into an authenticator and the
+//!   key-encryption key (see `vault_keys`), and `<digest>` is the SHA-256 of the
+//!   authenticator. The key-encryption key never leaves memory, and the digest does not yield
+//!   it.
+//! - **the standard PHC string** `$argon2id$v=19$...` of earlier versions, which other Argon2
+//!   libraries verify too. It yields no key, so a login that verifies one moves the account to
+//!   the vault format ([`Verified::Match`] with `rehash`).
 
 use crate::secret::Password;
+use crate::vault_keys::{Kek, MasterSecret};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::Mutex;
@@ -90,6 +102,17 @@ impl Default for HashParams {
 
 const OUTPUT_LEN: usize = 32;
 const SALT_LEN: usize = 16;
+/// The algorithm name of the vault format (see the module comment).
+pub const VAULT_IDENT: &str = "vaultty-argon2id-v1";
+
+/// Which stored format a string is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// A standard Argon2id PHC string (no key).
+    Phc,
+    /// The vault format: the digest of the authenticator.
+    Vault,
+}
 
 /// Argon2 working memory, allocated and touched ahead of a verification.
 ///
@@ -171,12 +194,28 @@ impl Drop for Workspace {
 }
 
 /// The result of checking a password against a stored hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Verified {
-    /// The password matches; `rehash` says the stored parameters differ from the current ones.
-    Match { rehash: bool },
+    /// The password matches. `rehash` says the stored hash should be replaced (its parameters
+    /// differ from the current ones, or it is a standard PHC string); `kek` is the
+    /// key-encryption key (`None` for a standard PHC string, which yields none).
+    Match { rehash: bool, kek: Option<Kek> },
     /// Wrong password, or a stored hash that is malformed or over the ceiling.
     NoMatch,
+}
+
+impl Verified {
+    pub fn is_match(&self) -> bool {
+        matches!(self, Verified::Match { .. })
+    }
+
+    /// `Some(rehash)` for a match, `None` otherwise (what tests compare).
+    pub fn rehash(&self) -> Option<bool> {
+        match self {
+            Verified::Match { rehash, .. } => Some(*rehash),
+            Verified::NoMatch => None,
+        }
+    }
 }
 
 /// Hashes and verifies passwords with one set of current parameters.
@@ -205,7 +244,7 @@ impl Hasher {
         // A syntactically valid hash with the current parameters that no password matches:
         // verifying against it costs exactly what a real verification costs.
         let dummy_phc = format!(
-            "$argon2id$v=19$m={},t={},p={}$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "${VAULT_IDENT}$v=19$m={},t={},p={}$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             params.m_kib, params.t, params.p
         );
         Hasher {
@@ -270,19 +309,34 @@ impl Hasher {
         self.params
     }
 
-    /// Hashes an (already normalized) password with a fresh random 16-byte salt.
-    pub fn hash(&self, password: &Password) -> Result<String, String> {
-        self.with_prepared(|ws| self.hash_in(password, ws))
+    /// The stored string for an (already normalized) password, in the vault format with a
+    /// fresh random 16-byte salt, and the key-encryption key it derives.
+    pub fn enroll(&self, password: &Password) -> Result<(String, Kek), String> {
+        self.with_prepared(|ws| self.hash_in(password, ws, Format::Vault))
+            .map(|(s, kek)| (s, kek.expect("the vault format yields a key")))
     }
 
-    /// Like [`Hasher::hash`], running Argon2 in `workspace` when it is large enough (the
-    /// result is the same either way; only the page faults differ).
+    /// The vault-format string of a password, without its key (see [`Hasher::enroll`]).
+    pub fn hash(&self, password: &Password) -> Result<String, String> {
+        self.enroll(password).map(|(s, _)| s)
+    }
+
+    /// A standard Argon2id PHC string, as versions before the vault stored: for tests and
+    /// tools that make such stores. Logins move it to the vault format.
+    pub fn hash_phc(&self, password: &Password) -> Result<String, String> {
+        self.with_prepared(|ws| self.hash_in(password, ws, Format::Phc))
+            .map(|(s, _)| s)
+    }
+
+    /// Like [`Hasher::enroll`] in `format`, running Argon2 in `workspace` when it is large
+    /// enough (the result is the same either way; only the page faults differ).
     fn hash_in(
         &self,
         password: &Password,
         workspace: Option<&mut Workspace>,
-    ) -> Result<String, String> {
-        use argon2::password_hash::phc::{Output, ParamsString, Salt};
+        format: Format,
+    ) -> Result<(String, Option<Kek>), String> {
+        use argon2::password_hash::phc::{Ident, Output, ParamsString, Salt};
         let mut salt = [0u8; SALT_LEN];
         getrandom::fill(&mut salt).map_err(|e| format!("random source failed: {e}"))?;
         let params = self
@@ -308,15 +362,22 @@ impl Hasher {
                 memory,
             )
             .map_err(|e| format!("hashing failed: {e}"))?;
+        let (algorithm, stored, kek) = match format {
+            Format::Phc => (argon2::ARGON2ID_IDENT, *out, None),
+            Format::Vault => {
+                let (auth, kek) = MasterSecret::from_bytes(out).split();
+                (Ident::new_unwrap(VAULT_IDENT), auth.digest(), Some(kek))
+            }
+        };
         let err = |e: argon2::password_hash::phc::Error| format!("hashing failed: {e}");
         let phc = PasswordHash {
-            algorithm: argon2::ARGON2ID_IDENT,
+            algorithm,
             version: Some(Version::V0x13.into()),
             params: ParamsString::try_from(&params).map_err(|e| format!("hashing failed: {e}"))?,
             salt: Some(Salt::new(&salt).map_err(err)?),
-            hash: Some(Output::new(out.as_ref()).map_err(err)?),
+            hash: Some(Output::new(&stored).map_err(err)?),
         };
-        Ok(phc.to_string())
+        Ok((phc.to_string(), kek))
     }
 
     /// Checks a password against a stored PHC string, using the parameters stored in it.
@@ -338,35 +399,60 @@ impl Hasher {
         let Ok(parsed) = PasswordHash::new(phc) else {
             return Verified::NoMatch;
         };
-        if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
+        let format = match parsed.algorithm.as_str() {
+            "argon2id" => Format::Phc,
+            VAULT_IDENT => Format::Vault,
+            _ => return Verified::NoMatch,
+        };
+        if parsed.version != Some(0x13) {
             return Verified::NoMatch;
         }
-        let Ok(stored) = Params::try_from(&parsed) else {
+        let Ok(params) = Params::try_from(&parsed) else {
             return Verified::NoMatch;
         };
-        let stored = (
-            HashParams {
-                m_kib: stored.m_cost(),
-                t: stored.t_cost(),
-                p: stored.p_cost(),
-            },
-            parsed.salt.as_ref().map(|s| s.as_ref().len()),
-            parsed.hash.as_ref().map(|h| h.len()),
-        );
-        if !stored.0.within_ceiling() {
+        let stored = HashParams {
+            m_kib: params.m_cost(),
+            t: params.t_cost(),
+            p: params.p_cost(),
+        };
+        let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+            return Verified::NoMatch;
+        };
+        if !stored.within_ceiling() || (format == Format::Vault && expected.len() != OUTPUT_LEN) {
             return Verified::NoMatch;
         }
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let ok = match workspace {
-            Some(ws) => verify_with_memory(password, &parsed, ws),
-            None => verify_in_fresh_memory(password, &parsed),
+        let Some(out) = argon2_output(password, salt.as_ref(), params, expected.len(), workspace)
+        else {
+            return Verified::NoMatch;
         };
-        if ok {
-            Verified::Match {
-                rehash: stored != (self.params, Some(SALT_LEN), Some(OUTPUT_LEN)),
+        let current = stored == self.params && salt.as_ref().len() == SALT_LEN;
+        match format {
+            // Output's PartialEq is constant-time (ctutils), like the crate's own verification.
+            Format::Phc => match argon2::password_hash::phc::Output::new(&out) {
+                Ok(o) if &o == expected => Verified::Match {
+                    rehash: true,
+                    kek: None,
+                },
+                _ => Verified::NoMatch,
+            },
+            Format::Vault => {
+                let mut master = Zeroizing::new([0u8; OUTPUT_LEN]);
+                master.copy_from_slice(&out);
+                let (auth, kek) = MasterSecret::from_bytes(master).split();
+                let digest: [u8; OUTPUT_LEN] = expected
+                    .as_bytes()
+                    .try_into()
+                    .expect("length checked above");
+                if auth.matches(&digest) {
+                    Verified::Match {
+                        rehash: !current,
+                        kek: Some(kek),
+                    }
+                } else {
+                    Verified::NoMatch
+                }
             }
-        } else {
-            Verified::NoMatch
         }
     }
 
@@ -396,58 +482,31 @@ impl Hasher {
     }
 }
 
-/// Argon2id of `password` with the stored salt and parameters, computed in the workspace's
-/// memory, compared in constant time with the stored output. Falls back to `false` (no match)
-/// on any malformed input, exactly as the crate's own verification does.
-fn verify_with_memory(password: &Password, parsed: &PasswordHash, ws: &mut Workspace) -> bool {
-    let Ok(params) = Params::try_from(parsed) else {
-        return false;
-    };
-    let Some(memory) = ws.memory_for(params.block_count()) else {
-        // Too small for these parameters (an old, costlier hash): use fresh memory.
-        return verify_in_fresh_memory(password, parsed);
-    };
-    argon2_matches(password, parsed, params, memory)
-}
-
-/// Verification in freshly mapped memory (see [`MappedBlocks`]).
-fn verify_in_fresh_memory(password: &Password, parsed: &PasswordHash) -> bool {
-    let Ok(params) = Params::try_from(parsed) else {
-        return false;
-    };
-    let Some(mut memory) = MappedBlocks::new(params.block_count()) else {
-        return false;
-    };
-    argon2_matches(password, parsed, params, memory.as_mut_slice())
-}
-
-/// Argon2id of `password` with the stored salt and parameters, computed in `memory`, compared
-/// in constant time with the stored output. `false` (no match) on any malformed input,
-/// exactly as the crate's own verification answers.
-fn argon2_matches(
+/// Argon2id of `password` with `salt` at `params`, `len` bytes, computed in the workspace's
+/// memory when it is large enough, else in freshly mapped memory (see [`MappedBlocks`]).
+/// `None` on any malformed input (which then never matches, as in the crate's own
+/// verification).
+fn argon2_output(
     password: &Password,
-    parsed: &PasswordHash,
+    salt: &[u8],
     params: Params,
-    memory: &mut [Block],
-) -> bool {
-    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
-        return false;
+    len: usize,
+    workspace: Option<&mut Workspace>,
+) -> Option<Zeroizing<Vec<u8>>> {
+    let params = Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(len)).ok()?;
+    let mut fresh = None;
+    let memory = match workspace.and_then(|ws| ws.memory_for(params.block_count())) {
+        Some(memory) => memory,
+        // None, or too small for these parameters (an old, costlier hash).
+        None => fresh
+            .insert(MappedBlocks::new(params.block_count())?)
+            .as_mut_slice(),
     };
-    let mut out = Zeroizing::new(vec![0u8; expected.len()]);
-    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-    if argon2
-        .hash_password_into_with_memory(
-            password.expose().as_bytes(),
-            salt.as_ref(),
-            &mut out,
-            memory,
-        )
-        .is_err()
-    {
-        return false;
-    }
-    // Output's PartialEq is constant-time (ctutils), like the crate's own verification.
-    argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected)
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into_with_memory(password.expose().as_bytes(), salt, &mut out, memory)
+        .ok()?;
+    Some(out)
 }
 
 /// Argon2's working memory, mapped straight from the kernel, in huge pages where it can.
@@ -564,34 +623,72 @@ mod tests {
         let h = cheap();
         let pw = Password::from("correct horse battery staple");
         let mut ws = Workspace::for_params(h.params());
-        let phc = h.hash_in(&pw, Some(&mut ws)).unwrap();
+        let phc = h.hash_in(&pw, Some(&mut ws), Format::Vault).unwrap().0;
         assert!(ws.is_dirty(), "the hash ran in the workspace");
-        assert!(matches!(
-            h.verify(&pw, &phc),
-            Verified::Match { rehash: false }
-        ));
+        assert!(matches!(h.verify(&pw, &phc).rehash(), Some(false)));
         assert_ne!(
             phc,
-            h.hash_in(&pw, Some(&mut ws)).unwrap(),
+            h.hash_in(&pw, Some(&mut ws), Format::Vault).unwrap().0,
             "a fresh salt each time"
         );
         ws.wipe();
         assert!(!ws.is_dirty());
         // Too small a workspace is left alone and the hash maps its own memory.
         let mut small = Workspace::for_params(HashParams::insecure_for_tests(8, 1, 1));
-        let phc = h.hash_in(&pw, Some(&mut small)).unwrap();
+        let phc = h.hash_in(&pw, Some(&mut small), Format::Vault).unwrap().0;
         assert!(!small.is_dirty());
-        assert!(matches!(h.verify(&pw, &phc), Verified::Match { .. }));
+        assert!(h.verify(&pw, &phc).is_match());
     }
 
     #[test]
     fn hash_and_verify() {
         let h = cheap();
         let pw = Password::from("correct horse battery staple");
-        let phc = h.hash(&pw).unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
-        assert_eq!(h.verify(&pw, &phc), Verified::Match { rehash: false });
-        assert_eq!(h.verify(&Password::from("wrong"), &phc), Verified::NoMatch);
+        let stored = h.hash(&pw).unwrap();
+        assert!(
+            stored.starts_with("$vaultty-argon2id-v1$v=19$m=64,t=1,p=1$"),
+            "{stored}"
+        );
+        assert_eq!(h.verify(&pw, &stored).rehash(), Some(false));
+        assert_eq!(h.verify(&Password::from("wrong"), &stored).rehash(), None);
+    }
+
+    #[test]
+    fn enroll_and_verify_derive_the_same_key_and_the_store_alone_derives_none() {
+        use crate::vault_keys::DataKey;
+        let h = cheap();
+        let pw = Password::from("correct horse battery staple");
+        let (stored, kek) = h.enroll(&pw).unwrap();
+        let data = DataKey::generate().unwrap();
+        let wrapped = data.wrap(&kek, 7).unwrap();
+        let Verified::Match {
+            kek: Some(again),
+            rehash: false,
+        } = h.verify(&pw, &stored)
+        else {
+            panic!("the vault format verifies with a key");
+        };
+        assert!(DataKey::unwrap(&again, 7, &wrapped).is_ok(), "the same key");
+        // The stored digest is no key: neither it nor the salt opens the wrapping.
+        let parsed = PasswordHash::new(&stored).unwrap();
+        let digest: [u8; 32] = parsed.hash.unwrap().as_bytes().try_into().unwrap();
+        let as_master = MasterSecret::from_bytes(Zeroizing::new(digest));
+        assert!(DataKey::unwrap(&as_master.split().1, 7, &wrapped).is_err());
+        // A standard PHC string verifies, yields no key and asks to be replaced.
+        let phc = h.hash_phc(&pw).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$"));
+        assert!(matches!(
+            h.verify(&pw, &phc),
+            Verified::Match {
+                rehash: true,
+                kek: None
+            }
+        ));
+        // The two formats cannot stand in for each other.
+        let swapped = stored.replacen(VAULT_IDENT, "argon2id", 1);
+        assert_eq!(h.verify(&pw, &swapped).rehash(), None);
+        let swapped = phc.replacen("argon2id", VAULT_IDENT, 1);
+        assert_eq!(h.verify(&pw, &swapped).rehash(), None);
     }
 
     #[test]
@@ -615,7 +712,7 @@ mod tests {
         let old = Hasher::new(HashParams::insecure_for_tests(32, 1, 1));
         let pw = Password::from("a long enough passphrase");
         let phc = old.hash(&pw).unwrap();
-        assert_eq!(cheap().verify(&pw, &phc), Verified::Match { rehash: true });
+        assert_eq!(cheap().verify(&pw, &phc).rehash(), Some(true));
     }
 
     #[test]
@@ -624,7 +721,7 @@ mod tests {
         let pw = Password::from("whatever");
         let huge = "$argon2id$v=19$m=4194304,t=3,p=4$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         let t = std::time::Instant::now();
-        assert_eq!(h.verify(&pw, huge), Verified::NoMatch);
+        assert_eq!(h.verify(&pw, huge).rehash(), None);
         assert_eq!(
             h.verifications(),
             0,
@@ -638,7 +735,7 @@ mod tests {
             "$argon2id$v=19$m=64,t=65,p=1$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "not a hash",
         ] {
-            assert_eq!(h.verify(&pw, bad), Verified::NoMatch, "{bad}");
+            assert_eq!(h.verify(&pw, bad).rehash(), None, "{bad}");
         }
         assert_eq!(h.verifications(), 0);
     }
@@ -658,14 +755,14 @@ mod tests {
         assert!(HashParams::DEFAULT.within_ceiling());
         let h = cheap();
         let gib = "$argon2id$v=19$m=1048576,t=64,p=4$dmF1bHR0eS1kdW1teS1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        assert_eq!(h.verify(&Password::from("x"), gib), Verified::NoMatch);
+        assert_eq!(h.verify(&Password::from("x"), gib).rehash(), None);
         assert_eq!(h.verifications(), 0, "refused before any work");
     }
 
     #[test]
     fn dummy_costs_one_verification_and_never_matches() {
         let h = cheap();
-        assert_eq!(h.verify_dummy(&Password::from("")), Verified::NoMatch);
+        assert_eq!(h.verify_dummy(&Password::from("")).rehash(), None);
         assert_eq!(h.verifications(), 1);
     }
 
@@ -682,14 +779,11 @@ mod tests {
             let phc = h.hash(&pw).unwrap();
             let wrong = Password::from(format!("wrong {i}"));
             // the same answers with and without the workspace, reused across calls
-            assert_eq!(h.verify(&pw, &phc), Verified::Match { rehash: false });
-            assert_eq!(
-                h.verify_in(&pw, &phc, Some(&mut ws)),
-                Verified::Match { rehash: false }
-            );
+            assert_eq!(h.verify(&pw, &phc).rehash(), Some(false));
+            assert_eq!(h.verify_in(&pw, &phc, Some(&mut ws)).rehash(), Some(false));
             assert!(ws.is_dirty());
-            assert_eq!(h.verify_in(&wrong, &phc, Some(&mut ws)), Verified::NoMatch);
-            assert_eq!(h.verify(&wrong, &phc), Verified::NoMatch);
+            assert_eq!(h.verify_in(&wrong, &phc, Some(&mut ws)).rehash(), None);
+            assert_eq!(h.verify(&wrong, &phc).rehash(), None);
             ws.wipe();
             assert!(!ws.is_dirty());
         }
@@ -697,10 +791,7 @@ mod tests {
         let big = Hasher::new(HashParams::insecure_for_tests(512, 1, 1));
         let pw = Password::from("bigger hash here");
         let phc = big.hash(&pw).unwrap();
-        assert_eq!(
-            h.verify_in(&pw, &phc, Some(&mut ws)),
-            Verified::Match { rehash: true }
-        );
+        assert_eq!(h.verify_in(&pw, &phc, Some(&mut ws)).rehash(), Some(true));
     }
 
     #[test]
@@ -734,7 +825,7 @@ mod tests {
         // own hash must verify with ours.
         let h = Hasher::new(HashParams::insecure_for_tests(256, 2, 2));
         let pw = Password::from("correct horse battery staple");
-        let ours = h.hash(&pw).unwrap();
+        let ours = h.hash_phc(&pw).unwrap();
         assert!(
             h.argon2
                 .verify_password(pw.expose().as_bytes(), ours.as_str())
@@ -745,11 +836,9 @@ mod tests {
             .hash_password(pw.expose().as_bytes())
             .unwrap()
             .to_string();
-        assert_eq!(h.verify(&pw, &theirs), Verified::Match { rehash: false });
-        assert_eq!(
-            h.verify(&Password::from("nope"), &theirs),
-            Verified::NoMatch
-        );
+        // A standard PHC string matches and asks to move to the vault format.
+        assert_eq!(h.verify(&pw, &theirs).rehash(), Some(true));
+        assert_eq!(h.verify(&Password::from("nope"), &theirs).rehash(), None);
     }
 
     #[test]
@@ -771,7 +860,7 @@ mod tests {
             .hash_password(pw.expose().as_bytes())
             .unwrap()
             .to_string();
-        let ours = h.hash(&pw).unwrap();
+        let ours = h.hash_phc(&pw).unwrap();
         let mut ws = Workspace::for_params(h.params());
         assert_eq!(ws.len(), m_kib as usize);
         for phc in [&theirs, &ours] {
@@ -780,14 +869,11 @@ mod tests {
                     .verify_password(pw.expose().as_bytes(), phc.as_str())
                     .is_ok()
             );
-            assert_eq!(h.verify(&pw, phc), Verified::Match { rehash: false });
-            assert_eq!(
-                h.verify_in(&pw, phc, Some(&mut ws)),
-                Verified::Match { rehash: false }
-            );
+            assert_eq!(h.verify(&pw, phc).rehash(), Some(true));
+            assert_eq!(h.verify_in(&pw, phc, Some(&mut ws)).rehash(), Some(true));
             let wrong = Password::from("correct horse battery stapler");
-            assert_eq!(h.verify(&wrong, phc), Verified::NoMatch);
-            assert_eq!(h.verify_in(&wrong, phc, Some(&mut ws)), Verified::NoMatch);
+            assert_eq!(h.verify(&wrong, phc).rehash(), None);
+            assert_eq!(h.verify_in(&wrong, phc, Some(&mut ws)).rehash(), None);
         }
         // Small areas are mapped as they are, without slack.
         let small = MappedBlocks::new(8).unwrap();
@@ -800,7 +886,7 @@ mod tests {
         assert!(!h.is_prepared());
         h.prepare();
         assert!(h.is_prepared());
-        assert_eq!(h.verify_dummy(&Password::from("x")), Verified::NoMatch);
+        assert_eq!(h.verify_dummy(&Password::from("x")).rehash(), None);
         assert_eq!(h.verifications(), 1);
         let dirty = |h: &Hasher| h.prepared.lock().unwrap().as_ref().unwrap().is_dirty();
         assert!(dirty(&h), "the dummy ran in the prepared memory too");
@@ -809,11 +895,11 @@ mod tests {
         let pw = Password::from("correct horse battery staple");
         let phc = h.hash(&pw).unwrap();
         assert!(dirty(&h), "a hash runs in it");
-        assert!(matches!(h.verify(&pw, &phc), Verified::Match { .. }));
+        assert!(h.verify(&pw, &phc).is_match());
         h.release_prepared();
         assert!(!h.is_prepared());
         assert!(
-            matches!(h.verify(&pw, &phc), Verified::Match { .. }),
+            h.verify(&pw, &phc).is_match(),
             "and without it"
         );
     }
