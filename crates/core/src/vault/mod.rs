@@ -1,7 +1,10 @@
 //! The vault: end-to-end encrypted entries behind the login (issue 16).
 //!
 //! - [`entry`]: an entry in the clear and its sealed encoding.
+//! - [`transfer`]: imports (Bitwarden JSON, KeePassXC CSV, vaultty's own) and exports
+//!   (plaintext JSON, age-encrypted with a passphrase).
 
 pub mod entry;
+pub mod transfer;
 
 pub use entry::{Entry, EntryField, EntryProblem, EntryRecord};
