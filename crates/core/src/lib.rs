@@ -16,8 +16,8 @@ pub mod sanitize;
 pub mod secret;
 pub mod storage;
 pub mod timefmt;
-pub mod vault;
 pub mod token_file;
+pub mod vault;
 pub mod vault_keys;
 
 pub use accounts::{

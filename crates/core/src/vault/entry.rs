@@ -229,7 +229,10 @@ mod tests {
     #[test]
     fn debug_shows_no_field() {
         let shown = format!("{:?}", sample());
-        assert!(!shown.contains("horse") && !shown.contains("Mail"), "{shown}");
+        assert!(
+            !shown.contains("horse") && !shown.contains("Mail"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -252,7 +255,9 @@ mod tests {
     #[test]
     fn fields_by_name() {
         let e = sample();
-        for name in ["title", "username", "password", "url", "notes", "totp", "folder"] {
+        for name in [
+            "title", "username", "password", "url", "notes", "totp", "folder",
+        ] {
             let f = EntryField::from_name(name).unwrap();
             assert_eq!(f.name(), name);
             assert!(!e.get(f).is_empty());
