@@ -898,10 +898,7 @@ mod tests {
         assert!(h.verify(&pw, &phc).is_match());
         h.release_prepared();
         assert!(!h.is_prepared());
-        assert!(
-            h.verify(&pw, &phc).is_match(),
-            "and without it"
-        );
+        assert!(h.verify(&pw, &phc).is_match(), "and without it");
     }
 
     #[test]
