@@ -175,7 +175,10 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         } else {
             Error::Throttled(60)
         })),
-        Request::Signup { .. } if ok => Response::Signup(Ok(account)),
+        Request::Signup { .. } if ok => Response::Signup(Ok((
+            account,
+            vaultty::ResetCode::generate().expect("random source"),
+        ))),
         Request::Signup { .. } => Response::Signup(Err(Error::EmailTaken)),
         Request::Logout => Response::Logout(Ok(true)),
         Request::ChangePassword { .. } if ok => Response::PasswordChanged(Ok(1)),

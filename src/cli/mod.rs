@@ -305,7 +305,7 @@ fn run(
             };
             Accounts::check_signup(&email, &name, &pw)?;
             let v = crate::open(dir)?;
-            let acc = api::signup(
+            let (acc, code) = api::signup(
                 &v,
                 Request::Signup {
                     email,
@@ -313,6 +313,7 @@ fn run(
                     password: pw,
                 },
             )?;
+            output::recovery_code(&code);
             // The hint names the data dir when it is not the default one, so that it works
             // as printed.
             let data_dir = match &data_dir_given {
@@ -374,6 +375,7 @@ fn run(
                 crate::setup().remember_email,
             );
             output::login_report(&report);
+            output::vault_opened(&report.vault);
             Ok(())
         }
         Command::Logout => {

@@ -56,6 +56,32 @@ pub fn session_text(info: &SessionInfo) -> String {
     s
 }
 
+/// A new recovery code, on stdout after a line that says what it is (a script takes the last
+/// line); what to do with it, on stderr.
+pub fn recovery_code(code: &crate::ResetCode) {
+    println!("Your vault's recovery code (shown only this once):");
+    println!("{}", code.grouped().as_str());
+    eprintln!(
+        "Write the recovery code down and keep it away from this machine. If an administrator \
+         ever resets your password, it is the only way back into your vault's entries: \
+         nobody, not even the administrator, can open them without it."
+    );
+}
+
+/// What a login did to the vault, when there is something to say.
+pub fn vault_opened(v: &crate::vault::VaultOpened) {
+    use crate::vault::VaultOpened;
+    match v {
+        VaultOpened::Open => {}
+        VaultOpened::Created(code) => {
+            eprintln!("Your vault was created.");
+            recovery_code(code);
+        }
+        VaultOpened::Sealed => eprintln!("Note: {}", crate::Error::VaultSealed),
+        VaultOpened::Damaged(e) => eprintln!("Warning: {}", crate::Error::VaultDamaged(e.clone())),
+    }
+}
+
 pub fn login_report(r: &LoginReport) {
     let a = &r.session.account;
     eprintln!("Logged in as {} <{}>.", clean(&a.name), clean(&a.email));

@@ -6,8 +6,11 @@
 use crate::admin::{AdminOp, ImportedAccount, SessionEntry, UserRow};
 use crate::secret::ResetCode;
 use crate::storage::{AccountCounts, AccountQuery, AccountSort, AuditEvent, Cursor};
+use crate::vault::transfer::Format;
+use crate::vault::{Entry, EntryRecord, ImportReport, VaultOpened};
 use crate::{Account, Accounts, Error, LoginReport, Password, Result, SessionInfo, SessionStatus};
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// A page of the accounts list, as a request carries it.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +90,34 @@ pub enum Request {
     Import { csv: Vec<u8> },
     /// Administrators: the audit log.
     Audit(AuditFilter),
+    /// Unlock the vault with the password.
+    Unlock { password: Password },
+    /// Wipe the vault's key from memory.
+    Lock,
+    /// Every entry, decrypted.
+    VaultEntries,
+    /// One entry, decrypted.
+    VaultEntry { id: i64 },
+    /// Add entries (all or none).
+    VaultAdd { entries: Vec<Entry> },
+    /// Replace an entry's fields.
+    VaultUpdate { id: i64, entry: Entry },
+    /// Delete an entry.
+    VaultDelete { id: i64 },
+    /// Import a file's bytes (an age file with its passphrase).
+    VaultImport {
+        format: Format,
+        bytes: Zeroizing<Vec<u8>>,
+        passphrase: Option<Password>,
+    },
+    /// Every entry as vaultty's JSON export, age-sealed with the passphrase if one is given.
+    VaultExport { passphrase: Option<Password> },
+    /// A new recovery code (the password again); the old one stops working.
+    NewRecoveryCode { password: Password },
+    /// Open a sealed vault with the recovery code.
+    RecoverVault { password: Password, code: Password },
+    /// Give up a sealed vault: an empty one with a new recovery code.
+    DiscardVault { password: Password },
     /// Map Argon2's memory now: a person is typing a password.
     PrepareMemory,
     /// Wipe that memory after a run (keeping it mapped for another try).
@@ -98,7 +129,8 @@ pub enum Request {
 /// The answer to a [`Request`], variant for variant.
 #[derive(Debug)]
 pub enum Response {
-    Signup(Result<Account>),
+    /// The account, and its vault's recovery code (to show once).
+    Signup(Result<(Account, ResetCode)>),
     Login(Result<LoginReport>),
     Logout(Result<bool>),
     Session(Result<Option<SessionInfo>>),
@@ -115,7 +147,12 @@ pub enum Response {
     UserCounts(Result<AccountCounts>),
     ResetCode(Result<ResetCode>),
     Imported(Result<Vec<ImportedAccount>>),
-    /// For the memory requests.
+    VaultOpened(Result<VaultOpened>),
+    Entries(Result<Vec<EntryRecord>>),
+    EntryIds(Result<Vec<i64>>),
+    VaultImported(Result<ImportReport>),
+    Bytes(Result<Zeroizing<Vec<u8>>>),
+    /// For the memory requests and `Lock`.
     Done,
 }
 
@@ -132,7 +169,7 @@ impl Backend for Accounts {
                 email,
                 name,
                 password,
-            } => Response::Signup(self.signup(&email, &name, &password)),
+            } => Response::Signup(self.signup_with_vault(&email, &name, &password)),
             Request::Login { email, password } => Response::Login(self.login(&email, &password)),
             Request::Logout => Response::Logout(self.logout()),
             Request::Session { refresh: true } => Response::Session(self.current_session()),
@@ -179,6 +216,39 @@ impl Backend for Accounts {
                 f.before_id,
                 f.limit,
             )),
+            Request::Unlock { password } => Response::VaultOpened(self.unlock(&password)),
+            Request::Lock => {
+                self.lock();
+                Response::Done
+            }
+            Request::VaultEntries => Response::Entries(self.vault_entries()),
+            Request::VaultEntry { id } => Response::Entries(self.vault_entry(id).map(|e| vec![e])),
+            Request::VaultAdd { entries } => Response::EntryIds(self.vault_add(&entries)),
+            Request::VaultUpdate { id, entry } => {
+                Response::Count(self.vault_update(id, &entry).map(|()| 0))
+            }
+            Request::VaultDelete { id } => Response::Count(self.vault_delete(id).map(|()| 0)),
+            Request::VaultImport {
+                format,
+                bytes,
+                passphrase,
+            } => Response::VaultImported(self.vault_import(format, &bytes, passphrase.as_ref())),
+            Request::VaultExport { passphrase } => {
+                Response::Bytes(self.vault_export(passphrase.as_ref()))
+            }
+            Request::NewRecoveryCode { password } => {
+                Response::ResetCode(self.new_recovery_code(&password))
+            }
+            Request::RecoverVault { password, code } => Response::Count(
+                match ResetCode::parse(code.expose()) {
+                    Some(code) => self.recover_vault(&password, &code),
+                    None => Err(Error::InvalidRecoveryCode),
+                }
+                .map(|()| 0),
+            ),
+            Request::DiscardVault { password } => {
+                Response::ResetCode(self.discard_vault(&password))
+            }
             Request::PrepareMemory => {
                 self.hasher().prepare();
                 Response::Done
@@ -213,8 +283,23 @@ macro_rules! expect_fn {
 }
 
 expect_fn!(
-    /// Sends a signup and returns its account.
-    signup, Signup, Account);
+    /// Sends a signup and returns its account and its vault's recovery code.
+    signup, Signup, (Account, ResetCode));
+expect_fn!(
+    /// Sends an unlock; how it left the vault.
+    vault_opened, VaultOpened, VaultOpened);
+expect_fn!(
+    /// Asks for entries.
+    entries, Entries, Vec<EntryRecord>);
+expect_fn!(
+    /// Sends new entries; their ids.
+    entry_ids, EntryIds, Vec<i64>);
+expect_fn!(
+    /// Sends an import; what it did.
+    vault_imported, VaultImported, ImportReport);
+expect_fn!(
+    /// Asks for an export's bytes.
+    bytes, Bytes, Zeroizing<Vec<u8>>);
 expect_fn!(
     /// Sends a login and returns its report.
     login, Login, LoginReport);

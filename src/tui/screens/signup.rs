@@ -171,7 +171,7 @@ impl Page for Signup {
 
     fn on_response(&mut self, response: Response, cx: &mut Ctx) {
         match response {
-            Response::Signup(Ok(account)) => {
+            Response::Signup(Ok((account, _recovery_code))) => {
                 cx.go(Login::with_email(&account.email));
                 cx.flash(FlashKind::Success, s::ACCOUNT_CREATED);
             }

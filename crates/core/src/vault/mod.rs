@@ -14,4 +14,4 @@ pub mod totp;
 pub mod transfer;
 
 pub use entry::{Entry, EntryField, EntryProblem, EntryRecord};
-pub use service::VaultOpened;
+pub use service::{ImportReport, VaultOpened};

@@ -8,14 +8,27 @@
 use crate::accounts::SessionInfo;
 use crate::storage::{KeyChange, Outcome, SealedEntry, VaultKeys, VaultWraps, event_email};
 use crate::vault::entry::{Entry, EntryRecord};
+use crate::vault::transfer::{self, Format};
 use crate::vault_keys::{DataKey, Kek, KeyError, RecoveryKey};
 use crate::{Accounts, Error, Password, ResetCode, Result};
+use zeroize::Zeroizing;
 
 /// The open vault of this process.
 pub(crate) struct OpenVault {
     account_id: i64,
     generation: i64,
     key: DataKey,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub added: usize,
+    /// Entries already in the vault, or twice in the file: not added again.
+    pub present: usize,
+    /// What was not imported, and why ("item 3 (Visa): Bitwarden card items are not
+    /// supported").
+    pub skipped: Vec<String>,
 }
 
 /// How a login or an unlock left the vault.
@@ -328,6 +341,41 @@ impl Accounts {
         match self.open_vault(id, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             _ => Ok(code),
+        }
+    }
+
+    /// Imports a file's entries: those already in the vault (or twice in the file) are not
+    /// added again; what could not be imported is reported, never dropped silently.
+    pub fn vault_import(
+        &self,
+        format: Format,
+        bytes: &[u8],
+        passphrase: Option<&Password>,
+    ) -> Result<ImportReport> {
+        let mut parsed = match passphrase {
+            Some(p) => transfer::import_age(bytes, p),
+            None => transfer::parse(format, bytes),
+        }
+        .map_err(|e| Error::InvalidEntry(format!("import file: {e}")))?;
+        let existing = self.vault_entries()?;
+        let present = parsed.drop_present(&existing.iter().map(|r| &r.entry).collect::<Vec<_>>());
+        let ids = self.vault_add(&parsed.entries)?;
+        Ok(ImportReport {
+            added: ids.len(),
+            present,
+            skipped: parsed.skipped.iter().map(ToString::to_string).collect(),
+        })
+    }
+
+    /// Every entry as vaultty's JSON export, sealed with `passphrase` in the age format, or in
+    /// the clear without one.
+    pub fn vault_export(&self, passphrase: Option<&Password>) -> Result<Zeroizing<Vec<u8>>> {
+        let records = self.vault_entries()?;
+        match passphrase {
+            Some(p) => transfer::export_age(&records, p)
+                .map(Zeroizing::new)
+                .map_err(|e| Error::InvalidEntry(format!("export: {e}"))),
+            None => Ok(transfer::export_json(&records)),
         }
     }
 
