@@ -3,6 +3,7 @@
 //! the core crate, which has no UI and no store driver; this package adds only what a person
 //! at a terminal sees and types, and the process set-up ([`process`]).
 
+pub mod agent;
 pub mod cli;
 mod open;
 pub mod process;

@@ -177,7 +177,8 @@ pub fn admin(dir: &Path, command: AdminCommand) -> Result<(), CliError> {
             println!("{}", code.grouped().as_str());
             eprintln!(
                 "One-time code for {} (above), valid {} h; it replaces any earlier one. Hand it \
-                 over in person or by phone, not by email. They run: vaultty reset --email {}",
+                 over in person or by phone, not by email. They run: vaultty reset --email {}\n\
+                 Using it seals their vault: only their own recovery code opens its entries again.",
                 output::clean(email.trim()),
                 RESET_CODE_SECS / 3600,
                 output::shell_word(email.trim())
@@ -452,7 +453,10 @@ pub fn reset(dir: &Path, email: String, stdin: bool) -> Result<(), CliError> {
         let new = two.pop().unwrap_or_default();
         (two.pop().unwrap_or_default(), new)
     } else {
-        eprintln!("Type the code your administrator gave you, then your new password.");
+        eprintln!(
+            "Type the code your administrator gave you, then your new password. Your vault's \
+             entries stay sealed until you enter your recovery code (`vaultty vault recover`)."
+        );
         let code = input::prompt("Code: ")?;
         let new = input::prompt_new(
             Field::NewPassword,

@@ -7,6 +7,7 @@
 mod admin;
 mod input;
 pub(crate) mod output;
+pub mod vault;
 
 use crate::api::{self, Backend, Request};
 use crate::{Accounts, Error, Field, paths};
@@ -28,7 +29,8 @@ pub const EXIT_USAGE: u8 = 2;
                   or give --password-stdin and pipe them in, one per line.\n\n\
                   Exit codes: 0 ok, 1 storage or internal error, 2 usage, 3 authentication \
                   failed or not logged in, 4 too many attempts, 5 email already registered, \
-                  6 input refused, 7 not allowed, 8 account disabled or expired."
+                  6 input refused, 7 not allowed, 8 account disabled or expired, 9 vault locked \
+                  or sealed, 10 vault data failed its integrity check."
 )]
 pub struct Cli {
     /// Where vaultty keeps its store and session file
@@ -135,6 +137,26 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Unlock the vault: starts this data dir's agent, which keeps the vault open for vault
+    /// commands until `vaultty lock`, logout, or the session's idle limit
+    Unlock {
+        /// Read the password from one line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lock the vault: the agent wipes the key and exits
+    Lock,
+    /// The vault's entries (unlock first, or you are asked for the password on a terminal)
+    Vault {
+        #[command(subcommand)]
+        action: vault::VaultCommand,
+    },
+    /// The vault agent itself (started by `vaultty unlock`)
+    #[command(hide = true)]
+    Agent,
+    /// Clears the clipboard after `vault copy` (started by it)
+    #[command(hide = true)]
+    ClipboardClear,
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,6 +292,9 @@ pub enum CliError {
     /// Ctrl-D at a prompt.
     #[error("cancelled.")]
     Cancelled,
+    /// An error the vault agent answered with: its exit code and message.
+    #[error("{message}")]
+    Remote { code: u8, message: String },
 }
 
 impl CliError {
@@ -277,6 +302,7 @@ impl CliError {
         match self {
             CliError::Core(e) => e.exit_code(),
             CliError::Usage(_) | CliError::Cancelled => EXIT_USAGE,
+            CliError::Remote { code, .. } => *code,
         }
     }
 }
@@ -378,7 +404,21 @@ fn run(
             output::vault_opened(&report.vault);
             Ok(())
         }
+        Command::Unlock { password_stdin } => vault::unlock(dir, password_stdin),
+        Command::Lock => {
+            if vault::lock(dir) {
+                eprintln!("Vault locked.");
+            } else {
+                eprintln!("The vault was not unlocked.");
+            }
+            Ok(())
+        }
+        Command::Vault { action } => vault::run(dir, action),
+        Command::Agent => Ok(crate::agent::run(dir)?),
+        Command::ClipboardClear => vault::clipboard_clear(),
         Command::Logout => {
+            // The agent (if any) wipes the vault's key and exits first.
+            vault::lock(dir);
             // A data dir (or store) that is not there has no session, and is not created.
             let ended = match crate::open_existing(dir)? {
                 Some(v) => api::logout(&v, Request::Logout)?,

@@ -259,6 +259,8 @@ pub const LABEL_CODE: &str = "Code";
 pub const SETTING_PASSWORD: &str = "Setting the password…";
 pub const PASSWORD_SET: &str = "Password set: log in with it";
 pub const RESET_ASK: &str = "An administrator gives you the code.";
+/// Said before a reset is done: what it does to the vault.
+pub const RESET_SEALS: &str = "It seals your vault until you enter your recovery code.";
 
 /// The flash after a reset that ended sessions elsewhere.
 pub fn password_set(ended: usize) -> String {
@@ -542,7 +544,8 @@ pub fn code_for(email: &str) -> String {
     format!("A one-time code for {email}:")
 }
 pub const CODE_HANDOVER: &str = "Hand it over in person or by phone, never by email or chat. It \
-    is valid for 24 h, works once, and replaces any earlier code.";
+    is valid for 24 h, works once, and replaces any earlier code. Using it seals their vault: \
+    only their own recovery code opens its entries again.";
 pub fn code_use(email_word: &str) -> String {
     format!(
         "They choose \"Forgot your password, or first login? Ctrl-R\" on the login screen, or \

@@ -239,6 +239,7 @@ impl Page for Reset {
 
     fn view(&self, m: &Model, f: &mut Frame, area: Rect) -> Option<Position> {
         let ask = Line::from(Span::styled(s::RESET_ASK, dim()));
+        let seals = Line::from(Span::styled(s::RESET_SEALS, dim()));
         form::draw(
             f,
             area,
@@ -246,7 +247,7 @@ impl Page for Reset {
             &self.form,
             Some((ResetField::New, &self.meter)),
             m.help,
-            vec![ask],
+            vec![ask, seals],
         )
     }
 }

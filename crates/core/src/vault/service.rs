@@ -16,6 +16,9 @@ use zeroize::Zeroizing;
 /// The open vault of this process.
 pub(crate) struct OpenVault {
     account_id: i64,
+    /// The session it was opened in: another session (a new login after a reset, say) of the
+    /// same account does not inherit it.
+    session_id: i64,
     generation: i64,
     key: DataKey,
 }
@@ -91,8 +94,8 @@ impl Accounts {
 
     /// Opens `account_id`'s vault with `kek` after a password check: unwraps its data key,
     /// or creates the vault if the account has none yet (an account from before the vault).
-    pub(crate) fn open_vault(&self, account_id: i64, kek: &Kek) -> VaultOpened {
-        match self.try_open_vault(account_id, kek) {
+    pub(crate) fn open_vault(&self, account_id: i64, session_id: i64, kek: &Kek) -> VaultOpened {
+        match self.try_open_vault(account_id, session_id, kek) {
             Ok(opened) => opened,
             Err(e) => {
                 self.lock();
@@ -101,7 +104,7 @@ impl Accounts {
         }
     }
 
-    fn try_open_vault(&self, account_id: i64, kek: &Kek) -> Result<VaultOpened> {
+    fn try_open_vault(&self, account_id: i64, session_id: i64, kek: &Kek) -> Result<VaultOpened> {
         let keys = match self.store().vault_keys(account_id)? {
             Some(keys) => keys,
             None => {
@@ -112,7 +115,7 @@ impl Accounts {
                         recovery_wrap: wraps.recovery,
                         generation: 1,
                     };
-                    self.unwrap_into_place(account_id, kek, &keys)?;
+                    self.unwrap_into_place(account_id, session_id, kek, &keys)?;
                     return Ok(VaultOpened::Created(code));
                 }
                 // Another process created it meanwhile: open theirs.
@@ -121,12 +124,13 @@ impl Accounts {
                     .ok_or_else(|| Error::Internal("the new vault vanished".into()))?
             }
         };
-        self.unwrap_into_place(account_id, kek, &keys)
+        self.unwrap_into_place(account_id, session_id, kek, &keys)
     }
 
     fn unwrap_into_place(
         &self,
         account_id: i64,
+        session_id: i64,
         kek: &Kek,
         keys: &VaultKeys,
     ) -> Result<VaultOpened> {
@@ -138,6 +142,7 @@ impl Accounts {
             .map_err(|e| damaged("the data key's password wrapping", e))?;
         self.set_open(Some(OpenVault {
             account_id,
+            session_id,
             generation: keys.generation,
             key,
         }));
@@ -150,7 +155,7 @@ impl Accounts {
         let session = self.current_session()?;
         let guard = self.vault.lock().unwrap_or_else(|e| e.into_inner());
         match (session, guard.as_ref()) {
-            (Some(s), Some(v)) if v.account_id == s.account.id => f(&s, v),
+            (Some(s), Some(v)) if v.account_id == s.account.id && v.session_id == s.id => f(&s, v),
             (None, _) => {
                 drop(guard);
                 self.lock();
@@ -187,11 +192,13 @@ impl Accounts {
         Ok((me, kek))
     }
 
-    /// Unlocks the vault of the logged-in account with its password.
+    /// Unlocks the vault of the logged-in account with its password: `Open`, or `Created`
+    /// with the recovery code of a vault made now. A sealed vault is an error.
     pub fn unlock(&self, password: &Password) -> Result<VaultOpened> {
         let (me, kek) = self.own_kek(password)?;
-        match self.open_vault(me.account.id, &kek) {
+        match self.open_vault(me.account.id, me.id, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
+            VaultOpened::Sealed => Err(Error::VaultSealed),
             opened => Ok(opened),
         }
     }
@@ -312,6 +319,7 @@ impl Accounts {
         }
         self.set_open(Some(OpenVault {
             account_id: id,
+            session_id: me.id,
             generation: keys.generation,
             key,
         }));
@@ -338,7 +346,7 @@ impl Accounts {
                 "the vault changed meanwhile; try again".into(),
             ));
         }
-        match self.open_vault(id, &kek) {
+        match self.open_vault(id, me.id, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             _ => Ok(code),
         }
