@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod locked;
 pub mod paths;
 pub mod sanitize;
 pub mod secret;

@@ -14,6 +14,7 @@
 //!
 //! Every key is a zeroizing buffer, redacted in `Debug`.
 
+use crate::locked::LockedKey;
 use crate::secret::ResetCode;
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305, XNonce};
@@ -41,7 +42,7 @@ pub enum KeyError {
 macro_rules! key_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        pub struct $name(Zeroizing<[u8; 32]>);
+        pub struct $name(LockedKey);
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -73,17 +74,17 @@ key_type!(
 );
 
 /// HKDF-SHA256 (RFC 5869) of `ikm`, no salt, expanded with `info` into 32 bytes.
-fn hkdf(ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut out = Zeroizing::new([0u8; 32]);
+fn hkdf(ikm: &[u8], info: &[u8]) -> LockedKey {
+    let mut out = LockedKey::zeroed();
     hkdf::Hkdf::<Sha256>::new(None, ikm)
-        .expand(info, out.as_mut())
+        .expand(info, &mut out[..])
         .expect("32 bytes is a valid HKDF-SHA256 output length");
     out
 }
 
 impl MasterSecret {
     pub fn from_bytes(bytes: Zeroizing<[u8; 32]>) -> Self {
-        MasterSecret(bytes)
+        MasterSecret(LockedKey::from_bytes(&bytes))
     }
 
     /// The authenticator and the key-encryption key: two HKDF outputs with distinct labels.
@@ -176,8 +177,8 @@ fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>,
 impl DataKey {
     /// A new random data key.
     pub fn generate() -> Result<Self, KeyError> {
-        let mut k = Zeroizing::new([0u8; 32]);
-        getrandom::fill(k.as_mut()).map_err(|_| KeyError::Random)?;
+        let mut k = LockedKey::zeroed();
+        getrandom::fill(&mut k[..]).map_err(|_| KeyError::Random)?;
         Ok(DataKey(k))
     }
 
@@ -197,11 +198,12 @@ impl DataKey {
         wrapped: &[u8],
     ) -> Result<Self, KeyError> {
         let plain = open(key, &wrap_aad(purpose, account_id), wrapped)?;
-        let bytes: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeyError::Tampered)?;
-        Ok(DataKey(Zeroizing::new(bytes)))
+        if plain.len() != 32 {
+            return Err(KeyError::Tampered);
+        }
+        let mut k = LockedKey::zeroed();
+        k.copy_from_slice(&plain);
+        Ok(DataKey(k))
     }
 
     /// The data key wrapped by the password's key-encryption key, for `account_id`.
@@ -328,7 +330,7 @@ mod tests {
             DataKey::unwrap_recovery(&rk2, 42, &r).unwrap().0.as_ref(),
             dk.0.as_ref()
         );
-        let same_bytes = Kek(Zeroizing::new(*rk.0));
+        let same_bytes = Kek(LockedKey::from_bytes(&rk.0));
         assert_eq!(
             DataKey::unwrap(&same_bytes, 42, &r).unwrap_err(),
             KeyError::Tampered
