@@ -206,6 +206,12 @@ impl DataKey {
         Ok(DataKey(k))
     }
 
+    /// The key's bytes, for tests that search memory for it (the `test-util` feature).
+    #[cfg(feature = "test-util")]
+    pub fn bytes_for_tests(&self) -> [u8; 32] {
+        *self.0
+    }
+
     /// The data key wrapped by the password's key-encryption key, for `account_id`.
     pub fn wrap(&self, kek: &Kek, account_id: i64) -> Result<Vec<u8>, KeyError> {
         self.wrap_with(&kek.0, Purpose::Password, account_id)

@@ -7,6 +7,7 @@
 
 use crate::accounts::SessionInfo;
 use crate::storage::{KeyChange, Outcome, SealedEntry, VaultKeys, VaultWraps, event_email};
+use crate::token_file::Loaded;
 use crate::vault::entry::{Entry, EntryRecord};
 use crate::vault::transfer::{self, Format};
 use crate::vault_keys::{DataKey, Kek, KeyError, RecoveryKey};
@@ -16,9 +17,10 @@ use zeroize::Zeroizing;
 /// The open vault of this process.
 pub(crate) struct OpenVault {
     account_id: i64,
-    /// The session it was opened in: another session (a new login after a reset, say) of the
-    /// same account does not inherit it.
-    session_id: i64,
+    /// The SHA-256 of the session token it was opened with: another session (a new login
+    /// after a reset, say) of the same account does not inherit it, even one that got the
+    /// same row id.
+    session: [u8; 32],
     generation: i64,
     key: DataKey,
 }
@@ -94,8 +96,8 @@ impl Accounts {
 
     /// Opens `account_id`'s vault with `kek` after a password check: unwraps its data key,
     /// or creates the vault if the account has none yet (an account from before the vault).
-    pub(crate) fn open_vault(&self, account_id: i64, session_id: i64, kek: &Kek) -> VaultOpened {
-        match self.try_open_vault(account_id, session_id, kek) {
+    pub(crate) fn open_vault(&self, account_id: i64, session: [u8; 32], kek: &Kek) -> VaultOpened {
+        match self.try_open_vault(account_id, session, kek) {
             Ok(opened) => opened,
             Err(e) => {
                 self.lock();
@@ -104,7 +106,7 @@ impl Accounts {
         }
     }
 
-    fn try_open_vault(&self, account_id: i64, session_id: i64, kek: &Kek) -> Result<VaultOpened> {
+    fn try_open_vault(&self, account_id: i64, session: [u8; 32], kek: &Kek) -> Result<VaultOpened> {
         let keys = match self.store().vault_keys(account_id)? {
             Some(keys) => keys,
             None => {
@@ -115,7 +117,7 @@ impl Accounts {
                         recovery_wrap: wraps.recovery,
                         generation: 1,
                     };
-                    self.unwrap_into_place(account_id, session_id, kek, &keys)?;
+                    self.unwrap_into_place(account_id, session, kek, &keys)?;
                     return Ok(VaultOpened::Created(code));
                 }
                 // Another process created it meanwhile: open theirs.
@@ -124,13 +126,13 @@ impl Accounts {
                     .ok_or_else(|| Error::Internal("the new vault vanished".into()))?
             }
         };
-        self.unwrap_into_place(account_id, session_id, kek, &keys)
+        self.unwrap_into_place(account_id, session, kek, &keys)
     }
 
     fn unwrap_into_place(
         &self,
         account_id: i64,
-        session_id: i64,
+        session: [u8; 32],
         kek: &Kek,
         keys: &VaultKeys,
     ) -> Result<VaultOpened> {
@@ -142,7 +144,7 @@ impl Accounts {
             .map_err(|e| damaged("the data key's password wrapping", e))?;
         self.set_open(Some(OpenVault {
             account_id,
-            session_id,
+            session,
             generation: keys.generation,
             key,
         }));
@@ -155,7 +157,11 @@ impl Accounts {
         let session = self.current_session()?;
         let guard = self.vault.lock().unwrap_or_else(|e| e.into_inner());
         match (session, guard.as_ref()) {
-            (Some(s), Some(v)) if v.account_id == s.account.id && v.session_id == s.id => f(&s, v),
+            (Some(s), Some(v))
+                if v.account_id == s.account.id && Some(v.session) == self.session_digest() =>
+            {
+                f(&s, v)
+            }
             (None, _) => {
                 drop(guard);
                 self.lock();
@@ -173,9 +179,17 @@ impl Accounts {
         }
     }
 
+    /// The SHA-256 of the session file's token, if it holds one.
+    fn session_digest(&self) -> Option<[u8; 32]> {
+        match self.token_file().load() {
+            Ok(Loaded::Token(t)) => Some(t.digest()),
+            _ => None,
+        }
+    }
+
     /// Checks the caller's password (one Argon2 run, throttled like a login) and returns the
-    /// key-encryption key it derives.
-    fn own_kek(&self, password: &Password) -> Result<(SessionInfo, Kek)> {
+    /// key-encryption key it derives, with the session's token digest.
+    fn own_kek(&self, password: &Password) -> Result<(SessionInfo, [u8; 32], Kek)> {
         let me = self.current_session()?.ok_or(Error::NoSession)?;
         let kek = self
             .verify_own_password(
@@ -189,14 +203,15 @@ impl Accounts {
                     "this session began before the vault existed: log out and log in again to create your vault".into(),
                 )
             })?;
-        Ok((me, kek))
+        let session = self.session_digest().ok_or(Error::NoSession)?;
+        Ok((me, session, kek))
     }
 
     /// Unlocks the vault of the logged-in account with its password: `Open`, or `Created`
     /// with the recovery code of a vault made now. A sealed vault is an error.
     pub fn unlock(&self, password: &Password) -> Result<VaultOpened> {
-        let (me, kek) = self.own_kek(password)?;
-        match self.open_vault(me.account.id, me.id, &kek) {
+        let (me, session, kek) = self.own_kek(password)?;
+        match self.open_vault(me.account.id, session, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             VaultOpened::Sealed => Err(Error::VaultSealed),
             opened => Ok(opened),
@@ -274,7 +289,7 @@ impl Accounts {
 
     /// A new recovery code (the password entered again); the old one stops working.
     pub fn new_recovery_code(&self, password: &Password) -> Result<ResetCode> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, _, kek) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         let wrap = keys.password_wrap.as_ref().ok_or(Error::VaultSealed)?;
@@ -296,7 +311,7 @@ impl Accounts {
     /// Opens a sealed vault with its recovery code: the data key is wrapped again under the
     /// current password. Entries are untouched.
     pub fn recover_vault(&self, password: &Password, code: &ResetCode) -> Result<()> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, session, kek) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         if keys.password_wrap.is_some() {
@@ -319,7 +334,7 @@ impl Accounts {
         }
         self.set_open(Some(OpenVault {
             account_id: id,
-            session_id: me.id,
+            session,
             generation: keys.generation,
             key,
         }));
@@ -329,7 +344,7 @@ impl Accounts {
     /// Gives up a sealed vault: every entry is deleted and a new, empty vault made, with a new
     /// recovery code (returned).
     pub fn discard_vault(&self, password: &Password) -> Result<ResetCode> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, session, kek) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         if keys.password_wrap.is_some() {
@@ -346,7 +361,7 @@ impl Accounts {
                 "the vault changed meanwhile; try again".into(),
             ));
         }
-        match self.open_vault(id, me.id, &kek) {
+        match self.open_vault(id, session, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             _ => Ok(code),
         }
