@@ -485,7 +485,7 @@ impl Accounts {
             return Err(Error::InvalidCredentials);
         };
         let vault = match &kek {
-            Some(kek) => self.open_vault(account.id, kek),
+            Some(kek) => self.open_vault(token.digest(), account.id, kek),
             None => VaultOpened::Damaged("the password's key could not be derived".into()),
         };
         let previous_login_at = account.last_login_at;

@@ -6,6 +6,7 @@
 //! it is wiped on [`Accounts::lock`], logout, and as soon as the session is found ended.
 
 use crate::accounts::SessionInfo;
+use crate::token_file::Loaded;
 use crate::storage::{KeyChange, Outcome, SealedEntry, VaultKeys, VaultWraps, event_email};
 use crate::vault::entry::{Entry, EntryRecord};
 use crate::vault::transfer::{self, Format};
@@ -15,6 +16,12 @@ use zeroize::Zeroizing;
 
 /// The open vault of this process.
 pub(crate) struct OpenVault {
+    /// The SHA-256 of the token of the session it was opened in. Another session (even of
+    /// the same account, in the same session file) does not get it: after a reset code made
+    /// a new session, a process that opened the vault before must not go on serving it, since
+    /// the reset sealed it. (The token, not the session's id: SQLite gives an ended session's
+    /// id to the next one.)
+    session: [u8; 32],
     account_id: i64,
     generation: i64,
     key: DataKey,
@@ -91,8 +98,13 @@ impl Accounts {
 
     /// Opens `account_id`'s vault with `kek` after a password check: unwraps its data key,
     /// or creates the vault if the account has none yet (an account from before the vault).
-    pub(crate) fn open_vault(&self, account_id: i64, kek: &Kek) -> VaultOpened {
-        match self.try_open_vault(account_id, kek) {
+    pub(crate) fn open_vault(
+        &self,
+        session: [u8; 32],
+        account_id: i64,
+        kek: &Kek,
+    ) -> VaultOpened {
+        match self.try_open_vault(session, account_id, kek) {
             Ok(opened) => opened,
             Err(e) => {
                 self.lock();
@@ -101,7 +113,12 @@ impl Accounts {
         }
     }
 
-    fn try_open_vault(&self, account_id: i64, kek: &Kek) -> Result<VaultOpened> {
+    fn try_open_vault(
+        &self,
+        session: [u8; 32],
+        account_id: i64,
+        kek: &Kek,
+    ) -> Result<VaultOpened> {
         let keys = match self.store().vault_keys(account_id)? {
             Some(keys) => keys,
             None => {
@@ -112,7 +129,7 @@ impl Accounts {
                         recovery_wrap: wraps.recovery,
                         generation: 1,
                     };
-                    self.unwrap_into_place(account_id, kek, &keys)?;
+                    self.unwrap_into_place(session, account_id, kek, &keys)?;
                     return Ok(VaultOpened::Created(code));
                 }
                 // Another process created it meanwhile: open theirs.
@@ -121,11 +138,12 @@ impl Accounts {
                     .ok_or_else(|| Error::Internal("the new vault vanished".into()))?
             }
         };
-        self.unwrap_into_place(account_id, kek, &keys)
+        self.unwrap_into_place(session, account_id, kek, &keys)
     }
 
     fn unwrap_into_place(
         &self,
+        session: [u8; 32],
         account_id: i64,
         kek: &Kek,
         keys: &VaultKeys,
@@ -137,6 +155,7 @@ impl Accounts {
         let key = DataKey::unwrap(kek, account_id, wrap)
             .map_err(|e| damaged("the data key's password wrapping", e))?;
         self.set_open(Some(OpenVault {
+            session,
             account_id,
             generation: keys.generation,
             key,
@@ -145,12 +164,16 @@ impl Accounts {
     }
 
     /// The caller's session, checked against the open vault: `f` runs with the data key.
-    /// Counts as use of the session. A vault whose session ended is wiped.
+    /// Counts as use of the session. A vault whose session ended, or was replaced by another
+    /// one (a new login in the same session file), is wiped.
     fn with_vault<R>(&self, f: impl FnOnce(&SessionInfo, &OpenVault) -> Result<R>) -> Result<R> {
         let session = self.current_session()?;
+        let token = self.session_token()?;
         let guard = self.vault.lock().unwrap_or_else(|e| e.into_inner());
         match (session, guard.as_ref()) {
-            (Some(s), Some(v)) if v.account_id == s.account.id => f(&s, v),
+            (Some(s), Some(v)) if token == Some(v.session) && v.account_id == s.account.id => {
+                f(&s, v)
+            }
             (None, _) => {
                 drop(guard);
                 self.lock();
@@ -168,10 +191,20 @@ impl Accounts {
         }
     }
 
+    /// The SHA-256 of the session file's token, if it holds one.
+    fn session_token(&self) -> Result<Option<[u8; 32]>> {
+        Ok(match self.token_file().load()? {
+            Loaded::Token(t) => Some(t.digest()),
+            Loaded::Absent | Loaded::Rejected(_) => None,
+        })
+    }
+
     /// Checks the caller's password (one Argon2 run, throttled like a login) and returns the
-    /// key-encryption key it derives.
-    fn own_kek(&self, password: &Password) -> Result<(SessionInfo, Kek)> {
+    /// key-encryption key it derives, and the session's token digest (what an open vault is
+    /// bound to).
+    fn own_kek(&self, password: &Password) -> Result<(SessionInfo, Kek, [u8; 32])> {
         let me = self.current_session()?.ok_or(Error::NoSession)?;
+        let token = self.session_token()?.ok_or(Error::NoSession)?;
         let kek = self
             .verify_own_password(
                 &me,
@@ -184,13 +217,13 @@ impl Accounts {
                     "this session began before the vault existed: log out and log in again to create your vault".into(),
                 )
             })?;
-        Ok((me, kek))
+        Ok((me, kek, token))
     }
 
     /// Unlocks the vault of the logged-in account with its password.
     pub fn unlock(&self, password: &Password) -> Result<VaultOpened> {
-        let (me, kek) = self.own_kek(password)?;
-        match self.open_vault(me.account.id, &kek) {
+        let (me, kek, token) = self.own_kek(password)?;
+        match self.open_vault(token, me.account.id, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             opened => Ok(opened),
         }
@@ -267,7 +300,7 @@ impl Accounts {
 
     /// A new recovery code (the password entered again); the old one stops working.
     pub fn new_recovery_code(&self, password: &Password) -> Result<ResetCode> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, kek, _) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         let wrap = keys.password_wrap.as_ref().ok_or(Error::VaultSealed)?;
@@ -289,7 +322,7 @@ impl Accounts {
     /// Opens a sealed vault with its recovery code: the data key is wrapped again under the
     /// current password. Entries are untouched.
     pub fn recover_vault(&self, password: &Password, code: &ResetCode) -> Result<()> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, kek, token) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         if keys.password_wrap.is_some() {
@@ -311,6 +344,7 @@ impl Accounts {
             ));
         }
         self.set_open(Some(OpenVault {
+            session: token,
             account_id: id,
             generation: keys.generation,
             key,
@@ -321,7 +355,7 @@ impl Accounts {
     /// Gives up a sealed vault: every entry is deleted and a new, empty vault made, with a new
     /// recovery code (returned).
     pub fn discard_vault(&self, password: &Password) -> Result<ResetCode> {
-        let (me, kek) = self.own_kek(password)?;
+        let (me, kek, token) = self.own_kek(password)?;
         let id = me.account.id;
         let keys = self.store().vault_keys(id)?.ok_or(Error::VaultLocked)?;
         if keys.password_wrap.is_some() {
@@ -338,7 +372,7 @@ impl Accounts {
                 "the vault changed meanwhile; try again".into(),
             ));
         }
-        match self.open_vault(id, &kek) {
+        match self.open_vault(token, id, &kek) {
             VaultOpened::Damaged(e) => Err(Error::VaultDamaged(e)),
             _ => Ok(code),
         }
