@@ -305,7 +305,10 @@ impl Crash {
                     for (said, what) in [
                         ("The vault's data failed its integrity check", "damaged"),
                         ("Your vault is sealed", "sealed"),
-                        ("Your vault was created", "created anew (its old one was lost)"),
+                        (
+                            "Your vault was created",
+                            "created anew (its old one was lost)",
+                        ),
                     ] {
                         assert!(
                             !err.contains(said),
@@ -524,7 +527,13 @@ impl Crash {
     /// one of the two verifies against the stored hash, and the key-encryption key it derives
     /// opens the stored password wrapping of the data key. A killed passwd is settled here:
     /// no process is left to change the outcome.
-    fn check_vault_wrap(&mut self, i: usize, old: &'static str, new: &'static str, completed: bool) {
+    fn check_vault_wrap(
+        &mut self,
+        i: usize,
+        old: &'static str,
+        new: &'static str,
+        completed: bool,
+    ) {
         self.stats.vault_checks += 1;
         let email = self.accounts[i].email.clone();
         let row = (self.inspect)()
@@ -540,8 +549,9 @@ impl Crash {
             .unwrap_or_else(|| panic!("passwd of {email}: the vault was sealed"));
         let mut opens = Vec::new();
         for candidate in [old, new] {
-            if let Verified::Match { kek, .. } =
-                self.hasher.verify(&vaultty::Password::from(candidate), &row.password_hash)
+            if let Verified::Match { kek, .. } = self
+                .hasher
+                .verify(&vaultty::Password::from(candidate), &row.password_hash)
             {
                 let kek = kek.unwrap_or_else(|| {
                     panic!("passwd of {email}: the stored hash is not in the vault format")

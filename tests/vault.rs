@@ -104,7 +104,10 @@ impl Lab {
     }
 
     fn keys(&self, account_id: i64) -> VaultKeys {
-        self.store().vault_keys(account_id).unwrap().expect("a vault")
+        self.store()
+            .vault_keys(account_id)
+            .unwrap()
+            .expect("a vault")
     }
 
     fn sealed(&self, account_id: i64) -> Vec<SealedEntry> {
@@ -411,7 +414,12 @@ fn master_of(password: &str, stored: &str) -> ([u8; 32], [u8; 32]) {
     assert_eq!(parsed.algorithm.as_str(), "vaultty-argon2id-v1");
     let params = argon2::Params::try_from(&parsed).unwrap();
     let salt = parsed.salt.expect("a salt");
-    let digest: [u8; 32] = parsed.hash.expect("a digest").as_bytes().try_into().unwrap();
+    let digest: [u8; 32] = parsed
+        .hash
+        .expect("a digest")
+        .as_bytes()
+        .try_into()
+        .unwrap();
     let mut master = [0u8; 32];
     argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
         .hash_password_into(password.as_bytes(), salt.as_ref(), &mut master)

@@ -648,7 +648,12 @@ impl vaultty_core::storage::Inspect for PgStore {
                      VALUES ($1, $2, $3, $4)
                      ON CONFLICT (account_id) DO UPDATE SET password_wrap = $2,
                          recovery_wrap = $3, generation = $4",
-                    &[&account_id, &k.password_wrap, &k.recovery_wrap, &k.generation],
+                    &[
+                        &account_id,
+                        &k.password_wrap,
+                        &k.recovery_wrap,
+                        &k.generation,
+                    ],
                 )?,
                 None => c.execute(
                     "DELETE FROM vault_keys WHERE account_id = $1",

@@ -6,8 +6,8 @@
 //! it is wiped on [`Accounts::lock`], logout, and as soon as the session is found ended.
 
 use crate::accounts::SessionInfo;
-use crate::token_file::Loaded;
 use crate::storage::{KeyChange, Outcome, SealedEntry, VaultKeys, VaultWraps, event_email};
+use crate::token_file::Loaded;
 use crate::vault::entry::{Entry, EntryRecord};
 use crate::vault::transfer::{self, Format};
 use crate::vault_keys::{DataKey, Kek, KeyError, RecoveryKey};
@@ -98,12 +98,7 @@ impl Accounts {
 
     /// Opens `account_id`'s vault with `kek` after a password check: unwraps its data key,
     /// or creates the vault if the account has none yet (an account from before the vault).
-    pub(crate) fn open_vault(
-        &self,
-        session: [u8; 32],
-        account_id: i64,
-        kek: &Kek,
-    ) -> VaultOpened {
+    pub(crate) fn open_vault(&self, session: [u8; 32], account_id: i64, kek: &Kek) -> VaultOpened {
         match self.try_open_vault(session, account_id, kek) {
             Ok(opened) => opened,
             Err(e) => {
@@ -113,12 +108,7 @@ impl Accounts {
         }
     }
 
-    fn try_open_vault(
-        &self,
-        session: [u8; 32],
-        account_id: i64,
-        kek: &Kek,
-    ) -> Result<VaultOpened> {
+    fn try_open_vault(&self, session: [u8; 32], account_id: i64, kek: &Kek) -> Result<VaultOpened> {
         let keys = match self.store().vault_keys(account_id)? {
             Some(keys) => keys,
             None => {
