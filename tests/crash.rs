@@ -13,7 +13,12 @@
 //! - a completed signup must exist; a killed one may or may not (the store decides, later
 //!   checks resolve it), but never half-way;
 //! - a completed passwd sets the password; a killed one leaves either the old or the new one
-//!   working (both are accepted);
+//!   working (both are accepted). Every account has a vault, which passwd re-wraps in the same
+//!   transaction: right after each passwd, killed or not, exactly one of the two passwords
+//!   verifies against the stored hash and its key-encryption key opens the stored password
+//!   wrapping of the data key (checked in-process through the inspection API, which also
+//!   settles which password is now in effect), and every login the checks make must report
+//!   the vault open (never damaged, sealed or created anew);
 //! - every login or passwd attempt is counted by the throttle before the password is checked
 //!   (by design), so a killed one may leave a failure counted. The ledger keeps an upper
 //!   bound per email and logs in cleanly before the bound could reach the lock (5), so the
@@ -39,8 +44,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use vaultty::storage::Inspect;
-use vaultty_testkit::{Backend, Sandbox, conformance};
+use vaultty::auth::hashing::{Hasher, Verified};
+use vaultty::storage::{Inspect, Storage};
+use vaultty::vault_keys::DataKey;
+use vaultty_testkit::{Backend, Sandbox, cheap_hash, conformance};
 
 const CHECK_EVERY: u64 = 25;
 /// Accounts verified by logging in at each intermediate check (all are at the end).
@@ -113,6 +120,8 @@ struct Stats {
     /// Killed logins that had already renamed their new session file into place.
     killed_logins_wrote_session: u64,
     killed_passwd_kept_old: u64,
+    /// Passwd runs after which the vault's wrapping was checked against the hash.
+    vault_checks: u64,
     setup_runs: u64,
     verify_logins: u64,
     checks: u64,
@@ -124,6 +133,10 @@ struct Crash {
     rng: Rng,
     /// A new connection to the store's inspection API (a fresh one per look, as before).
     inspect: Box<dyn Fn() -> Box<dyn Inspect>>,
+    /// A new connection to the store (for the vault's keys).
+    store: Box<dyn Fn() -> Box<dyn Storage>>,
+    /// Verifies stored hashes at the parameters they name (its own are not used).
+    hasher: Hasher,
     /// Whether the store is the data dir's SQLite file (its file-level checks apply).
     sqlite: bool,
     accounts: Vec<Account>,
@@ -137,11 +150,14 @@ impl Crash {
         dir: PathBuf,
         seed: u64,
         inspect: Box<dyn Fn() -> Box<dyn Inspect>>,
+        store: Box<dyn Fn() -> Box<dyn Storage>>,
         sqlite: bool,
     ) -> Self {
         Crash {
             dir,
             inspect,
+            store,
+            hasher: Hasher::new(cheap_hash()),
             sqlite,
             rng: Rng::new(seed),
             accounts: Vec::new(),
@@ -285,6 +301,22 @@ impl Crash {
             let o = self.clean(o);
             match o.code() {
                 Some(EXIT_OK) => {
+                    let err = o.err();
+                    for (said, what) in [
+                        ("The vault's data failed its integrity check", "damaged"),
+                        ("Your vault is sealed", "sealed"),
+                        (
+                            "Your vault was created",
+                            "created anew (its old one was lost)",
+                        ),
+                    ] {
+                        assert!(
+                            !err.contains(said),
+                            "{why}: login {email} succeeded but its vault is {what}\n\
+                             stderr: {err}\nledger: {:?}",
+                            self.accounts[i]
+                        );
+                    }
                     let a = &mut self.accounts[i];
                     if let Pw::Either { new, .. } = a.pw {
                         if *pw == new {
@@ -468,6 +500,7 @@ impl Crash {
             &["passwd", "--password-stdin"],
             &format!("{old}\n{new}\n"),
         );
+        let completed = o.code() == Some(EXIT_OK);
         let a = &mut self.accounts[i];
         match o.code() {
             Some(EXIT_OK) => {
@@ -487,6 +520,73 @@ impl Crash {
                 o.err()
             ),
         }
+        self.check_vault_wrap(i, old, new, completed);
+    }
+
+    /// After a passwd of account `i` from `old` to `new` (`completed`: it exited 0): exactly
+    /// one of the two verifies against the stored hash, and the key-encryption key it derives
+    /// opens the stored password wrapping of the data key. A killed passwd is settled here:
+    /// no process is left to change the outcome.
+    fn check_vault_wrap(
+        &mut self,
+        i: usize,
+        old: &'static str,
+        new: &'static str,
+        completed: bool,
+    ) {
+        self.stats.vault_checks += 1;
+        let email = self.accounts[i].email.clone();
+        let row = (self.inspect)()
+            .account_by_email(&email.to_lowercase())
+            .unwrap()
+            .expect("the account exists");
+        let keys = (self.store)()
+            .vault_keys(row.id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("passwd of {email}: the account has no vault"));
+        let wrap = keys
+            .password_wrap
+            .unwrap_or_else(|| panic!("passwd of {email}: the vault was sealed"));
+        let mut opens = Vec::new();
+        for candidate in [old, new] {
+            if let Verified::Match { kek, .. } = self
+                .hasher
+                .verify(&vaultty::Password::from(candidate), &row.password_hash)
+            {
+                let kek = kek.unwrap_or_else(|| {
+                    panic!("passwd of {email}: the stored hash is not in the vault format")
+                });
+                assert!(
+                    DataKey::unwrap(&kek, row.id, &wrap).is_ok(),
+                    "passwd of {email} ({}): the password that verifies does not open the \
+                     vault's wrapping: the hash and the wrapping were written apart",
+                    if completed { "completed" } else { "killed" }
+                );
+                opens.push(candidate);
+            }
+        }
+        let which = match opens.as_slice() {
+            [one] => *one,
+            _ => panic!(
+                "passwd of {email} ({}): {} of the old and new passwords verify, expected \
+                 exactly one",
+                if completed { "completed" } else { "killed" },
+                opens.len()
+            ),
+        };
+        assert!(
+            !completed || which == new,
+            "passwd of {email} exited 0 but the old password is still the one in effect"
+        );
+        let a = &mut self.accounts[i];
+        if !completed {
+            if which == new {
+                self.stats.killed_passwd_took_effect += 1;
+            } else {
+                self.stats.killed_passwd_kept_old += 1;
+            }
+        }
+        a.pw = Pw::Known(which);
     }
 
     fn op_logout(&mut self) {
@@ -633,12 +733,13 @@ impl Crash {
         eprintln!(
             "crash: killed signups: {} committed, {} left no account; killed passwd: {} took \
              effect, {} kept the old password; killed logins that had written the session \
-             file: {}",
+             file: {}; vault wrappings checked after {} passwd runs",
             self.stats.killed_signups_committed,
             self.stats.killed_signups_absent,
             self.stats.killed_passwd_took_effect,
             self.stats.killed_passwd_kept_old,
-            self.stats.killed_logins_wrote_session
+            self.stats.killed_logins_wrote_session,
+            self.stats.vault_checks
         );
         eprintln!(
             "crash: accounts: {} signed up ({} reported ok); {} verification logins, {} \
@@ -680,10 +781,12 @@ fn crash(sb: Sandbox) {
     let sqlite = sb.backend() == Backend::Sqlite;
     let sb = std::sync::Arc::new(sb);
     let inspector = sb.clone();
+    let opener = sb.clone();
     let mut t = Crash::new(
         dir.clone(),
         seed,
         Box::new(move || inspector.inspect()),
+        Box::new(move || opener.store().expect("open the store")),
         sqlite,
     );
     let started = Instant::now();

@@ -819,4 +819,14 @@ pub trait Inspect {
     fn events(&self) -> Result<Vec<(i64, String, String)>>;
     /// An email's throttle row: (failures, locked_until).
     fn throttle(&self, email_norm: &str) -> Result<Option<(i64, i64)>>;
+    /// Replaces an account's stored password hash as given, unchecked (tests make accounts
+    /// of earlier versions with it, e.g. a standard PHC string); whether the account exists.
+    fn set_password_hash(&self, account_id: i64, hash: &str) -> Result<bool>;
+    /// Writes an account's vault keys row as given, or deletes it with `None` (tests tamper
+    /// with a wrapping, or make an account from before the vault); whether a row changed.
+    fn set_vault_keys(&self, account_id: i64, keys: Option<&VaultKeys>) -> Result<bool>;
+    /// Sets entry `id`'s account and ciphertext as given, times untouched (tests swap, move
+    /// or roll back ciphertexts as an attacker with write access to the store would);
+    /// whether the entry exists.
+    fn set_entry(&self, id: i64, account_id: i64, sealed: &[u8]) -> Result<bool>;
 }

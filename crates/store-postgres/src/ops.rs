@@ -630,4 +630,45 @@ impl vaultty_core::storage::Inspect for PgStore {
             .transpose()
         })
     }
+
+    fn set_password_hash(&self, account_id: i64, hash: &str) -> Result<bool> {
+        self.single(|c| {
+            Ok(c.execute(
+                "UPDATE accounts SET password_hash = $2 WHERE id = $1",
+                &[&account_id, &hash],
+            )? == 1)
+        })
+    }
+
+    fn set_vault_keys(&self, account_id: i64, keys: Option<&VaultKeys>) -> Result<bool> {
+        self.single(|c| {
+            Ok(match keys {
+                Some(k) => c.execute(
+                    "INSERT INTO vault_keys (account_id, password_wrap, recovery_wrap, generation)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (account_id) DO UPDATE SET password_wrap = $2,
+                         recovery_wrap = $3, generation = $4",
+                    &[
+                        &account_id,
+                        &k.password_wrap,
+                        &k.recovery_wrap,
+                        &k.generation,
+                    ],
+                )?,
+                None => c.execute(
+                    "DELETE FROM vault_keys WHERE account_id = $1",
+                    &[&account_id],
+                )?,
+            } == 1)
+        })
+    }
+
+    fn set_entry(&self, id: i64, account_id: i64, sealed: &[u8]) -> Result<bool> {
+        self.single(|c| {
+            Ok(c.execute(
+                "UPDATE vault_entries SET account_id = $2, sealed = $3 WHERE id = $1",
+                &[&id, &account_id, &sealed],
+            )? == 1)
+        })
+    }
 }

@@ -630,4 +630,45 @@ impl vaultty_core::storage::Inspect for Store {
         self.db(throttle::get(self.conn(), email_norm))
             .map(|r| r.map(|r| (r.failures, r.locked_until)))
     }
+
+    fn set_password_hash(&self, account_id: i64, hash: &str) -> Result<bool> {
+        self.write(|tx| {
+            self.db(tx
+                .execute(
+                    "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+                    rusqlite::params![account_id, hash],
+                )
+                .map(|n| n == 1))
+        })
+    }
+
+    fn set_vault_keys(&self, account_id: i64, keys: Option<&VaultKeys>) -> Result<bool> {
+        self.write(|tx| {
+            self.db(match keys {
+                Some(k) => tx.execute(
+                    "INSERT INTO vault_keys (account_id, password_wrap, recovery_wrap, generation)
+                         VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (account_id) DO UPDATE SET password_wrap = ?2,
+                             recovery_wrap = ?3, generation = ?4",
+                    rusqlite::params![account_id, k.password_wrap, k.recovery_wrap, k.generation],
+                ),
+                None => tx.execute(
+                    "DELETE FROM vault_keys WHERE account_id = ?1",
+                    rusqlite::params![account_id],
+                ),
+            }
+            .map(|n| n == 1))
+        })
+    }
+
+    fn set_entry(&self, id: i64, account_id: i64, sealed: &[u8]) -> Result<bool> {
+        self.write(|tx| {
+            self.db(tx
+                .execute(
+                    "UPDATE vault_entries SET account_id = ?2, sealed = ?3 WHERE id = ?1",
+                    rusqlite::params![id, account_id, sealed],
+                )
+                .map(|n| n == 1))
+        })
+    }
 }
