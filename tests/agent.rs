@@ -77,7 +77,7 @@ fn add_secret(dir: &Path) -> String {
 }
 
 #[test]
-fn vault_commands_go_through_the_agent_and_stop_with_it() {
+fn vt_09_vault_commands_go_through_the_agent_and_stop_with_it() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     ada(&dir);
@@ -118,7 +118,7 @@ fn vault_commands_go_through_the_agent_and_stop_with_it() {
 }
 
 #[test]
-fn the_agent_ends_with_its_session() {
+fn vt_09_the_agent_ends_with_its_session() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let other = tmp.path().join("other");
@@ -139,7 +139,7 @@ fn the_agent_ends_with_its_session() {
 }
 
 #[test]
-fn a_new_login_does_not_inherit_a_running_agent() {
+fn vt_09_a_new_login_does_not_inherit_a_running_agent() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     ada(&dir);
@@ -152,7 +152,7 @@ fn a_new_login_does_not_inherit_a_running_agent() {
 }
 
 #[test]
-fn export_import_and_the_plaintext_guard() {
+fn vt_10_export_import_and_the_plaintext_guard() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     ada(&dir);
@@ -275,7 +275,7 @@ fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
 }
 
 #[test]
-fn the_agent_answers_only_its_own_uid() {
+fn vt_08_the_agent_answers_only_its_own_uid() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     ada(&dir);
@@ -291,7 +291,7 @@ fn the_agent_answers_only_its_own_uid() {
     let client = CLIENT.replace("SOCKET", socket(&dir).to_str().unwrap());
     let Some(out) = as_nobody(&["/usr/bin/python3", "-c", &client]) else {
         eprintln!(
-            "agent::the_agent_answers_only_its_own_uid: SKIPPED: needs root to run a client as nobody"
+            "agent::vt_08_the_agent_answers_only_its_own_uid: SKIPPED: needs root to run a client as nobody"
         );
         run(&dir, &["lock"], None);
         return;
@@ -313,7 +313,7 @@ fn the_agent_answers_only_its_own_uid() {
 }
 
 #[test]
-fn the_agents_memory_holds_no_secret_after_lock() {
+fn vt_07_the_agents_memory_holds_no_secret_after_lock() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let code = ada(&dir);

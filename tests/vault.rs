@@ -148,7 +148,7 @@ const BITWARDEN: &str = r#"{"encrypted": false,
 conformance! {
     /// Signup makes the vault; entries round-trip with their times; the signup's recovery
     /// code opens the vault after a reset sealed it.
-    fn signup_makes_a_vault_whose_entries_round_trip_and_whose_code_recovers_it() {
+    fn vt_05_signup_makes_a_vault_whose_entries_round_trip_and_whose_code_recovers_it() {
         let lab = Lab::new();
         assert_eq!(lab.inspect().count(Table::VaultKeys).unwrap(), 3, "one vault per signup");
         assert_eq!(lab.keys(lab.user_id).generation, 1);
@@ -221,7 +221,7 @@ conformance! {
     /// Two entries' ciphertexts swapped in the store: every read of either fails closed with
     /// VaultDamaged naming the entry, the list shows nothing, an untouched entry still reads,
     /// and the reads wrote nothing.
-    fn swapped_ciphertexts_fail_closed_naming_the_entry() {
+    fn vt_03_swapped_ciphertexts_fail_closed_naming_the_entry() {
         let lab = Lab::new();
         let v = &lab.user;
         let ids = v
@@ -261,7 +261,7 @@ conformance! {
 conformance! {
     /// An entry's ciphertext moved to another account (the row re-owned, or copied over one
     /// of that account's entries) does not open there.
-    fn a_ciphertext_moved_to_another_account_does_not_open() {
+    fn vt_03_a_ciphertext_moved_to_another_account_does_not_open() {
         let lab = Lab::new();
         let ids = lab.user.vault_add(&[entry("Mine", "ada", SECRET)]).unwrap();
         let mine = lab.sealed(lab.user_id).remove(0);
@@ -296,7 +296,7 @@ conformance! {
     /// A flipped byte in the password wrapping: the login succeeds (the password is right)
     /// but reports the vault damaged; unlock, a password change and a new recovery code all
     /// say VaultDamaged; and the stored bytes are the same after every attempt.
-    fn a_flipped_byte_in_the_wrapping_reports_damage_and_overwrites_nothing() {
+    fn vt_03_a_flipped_byte_in_the_wrapping_reports_damage_and_overwrites_nothing() {
         let lab = Lab::new();
         lab.user.vault_add(&[entry("A", "a", SECRET)]).unwrap();
         lab.user.logout().unwrap();
@@ -340,7 +340,7 @@ conformance! {
 conformance! {
     /// An entry set back to an older ciphertext of another entry (a rollback across entries)
     /// does not open, and neither does one of another account's vault under the same id.
-    fn an_entry_rolled_back_to_another_entrys_old_ciphertext_fails() {
+    fn vt_03_an_entry_rolled_back_to_another_entrys_old_ciphertext_fails() {
         let lab = Lab::new();
         let v = &lab.user;
         let ids = v.vault_add(&[entry("A", "a", SECRET), entry("B", "b", "b v1")]).unwrap();
@@ -438,7 +438,7 @@ conformance! {
     /// opens no wrapping; no 32 bytes of it are a master secret that does; and the master
     /// secret, authenticator, key-encryption key and data key (derived here independently of
     /// the product, and proven right by opening the entry with them) are not in it.
-    fn nothing_in_the_store_decrypts_an_entry() {
+    fn vt_01_nothing_in_the_store_decrypts_an_entry() {
         let lab = Lab::new();
         let ids = lab.user.vault_add(&[entry("Mail", "ada", SECRET)]).unwrap();
         let id = lab.user_id;
@@ -537,7 +537,7 @@ conformance! {
     /// An account from before the vault (a standard PHC hash, no vault row) logs in: its hash
     /// moves to the vault format, the login creates its vault and reports the recovery code,
     /// the vault works, the next login reports it open, and the code recovers it.
-    fn a_pre_vault_account_migrates_at_login() {
+    fn vt_02_a_pre_vault_account_migrates_at_login() {
         let lab = Lab::new();
         lab.user.logout().unwrap();
         let ins = lab.inspect();
@@ -581,7 +581,7 @@ conformance! {
     /// A password change re-wraps the data key (entries untouched, recovery wrapping kept):
     /// the new password opens the vault, the old one no longer logs in, and the signup's
     /// recovery code still recovers after a later reset.
-    fn a_password_change_rewraps_the_data_key() {
+    fn vt_04_a_password_change_rewraps_the_data_key() {
         let lab = Lab::new();
         let v = &lab.user;
         let stored = vec![entry("A", "a", SECRET), entry("B", "b", "b secret")];
@@ -619,7 +619,7 @@ conformance! {
     /// recovery code changes nothing; the right one brings the entries back. Discarding a
     /// sealed vault empties it with a new key, a new code and the next generation, and a
     /// process still holding the old data key cannot write into the new vault.
-    fn a_reset_seals_and_a_discard_cannot_be_written_with_the_old_key() {
+    fn vt_06_a_reset_seals_and_a_discard_cannot_be_written_with_the_old_key() {
         let lab = Lab::new();
         let v = &lab.user;
         let stored = vec![entry("A", "a", SECRET), entry("B", "b", "b secret")];
@@ -718,7 +718,7 @@ conformance! {
 conformance! {
     /// A new recovery code replaces the old one: after a reset the old code fails and the
     /// new one recovers. The password wrapping and the entries are untouched.
-    fn a_regenerated_recovery_code_invalidates_the_old_one() {
+    fn vt_05_a_regenerated_recovery_code_invalidates_the_old_one() {
         let lab = Lab::new();
         let v = &lab.user;
         v.vault_add(&[entry("A", "a", SECRET)]).unwrap();
@@ -744,7 +744,7 @@ conformance! {
 conformance! {
     /// lock() wipes the key (the session stays); logout ends both; a wrong password at
     /// unlock is CurrentPasswordIncorrect and counts against the throttle like a login.
-    fn lock_and_logout_wipe_the_key_and_unlock_is_throttled() {
+    fn vt_07_lock_and_logout_wipe_the_key_and_unlock_is_throttled() {
         let lab = Lab::new();
         let v = &lab.user;
         let ids = v.vault_add(&[entry("A", "a", SECRET)]).unwrap();
@@ -793,7 +793,7 @@ conformance! {
     /// Imports and exports through the vault: the same Bitwarden file twice adds nothing the
     /// second time (and reports what it skipped); an age export imports into another
     /// account with every field.
-    fn imports_are_idempotent_and_an_age_export_round_trips() {
+    fn vt_10_imports_are_idempotent_and_an_age_export_round_trips() {
         let lab = Lab::new();
         let v = &lab.user;
         let first = v.vault_import(Format::BitwardenJson, BITWARDEN.as_bytes(), None).unwrap();

@@ -188,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn the_page_is_locked_where_the_limit_allows() {
+    fn vt_07_the_key_page_is_locked_where_the_limit_allows() {
         // RLIMIT_MEMLOCK is at least 64 KiB on Linux by default: one page fits.
         if cfg!(target_os = "linux") {
             assert!(page_is_locked(), "VmLck shows the key page");

@@ -654,7 +654,7 @@ mod tests {
     }
 
     #[test]
-    fn enroll_and_verify_derive_the_same_key_and_the_store_alone_derives_none() {
+    fn vt_01_enroll_and_verify_derive_the_same_key_and_the_store_alone_derives_none() {
         use crate::vault_keys::DataKey;
         let h = cheap();
         let pw = Password::from("correct horse battery staple");

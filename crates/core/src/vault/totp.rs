@@ -331,7 +331,7 @@ mod tests {
 
     /// RFC 6238 Appendix B: every time and mode of the table.
     #[test]
-    fn rfc6238_appendix_b() {
+    fn vt_11_rfc6238_appendix_b() {
         let table: [(i64, [&str; 3]); 6] = [
             (59, ["94287082", "46119246", "90693936"]),
             (1111111109, ["07081804", "68084774", "25091201"]),

@@ -1456,7 +1456,7 @@ mod tests {
     }
 
     #[test]
-    fn the_age_tool_decrypts_an_export() {
+    fn vt_10_the_age_tool_decrypts_an_export() {
         if age_tool("the_age_tool_decrypts_an_export").is_none() {
             return;
         }
@@ -1477,7 +1477,7 @@ mod tests {
     }
 
     #[test]
-    fn an_export_the_age_tool_encrypted_imports() {
+    fn vt_10_an_export_the_age_tool_encrypted_imports() {
         if age_tool("an_export_the_age_tool_encrypted_imports").is_none() {
             return;
         }
