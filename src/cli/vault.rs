@@ -632,7 +632,7 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// OSC 52 to the controlling terminal (through tmux's passthrough when inside tmux), and a
+/// OSC 52 to the controlling terminal, and a
 /// detached process that clears the clipboard after [`CLIPBOARD_SECS`] (unconditionally:
 /// terminals do not say whether something else was copied since).
 fn copy_to_clipboard(dir: &Path, text: &str) -> Result<(), CliError> {
@@ -661,16 +661,12 @@ fn copy_to_clipboard(dir: &Path, text: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The OSC 52 sequence that sets the clipboard to `text` (empty: clears it), wrapped for tmux
-/// when `$TMUX` is set.
+/// The OSC 52 sequence that sets the clipboard to `text` (empty: clears it). Sent as it is,
+/// also inside tmux: tmux takes it itself (its `set-clipboard` option) into its buffer and
+/// passes it on to the outer terminal.
 pub fn osc52(text: &str) -> Zeroizing<String> {
     let b64 = Zeroizing::new(data_encoding::BASE64.encode(text.as_bytes()));
-    let seq = Zeroizing::new(format!("\x1b]52;c;{}\x07", b64.as_str()));
-    if std::env::var_os("TMUX").is_some() {
-        Zeroizing::new(format!("\x1bPtmux;\x1b{}\x1b\\", seq.as_str()))
-    } else {
-        seq
-    }
+    Zeroizing::new(format!("\x1b]52;c;{}\x07", b64.as_str()))
 }
 
 /// `vaultty clipboard-clear` (started by `vault copy`): waits, then clears the clipboard
