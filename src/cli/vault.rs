@@ -676,6 +676,11 @@ pub fn clipboard_clear() -> Result<(), CliError> {
     std::thread::sleep(std::time::Duration::from_secs(CLIPBOARD_SECS));
     let mut out = std::io::stdout();
     let _ = out.write_all(osc52("").as_bytes());
+    // tmux ignores an empty payload: inside it, a space replaces the copied text (in tmux's
+    // newest buffer and the outer terminal's clipboard).
+    if std::env::var_os("TMUX").is_some() {
+        let _ = out.write_all(osc52(" ").as_bytes());
+    }
     let _ = out.flush();
     Ok(())
 }
