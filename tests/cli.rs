@@ -177,7 +177,13 @@ fn exit_0_signup_login_whoami_logout() {
     let v = Vault::new();
     let s = v.signup(EMAIL, NAME, PW).expect(EXIT_OK, "signup");
     assert!(s.err().contains("Account created"), "{}", s.err());
-    assert!(s.stdout.is_empty(), "signup prints messages on stderr only");
+    // stdout holds only the vault's recovery code, after a line that says what it is
+    // (issue 16); messages go to stderr.
+    let out = s.out();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out:?}");
+    assert_eq!(lines[0], "Your vault's recovery code (shown only this once):");
+    assert!(vaultty::ResetCode::parse(lines[1]).is_some(), "{out:?}");
     assert!(!v.session_exists(), "signup does not log in");
     v.whoami().expect(EXIT_AUTH, "whoami before login");
 
