@@ -45,8 +45,8 @@ impl Filter {
             return (0..hays.len() as u32).collect();
         }
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
-        let from: Box<dyn Iterator<Item = u32>> = if narrows {
-            Box::new(shown.to_vec().into_iter())
+        let from: Box<dyn Iterator<Item = u32> + '_> = if narrows {
+            Box::new(shown.iter().copied())
         } else {
             Box::new(0..hays.len() as u32)
         };

@@ -577,6 +577,10 @@ impl Page for Vault {
                 self.reveal_until = None;
                 self.filtering = true;
             }
+            Action::Back if !self.filter.value().is_empty() => {
+                self.filter.clear();
+                self.refilter();
+            }
             Action::NewEntry => self.open_form(false, cx),
             Action::EditEntry => self.open_form(true, cx),
             Action::DeleteEntry => match self.current() {
@@ -620,10 +624,8 @@ impl Page for Vault {
                 }
             }
             Some(_) => {}
-            None if self.filtering => {
-                if self.filter.paste(text) == Edited::Changed {
-                    self.refilter();
-                }
+            None if self.filtering && self.filter.paste(text) == Edited::Changed => {
+                self.refilter();
             }
             None => {}
         }
@@ -730,6 +732,10 @@ const HELP: &[Row] = &[
         what: s::HELP_VAULT_FILTER,
     },
     Row {
+        keys: &[(Layer::Back, Action::Back)],
+        what: s::HELP_VAULT_FILTER_CLEAR,
+    },
+    Row {
         keys: &[(Layer::Vault, Action::RevealEntry)],
         what: s::HELP_VAULT_REVEAL,
     },
@@ -768,7 +774,7 @@ pub const INFO: Info = Info {
     authenticated: true,
     admin: false,
     hashes_password: false,
-    layers: &[Layer::VaultTab, Layer::Vault],
+    layers: &[Layer::VaultTab, Layer::Vault, Layer::Back],
     help: &[HELP, COMMON_ROWS],
     footer: &[
         Hint {
