@@ -659,6 +659,16 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Common, A::Help),
     (L::Form, A::Reveal),
     (L::Form, A::Submit),
+    // The vault's: the way back to the list from its forms, then its most used keys
+    (L::EntryForm, A::Generate),
+    (L::Sealed, A::SwitchForm),
+    (L::Dashboard, A::ToVault),
+    (L::Vault, A::Filter),
+    (L::Vault, A::NewEntry),
+    (L::Vault, A::RevealEntry),
+    (L::Vault, A::Copy(CopyWhat::Password)),
+    (L::Vault, A::Lock),
+    (L::VaultTab, A::Account),
     // Before the other keys of the dashboard
     (L::DashboardAdmin, A::OpenAdmin),
     (L::Dashboard, A::ChangePassword),

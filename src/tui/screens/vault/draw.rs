@@ -215,7 +215,7 @@ fn draw_entry(v: &Vault, m: &Model, f: &mut Frame, area: Rect) {
         Span::raw(s::HIDDEN)
     };
     let mut pw = row(s::ROW_PASSWORD, password);
-    if !e.password.is_empty() {
+    if !e.password.is_empty() && !v.revealed() {
         pw.spans.push(key_hint(Action::RevealEntry));
         pw.spans.push(key_hint(Action::Copy(CopyWhat::Password)));
     }
