@@ -4320,3 +4320,24 @@ fn vault_of_10000_entries_filters_and_draws_quickly() {
         "{drawn:?} a frame"
     );
 }
+
+#[test]
+fn render_vault_list_and_delete_dialog() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[
+        ("GitHub", "ada", "pw-gh-secret"),
+        ("Gmail", "ada.lovelace", "pw-gm-secret"),
+        ("Bank of England", "alovelace", "pw-bank-secret"),
+    ]);
+    ui.reload_vault();
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!("render_vault_list_80x24", snapshot(&ui));
+    assert!(!ui.screen_text().contains("pw-gh-secret"));
+    ui.key(KeyCode::Delete);
+    insta::assert_snapshot!("render_vault_delete_dialog_80x24", snapshot(&ui));
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('n'));
+    let t = ui.render(60, 20);
+    insta::assert_snapshot!("render_vault_new_entry_60x20", t.backend());
+}

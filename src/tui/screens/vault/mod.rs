@@ -717,15 +717,16 @@ const ACCOUNT_HINT: Hint = Hint {
 
 const HELP: &[Row] = &[
     Row {
-        keys: &[
-            (Layer::Vault, Action::RowUp),
-            (Layer::Vault, Action::RowDown),
-            (Layer::Vault, Action::PageUp),
-            (Layer::Vault, Action::PageDown),
-            (Layer::Vault, Action::FirstPage),
-            (Layer::Vault, Action::LastPage),
-        ],
+        keys: &[(Layer::Vault, Action::RowUp), (Layer::Vault, Action::RowDown)],
         what: s::HELP_VAULT_MOVE,
+    },
+    Row {
+        keys: &[(Layer::Vault, Action::PageUp), (Layer::Vault, Action::PageDown)],
+        what: s::HELP_VAULT_PAGE,
+    },
+    Row {
+        keys: &[(Layer::Vault, Action::FirstPage), (Layer::Vault, Action::LastPage)],
+        what: s::HELP_VAULT_ENDS,
     },
     Row {
         keys: &[(Layer::Vault, Action::Filter)],
