@@ -4087,6 +4087,18 @@ fn vault_totp_entry_counts_down_and_only_then_ticks() {
         "{text}"
     );
     assert_eq!(ui.model.screen.page().next_tick(now), Some(now + 1));
+    // A second later the tick redraws the countdown.
+    ui.model.redraw = false;
+    ui.clock.advance(1);
+    ui.send(Msg::Tick);
+    assert!(ui.model.redraw, "the countdown is drawn again");
+    let later = now + 1;
+    assert!(ui.screen_text().contains(&format!(
+        "{}  ({} s)",
+        totp.code_at(later).as_str(),
+        totp.remaining_secs(later)
+    )));
+    let now = later;
     // `t` copies the code.
     let effects = ui.send_only(Msg::Key(KeyEvent::new(
         KeyCode::Char('t'),

@@ -532,7 +532,9 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
         m.clipboard_clear_at = None;
         effects.push(Effect::Clipboard(Zeroizing::new(String::new())));
     }
-    if m.screen.page().next_tick(now).is_some_and(|t| t <= now) {
+    // The screen asked for time to pass (a TOTP counting down: its deadline moves with the
+    // clock, so any tick while it shows is one it asked for).
+    if m.screen.page().next_tick(now).is_some() {
         effects.extend(m.with_page(|page, cx| page.on_tick(cx)));
     }
     // The session's expiry, and its check every few seconds
