@@ -158,6 +158,8 @@ fn reply(effect: Effect, pick: u8, now: i64) -> Option<Msg> {
         // The meter's answer, or none (a request superseded before it ran).
         Effect::Meter(check) if !pick.is_multiple_of(3) => return Some(check.run()),
         Effect::Meter(_) => return None,
+        // The terminal's clipboard: no answer.
+        Effect::Clipboard(_) => return None,
         Effect::Backend(request) => request,
     };
     Some(Msg::Response(match request {

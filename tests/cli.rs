@@ -182,7 +182,10 @@ fn exit_0_signup_login_whoami_logout() {
     let out = s.out();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out:?}");
-    assert_eq!(lines[0], "Your vault's recovery code (shown only this once):");
+    assert_eq!(
+        lines[0],
+        "Your vault's recovery code (shown only this once):"
+    );
     assert!(vaultty::ResetCode::parse(lines[1]).is_some(), "{out:?}");
     assert!(!v.session_exists(), "signup does not log in");
     v.whoami().expect(EXIT_AUTH, "whoami before login");

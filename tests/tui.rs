@@ -109,15 +109,35 @@ impl Ui {
         }
     }
 
+    /// Logs in (the vault opens), then Tab to the account panel (the former dashboard), where
+    /// most of these tests start.
     fn login(&mut self) {
+        self.login_vault();
+        self.key(KeyCode::Tab);
+        assert!(
+            matches!(self.model.screen, Screen::Dashboard(_)),
+            "on the account panel"
+        );
+    }
+
+    /// From the vault just opened to the account panel.
+    fn open_account(&mut self) {
+        assert!(
+            matches!(self.model.screen, Screen::Vault(_)),
+            "on the vault"
+        );
+        self.key(KeyCode::Tab);
+        assert!(matches!(self.model.screen, Screen::Dashboard(_)));
+    }
+
+    /// Logs in: the vault shows, its entries loaded.
+    fn login_vault(&mut self) {
         self.type_str(EMAIL);
         self.key(KeyCode::Tab);
         self.type_str(PW);
         self.key(KeyCode::Enter);
-        assert!(
-            matches!(self.model.screen, Screen::Dashboard(_)),
-            "logged in"
-        );
+        assert!(matches!(self.model.screen, Screen::Vault(_)), "logged in");
+        assert!(self.model.busy.is_none(), "entries loaded");
     }
 
     fn focus_password(&mut self) {
@@ -210,14 +230,28 @@ fn starts_on_login_without_a_session_and_on_dashboard_with_one() {
     let mut ui = Ui::with_account();
     assert!(matches!(ui.model.screen, Screen::Login(_)));
     ui.login();
-    // a second UI on the same data dir opens the dashboard directly
+    // a second UI on the same data dir opens the vault directly, asking for its entries
     let mut model = Model::new(ui.clock.clone(), jiff::tz::TimeZone::UTC, (80, 24));
+    let mut asked = vec![];
     for c in model.init() {
         if let Some(r) = execute(&ui.vault, c) {
+            asked.extend(update(&mut model, r));
+        }
+    }
+    assert!(matches!(model.screen, Screen::Vault(_)));
+    assert!(matches!(
+        asked.as_slice(),
+        [Effect::Backend(Request::VaultEntries)]
+    ));
+    // In another process (which never held the vault's key) the answer is "locked": the
+    // password unlocks it.
+    let other = vaultty::open_with(&ui.dir, Ui::options(&ui.clock)).unwrap();
+    for c in asked {
+        if let Some(r) = execute(&other, c) {
             update(&mut model, r);
         }
     }
-    assert!(matches!(model.screen, Screen::Dashboard(_)));
+    assert!(matches!(model.screen, Screen::Unlock(_)));
 }
 
 #[test]
@@ -337,6 +371,8 @@ fn signup_success_returns_to_login_with_email_and_flash() {
     ui.type_str(PW);
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::RecoveryCode(_)));
     ui.key(KeyCode::Enter);
     let Screen::Login(login) = &ui.model.screen else {
         panic!("expected the login screen");
@@ -626,7 +662,7 @@ fn pw_10_paste_into_password_then_submit() {
     assert!(ui.model.busy.is_none());
     assert!(!ui.screen_text().contains(PW));
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    assert!(matches!(ui.model.screen, Screen::Vault(_)));
 }
 
 #[test]
@@ -784,11 +820,13 @@ fn signup_and_password_change_forms_prepare_argon2_memory_on_the_first_key() {
         ui.vault.hasher().is_prepared(),
         "kept for the login that follows"
     );
+    ui.key(KeyCode::Enter); // the recovery code, written down
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    assert!(matches!(ui.model.screen, Screen::Vault(_)));
     // the runtime's worker frees it after a successful login; here we do it by hand
     ui.vault.hasher().release_prepared();
+    ui.key(KeyCode::Tab);
     ui.key(KeyCode::Char('p'));
     assert!(matches!(ui.model.screen, Screen::ChangePassword(_)));
     let cmds = ui.send_only(Msg::Key(KeyEvent::new(
@@ -1606,7 +1644,7 @@ fn au_12_enter_in_email_moves_on_and_an_empty_password_sends_nothing() {
     ui.type_str(PW);
     assert_eq!(ui.field_error(1), None);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    assert!(matches!(ui.model.screen, Screen::Vault(_)));
     assert_eq!(ui.model.report.as_ref().unwrap().failed_attempts, 0);
     assert_eq!(events(&ui), 1);
 }
@@ -1632,7 +1670,7 @@ fn lg_02_dashboard_warning_counts_failed_logins_and_refusals_apart() {
     ui.focus_field(1);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.open_account();
     let text = ui.screen_text();
     assert!(
         text.contains("⚠ 5 failed login attempts since your signup."),
@@ -1679,7 +1717,7 @@ fn ui_03_login_email_survives_a_visit_to_signup() {
     ui.focus_field(1);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    ui.key(KeyCode::Char('l'));
+    ui.ctrl('o');
     assert_eq!(ui.login_form().email.value(), "");
     ui.ctrl('n');
     ui.key(KeyCode::Esc);
@@ -1810,7 +1848,7 @@ fn ui_06_longest_values_fit_the_dashboard_at_every_size() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.open_account();
     for (w, h) in [(80, 24), (60, 20)] {
         ui.send(Msg::Resize(w, h));
         let t = ui.render(w, h);
@@ -2017,7 +2055,7 @@ fn change_password_longest() -> Ui {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.open_account();
     ui.key(KeyCode::Char('p'));
     ui
 }
@@ -2353,7 +2391,7 @@ fn reset_form_errors_land_under_their_fields_and_success_returns_to_login() {
     ui.type_str(NEW_PW);
     ui.key(KeyCode::Enter);
     assert!(
-        matches!(ui.model.screen, Screen::Dashboard(_)),
+        matches!(ui.model.screen, Screen::Sealed(_)),
         "{}",
         ui.flash_text()
     );
@@ -3044,7 +3082,7 @@ fn admin_a_opens_the_administration_only_for_administrators() {
     ui.key(KeyCode::Tab);
     ui.type_str(PW);
     ui.key(KeyCode::Enter);
-    assert!(matches!(ui.model.screen, Screen::Dashboard(_)));
+    ui.open_account();
     let text = ui.screen_text();
     assert!(text.contains("Role             user"), "{text}");
     assert!(!text.contains("administration"), "{text}");
@@ -3773,4 +3811,545 @@ fn admin_help_stays_readable_at_60x20() {
         }
         ui.key(KeyCode::F(1));
     }
+}
+
+// ---- the vault ------------------------------------------------------------------------------
+
+/// An entry with the fields `set` sets (an entry wipes itself on drop: no struct update).
+fn entry(set: impl FnOnce(&mut vaultty::vault::Entry)) -> vaultty::vault::Entry {
+    let mut e = vaultty::vault::Entry::default();
+    set(&mut e);
+    e
+}
+
+impl Ui {
+    /// The vault screen (it must show).
+    fn vault_screen(&self) -> &vaultty::tui::screens::vault::Vault {
+        match &self.model.screen {
+            Screen::Vault(v) => v,
+            other => panic!("not on the vault: {:?}", other.id()),
+        }
+    }
+
+    /// Adds entries through the service (the session's process holds the vault open).
+    fn add_entries(&self, entries: &[(&str, &str, &str)]) {
+        let entries: Vec<vaultty::vault::Entry> = entries
+            .iter()
+            .map(|(title, username, password)| {
+                entry(|e| {
+                    e.title = title.to_string();
+                    e.username = username.to_string();
+                    e.password = password.to_string();
+                })
+            })
+            .collect();
+        self.vault.vault_add(&entries).unwrap();
+    }
+
+    /// The vault loaded again, as the account panel's Tab does.
+    fn reload_vault(&mut self) {
+        self.key(KeyCode::Tab);
+        assert!(matches!(self.model.screen, Screen::Dashboard(_)));
+        self.key(KeyCode::Tab);
+        assert!(self.model.busy.is_none());
+    }
+}
+
+#[test]
+fn vault_recovery_code_after_signup_must_be_acknowledged_and_is_wiped() {
+    let mut ui = Ui::new();
+    ui.ctrl('n');
+    ui.type_str("Ada Lovelace");
+    ui.key(KeyCode::Tab);
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    let Screen::RecoveryCode(dialog) = &ui.model.screen else {
+        panic!("the recovery code shows after the signup");
+    };
+    let code = dialog.shown().to_owned();
+    assert!(
+        vaultty::ResetCode::parse(&code).is_some(),
+        "a real code, grouped: {code}"
+    );
+    assert_eq!(code.split('-').count(), 7, "{code}");
+    let text = ui.screen_text();
+    assert!(text.contains(&code), "{text}");
+    assert!(text.contains("I have written it down"), "{text}");
+    // Esc does not close it: it says how.
+    ui.key(KeyCode::Esc);
+    assert!(matches!(ui.model.screen, Screen::RecoveryCode(_)));
+    assert!(
+        ui.flash_text().contains("write it down"),
+        "{}",
+        ui.flash_text()
+    );
+    // Nor does typing.
+    ui.type_str("q");
+    assert!(matches!(ui.model.screen, Screen::RecoveryCode(_)));
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.login_form().email.value(), EMAIL);
+    assert!(!ui.screen_text().contains(&code));
+    assert_eq!(ui.flash_text(), "Account created: log in");
+}
+
+#[test]
+fn vault_sealed_after_a_reset_opens_with_the_recovery_code() {
+    let ui = Ui::new();
+    let setup = ui.terminal("setup");
+    setup
+        .signup("root@example.com", "Root", &Password::from(PW))
+        .unwrap();
+    let (_, recovery) = setup
+        .signup_with_vault(EMAIL, "Ada Lovelace", &Password::from(PW))
+        .unwrap();
+    let ada = ui.terminal("t-ada");
+    ada.login(EMAIL, &Password::from(PW)).unwrap();
+    ada.vault_add(&[entry(|e| {
+        e.title = "Kept".into();
+    })])
+    .unwrap();
+    let admin = ui.terminal("t-admin");
+    admin
+        .login("root@example.com", &Password::from(PW))
+        .unwrap();
+    let reset = admin.issue_reset_code(EMAIL).unwrap();
+    const NEW_PW: &str = "a brand new passphrase for ada";
+    ada.reset_password(EMAIL, reset.grouped().as_str(), &Password::from(NEW_PW))
+        .unwrap();
+    let mut ui = ui;
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Sealed(_)));
+    let text = ui.screen_text();
+    assert!(text.contains("sealed"), "{text}");
+    // A wrong code is refused under its field.
+    ui.type_str("0000-0000-0000-0000-0000-0000-0000");
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Sealed(_)));
+    assert_eq!(
+        ui.field_error(0).as_deref(),
+        Some("is not this vault's recovery code.")
+    );
+    // The right one opens it, entries intact.
+    ui.ctrl('u');
+    ui.type_str(recovery.grouped().as_str());
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Kept"]);
+}
+
+#[test]
+fn vault_sealed_can_be_discarded_only_by_typing_discard_then_shows_a_new_code() {
+    let ui = Ui::new();
+    let setup = ui.terminal("setup");
+    setup
+        .signup("root@example.com", "Root", &Password::from(PW))
+        .unwrap();
+    setup
+        .signup(EMAIL, "Ada Lovelace", &Password::from(PW))
+        .unwrap();
+    let admin = ui.terminal("t-admin");
+    admin
+        .login("root@example.com", &Password::from(PW))
+        .unwrap();
+    let reset = admin.issue_reset_code(EMAIL).unwrap();
+    const NEW_PW: &str = "a brand new passphrase for ada";
+    setup
+        .reset_password(EMAIL, reset.grouped().as_str(), &Password::from(NEW_PW))
+        .unwrap();
+    let mut ui = ui;
+    ui.type_str(EMAIL);
+    ui.key(KeyCode::Tab);
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Sealed(_)));
+    ui.ctrl('d');
+    ui.type_str(NEW_PW);
+    ui.key(KeyCode::Tab);
+    ui.type_str("discard");
+    ui.key(KeyCode::Enter);
+    assert!(
+        matches!(ui.model.screen, Screen::Sealed(_)),
+        "lower case is not DISCARD"
+    );
+    assert!(ui.field_error(1).unwrap().contains("DISCARD"));
+    ui.ctrl('u');
+    ui.type_str("DISCARD");
+    ui.focus_field(0);
+    // The password typed stays (only the word was wrong).
+    assert_eq!(ui.field_error(0), None);
+    ui.key(KeyCode::Enter);
+    let Screen::RecoveryCode(d) = &ui.model.screen else {
+        panic!("the new vault's recovery code shows");
+    };
+    assert!(d.holds_code());
+    ui.key(KeyCode::Enter);
+    assert!(ui.vault_screen().is_empty());
+}
+
+#[test]
+fn vault_lists_entries_and_the_filter_narrows_fuzzily() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[
+        ("GitHub", "ada", "pw-gh"),
+        ("Gmail", "ada.lovelace", "pw-gm"),
+        ("Bank", "ada-l", "pw-bank"),
+    ]);
+    ui.reload_vault();
+    assert_eq!(
+        ui.vault_screen().shown_titles(),
+        vec!["Bank", "GitHub", "Gmail"]
+    );
+    ui.key(KeyCode::Char('/'));
+    ui.type_str("gthb");
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["GitHub"]);
+    // Shortcuts do not fire while the filter is typed: `n` is text.
+    ui.key(KeyCode::Backspace);
+    ui.key(KeyCode::Backspace);
+    ui.key(KeyCode::Backspace);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["GitHub", "Gmail"]);
+    ui.type_str("n");
+    assert!(ui.vault_screen().dialog.is_none());
+    assert_eq!(ui.vault_screen().shown_titles(), Vec::<&str>::new());
+    assert!(ui.screen_text().contains("No entry matches."));
+    // Esc clears it.
+    ui.key(KeyCode::Esc);
+    assert_eq!(ui.vault_screen().shown_titles().len(), 3);
+    assert!(!ui.vault_screen().filtering);
+}
+
+#[test]
+fn vault_password_shows_on_v_and_hides_on_navigation_and_after_15_s() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[
+        ("Alpha", "a", "secret-alpha-pw"),
+        ("Beta", "b", "secret-beta-pw"),
+    ]);
+    ui.reload_vault();
+    assert!(!ui.screen_text().contains("secret-alpha-pw"));
+    assert!(ui.screen_text().contains("••••"));
+    // Idle: nothing to animate, no wake-up but the session's.
+    assert_eq!(
+        ui.model.screen.page().next_tick(ui.clock.now_for_test()),
+        None
+    );
+    ui.key(KeyCode::Char('v'));
+    assert!(ui.vault_screen().revealed());
+    assert!(ui.screen_text().contains("secret-alpha-pw"));
+    // Any move hides it.
+    ui.key(KeyCode::Down);
+    assert!(!ui.vault_screen().revealed());
+    let text = ui.screen_text();
+    assert!(!text.contains("secret-alpha-pw") && !text.contains("secret-beta-pw"));
+    // Shown again, it hides by itself after 15 s.
+    ui.key(KeyCode::Char('v'));
+    assert!(ui.screen_text().contains("secret-beta-pw"));
+    let due = ui.model.screen.page().next_tick(ui.clock.now_for_test());
+    assert_eq!(due, Some(ui.clock.now_for_test() + 15));
+    ui.clock.advance(15);
+    ui.send(Msg::Tick);
+    assert!(!ui.vault_screen().revealed());
+    assert!(!ui.screen_text().contains("secret-beta-pw"));
+    assert!(ui.model.redraw, "the hiding is drawn");
+}
+
+#[test]
+fn vault_totp_entry_counts_down_and_only_then_ticks() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.vault
+        .vault_add(&[entry(|e| {
+            e.title = "With TOTP".into();
+            e.totp = "JBSWY3DPEHPK3PXP".into();
+        })])
+        .unwrap();
+    ui.reload_vault();
+    let now = ui.clock.now_for_test();
+    let totp = vaultty::vault::totp::Totp::parse("JBSWY3DPEHPK3PXP").unwrap();
+    let text = ui.screen_text();
+    assert!(
+        text.contains(&format!(
+            "{}  ({} s)",
+            totp.code_at(now).as_str(),
+            totp.remaining_secs(now)
+        )),
+        "{text}"
+    );
+    assert_eq!(ui.model.screen.page().next_tick(now), Some(now + 1));
+    // A second later the tick redraws the countdown.
+    ui.model.redraw = false;
+    ui.clock.advance(1);
+    ui.send(Msg::Tick);
+    assert!(ui.model.redraw, "the countdown is drawn again");
+    let later = now + 1;
+    assert!(ui.screen_text().contains(&format!(
+        "{}  ({} s)",
+        totp.code_at(later).as_str(),
+        totp.remaining_secs(later)
+    )));
+    let now = later;
+    // `t` copies the code.
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('t'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t.as_str() == totp.code_at(now).as_str()))
+    );
+}
+
+#[test]
+fn vault_copy_uses_osc52_and_clears_the_clipboard_after_30_s() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[("Alpha", "ada", "secret-alpha-pw")]);
+    ui.reload_vault();
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t.as_str() == "secret-alpha-pw"))
+    );
+    assert_eq!(ui.flash_text(), "Copied; clears in 30 s");
+    let effects = ui.send_only(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t.as_str() == "ada"))
+    );
+    // The runtime wakes for the clear.
+    let wake = ui.model.next_wake().unwrap();
+    assert!(wake <= std::time::Duration::from_secs(31), "{wake:?}");
+    ui.clock.advance(30);
+    let effects = ui.send_only(Msg::Tick);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t.is_empty())),
+        "an empty OSC 52 clears it: {effects:?}"
+    );
+    assert_eq!(ui.model.clipboard_clear_at, None);
+}
+
+#[test]
+fn vault_delete_asks_with_the_focus_on_cancel() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[("Alpha", "a", "x"), ("Beta", "b", "y")]);
+    ui.reload_vault();
+    ui.key(KeyCode::Delete);
+    assert!(ui.screen_text().contains("Delete “Alpha”?"));
+    // Enter on Cancel deletes nothing.
+    ui.key(KeyCode::Enter);
+    assert!(ui.vault_screen().dialog.is_none());
+    assert_eq!(ui.vault.vault_entries().unwrap().len(), 2);
+    // Tab to Delete, Enter: gone, from the store and the list.
+    ui.key(KeyCode::Delete);
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.vault.vault_entries().unwrap().len(), 1);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Beta"]);
+    assert_eq!(ui.flash_text(), "Entry deleted");
+}
+
+#[test]
+fn vault_add_and_edit_through_the_form_with_the_generator() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.key(KeyCode::Char('n'));
+    assert!(ui.model.form().is_some());
+    // A title is required.
+    ui.key(KeyCode::Enter);
+    assert!(ui.field_error(0).is_some());
+    ui.type_str("Forum");
+    ui.key(KeyCode::Tab);
+    ui.type_str("ada");
+    ui.key(KeyCode::Tab);
+    ui.ctrl('g');
+    ui.focus_field(4);
+    ui.type_str("line one\\nline two");
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.flash_text(), "Entry added");
+    let stored = ui.vault.vault_entries().unwrap();
+    assert_eq!(stored.len(), 1);
+    let e = &stored[0].entry;
+    assert_eq!((e.title.as_str(), e.username.as_str()), ("Forum", "ada"));
+    assert_eq!(e.notes, "line one\nline two");
+    assert_eq!(e.password.split('-').count(), 6, "a 6-word passphrase");
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Forum"]);
+    // Notes show line by line.
+    let text = ui.screen_text();
+    assert!(
+        text.contains("line one") && text.contains("line two"),
+        "{text}"
+    );
+    // Edit: the fields come filled in; the password kept.
+    let old_pw = e.password.clone();
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::End);
+    ui.type_str(" 2");
+    ui.key(KeyCode::Enter);
+    let stored = ui.vault.vault_entries().unwrap();
+    assert_eq!(stored[0].entry.title, "Forum 2");
+    assert_eq!(stored[0].entry.password, old_pw);
+    assert_eq!(stored[0].entry.notes, "line one\nline two");
+}
+
+#[test]
+fn vault_lock_shows_the_unlock_form_and_the_password_opens_it_again() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[("Alpha", "a", "x")]);
+    ui.reload_vault();
+    ui.key(KeyCode::Char('L'));
+    assert!(matches!(ui.model.screen, Screen::Unlock(_)));
+    assert!(!ui.vault.is_unlocked(), "the key is wiped");
+    assert!(ui.vault.vault_entries().is_err());
+    assert!(!ui.screen_text().contains("Alpha"));
+    ui.type_str("wrong password entirely");
+    ui.key(KeyCode::Enter);
+    assert!(matches!(ui.model.screen, Screen::Unlock(_)));
+    assert!(ui.field_error(0).unwrap().contains("not your password"));
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Alpha"]);
+}
+
+#[test]
+fn vault_locks_when_the_session_ends_elsewhere() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    assert!(ui.vault.is_unlocked());
+    ui.clock.advance(100_000);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Login(_)));
+    assert!(!ui.vault.is_unlocked());
+}
+
+#[test]
+fn vault_entry_text_is_sanitized_before_drawing() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    // What a tampered store could hold (the service refuses control characters on the way
+    // in): the answer to the vault's load, given directly.
+    ui.key(KeyCode::Tab);
+    let _ = ui.send_only(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    let hostile = vaultty::vault::EntryRecord {
+        id: 1,
+        created_at: T0,
+        updated_at: T0,
+        entry: entry(|e| {
+            e.title = "Evil\u{1b}[2J".into();
+            e.username = "u\u{7}".into();
+            e.password = "p\u{1b}]52;c;eA==\u{7}".into();
+            e.url = "https://x\u{202e}".into();
+            e.notes = "a\u{1b}[31m\nb\u{9b}".into();
+        }),
+    };
+    ui.send(Msg::Response(Response::Entries(Ok(vec![hostile]))));
+    ui.key(KeyCode::Char('v'));
+    assert!(ui.vault_screen().revealed());
+    let text = ui.screen_text();
+    assert!(text.contains("Evil"), "{text}");
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(bad), "{bad:?} drawn: {text:?}");
+    }
+}
+
+#[test]
+fn vault_keys_are_all_in_the_help_and_the_footer_keys_are_bound() {
+    use vaultty::tui::screens::{recovery_code, sealed, vault};
+    for (name, info) in vault::ALL_INFOS {
+        assert_keymap_consistent(name, info);
+    }
+    assert_keymap_consistent("recovery (logged in)", &recovery_code::AUTH_INFO);
+    assert_keymap_consistent("sealed (discard)", &sealed::DISCARD_INFO);
+}
+
+#[test]
+fn vault_of_10000_entries_filters_and_draws_quickly() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    let entries: Vec<vaultty::vault::Entry> = (0..10_000)
+        .map(|i| {
+            entry(|e| {
+                e.title = format!("Site {i:05}");
+                e.username = format!("user{i}");
+            })
+        })
+        .collect();
+    ui.vault.vault_add(&entries).unwrap();
+    ui.reload_vault();
+    assert_eq!(ui.vault_screen().len(), 10_000);
+    let start = std::time::Instant::now();
+    ui.key(KeyCode::Char('/'));
+    ui.type_str("site 0999");
+    let typed = start.elapsed();
+    assert_eq!(
+        ui.vault_screen().shown_titles().first(),
+        Some(&"Site 09990")
+    );
+    ui.key(KeyCode::Enter);
+    let start = std::time::Instant::now();
+    for _ in 0..20 {
+        let _ = ui.render(80, 24);
+    }
+    let drawn = start.elapsed() / 20;
+    // Esc on the list clears the filter.
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::End);
+    assert_eq!(
+        ui.vault_screen().current().unwrap().entry.title,
+        "Site 09999"
+    );
+    // Generous bounds (a debug build, a shared machine): what matters is no cost per entry
+    // drawn, and a filter that does not slow typing down.
+    assert!(
+        typed < std::time::Duration::from_secs(2),
+        "{typed:?} for 9 keys"
+    );
+    assert!(
+        drawn < std::time::Duration::from_millis(50),
+        "{drawn:?} a frame"
+    );
+}
+
+#[test]
+fn render_vault_list_and_delete_dialog() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[
+        ("GitHub", "ada", "pw-gh-secret"),
+        ("Gmail", "ada.lovelace", "pw-gm-secret"),
+        ("Bank of England", "alovelace", "pw-bank-secret"),
+    ]);
+    ui.reload_vault();
+    ui.key(KeyCode::Down);
+    insta::assert_snapshot!("render_vault_list_80x24", snapshot(&ui));
+    assert!(!ui.screen_text().contains("pw-gh-secret"));
+    ui.key(KeyCode::Delete);
+    insta::assert_snapshot!("render_vault_delete_dialog_80x24", snapshot(&ui));
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('n'));
+    let t = ui.render(60, 20);
+    insta::assert_snapshot!("render_vault_new_entry_60x20", t.backend());
 }

@@ -59,6 +59,21 @@ const PASTE_OFF: &[u8] = b"\x1b[?2004l";
 /// Device status report: "where is the cursor?" (the UI must never wait for an answer).
 const CURSOR_QUERY: &[u8] = b"\x1b[6n";
 
+/// From the screen a login (or a launch with a session) leaves on to the account panel (the
+/// former dashboard): the vault's list (Tab), or its unlock or sealed form (Esc). Then waits
+/// for the welcome.
+fn to_account(ui: &Pty, welcome: &str) -> String {
+    let s = ui.wait_until("the vault, its unlock form or its sealed form", |s| {
+        s.contains(" entries") || s.contains("Vault locked") || s.contains("Vault sealed")
+    });
+    if s.contains(" entries") {
+        ui.send(TAB);
+    } else {
+        ui.esc();
+    }
+    ui.wait_for(welcome)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
@@ -82,6 +97,10 @@ fn signup_login_dashboard_logout_quit() {
     assert!(focused(&s, "Confirm password"), "{s}");
     ui.send(ENTER);
 
+    // The vault's recovery code first: Esc does not close it, Enter on the button does.
+    let s = ui.wait_for("I have written it down");
+    assert!(s.contains("recovery code"), "{s}");
+    ui.send(ENTER);
     let s = ui.wait_for(ACCOUNT_CREATED);
     assert!(s.contains(LOGIN_BUTTON), "back on the login form:\n{s}");
     assert!(
@@ -93,7 +112,7 @@ fn signup_login_dashboard_logout_quit() {
 
     ui.type_secret("Password", PW);
     ui.send(ENTER);
-    let s = ui.wait_for("Welcome, Ada Lovelace");
+    let s = to_account(&ui, "Welcome, Ada Lovelace");
     assert!(s.contains("Dashboard"), "{s}");
     assert!(s.contains("ada@example.com"), "{s}");
     ui.assert_secret_hidden(PW);
@@ -163,7 +182,7 @@ fn relaunch_with_valid_session_opens_dashboard_and_q_keeps_it() {
     sb.login("ada@example.com", PW);
 
     let ui = sb.ui(&[]);
-    let s = ui.wait_for("Welcome, Ada Lovelace");
+    let s = to_account(&ui, "Welcome, Ada Lovelace");
     assert!(s.contains("Dashboard"), "{s}");
     assert!(
         !contains(&ui.raw(), LOGIN_BUTTON.as_bytes()),
@@ -185,7 +204,7 @@ fn ui_02_keys_on_the_too_small_screen_do_nothing() {
     sb.signup("ada@example.com", "Ada Lovelace", PW);
     sb.login("ada@example.com", PW);
     let ui = sb.ui(&[]);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     ui.resize(15, 50);
     ui.wait_for("Terminal too small");
     ui.send("l");
@@ -398,7 +417,7 @@ fn paste_into_password_never_submits() {
     ui.assert_secret_hidden("sings under amber rain");
 
     ui.send(ENTER);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     ui.send("q");
     assert_eq!(ui.exit_code(), 0);
     assert_eq!(sb.whoami().0, 0);
@@ -703,7 +722,7 @@ fn se_10_a_session_ended_elsewhere_says_so_at_once() {
     sb.signup("ada@example.com", "Ada Lovelace", PW);
     sb.login("ada@example.com", PW);
     let ui = sb.ui(&[]);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     let start = Instant::now();
     sb.cli(&["logout"]).assert().success();
     let s = ui.wait_for(ENDED_ELSEWHERE);
@@ -732,7 +751,7 @@ fn ui_04_a_wait_on_a_busy_store_shows_in_the_status_line() {
     ui.send(ENTER);
     ui.wait_for("Waiting for another vaultty to finish…");
     db.execute_batch("COMMIT").unwrap();
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     ui.send(CTRL_C);
     assert_eq!(ui.exit_code(), 0);
 }
@@ -766,7 +785,7 @@ fn cf_05_ui_mask_and_remember_email_come_from_the_config() {
         "a hidden password shows nothing:\n{s}"
     );
     ui.send(ENTER);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     ui.send("l");
     let s = ui.wait_for(LOGGED_OUT);
     assert!(
@@ -804,7 +823,7 @@ fn cf_05_ui_mask_and_remember_email_come_from_the_config() {
     ui.send("\x15"); // Ctrl-U
     ui.send(PW);
     ui.send(ENTER);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     ui.send(CTRL_C);
     assert_eq!(ui.exit_code(), 0);
     assert!(
@@ -865,7 +884,7 @@ fn rc_ui_reset_flow_with_a_code_from_an_administrator() {
     assert!(focused(&s, "Password"), "focus is on Password:\n{s}");
     ui.type_secret("Password", NEW_PW);
     ui.send(ENTER);
-    let s = ui.wait_for("Welcome, Ada Lovelace");
+    let s = to_account(&ui, "Welcome, Ada Lovelace");
     assert!(s.contains(USER), "{s}");
     ui.assert_secret_hidden(&code);
     ui.assert_secret_hidden(NEW_PW);
@@ -955,7 +974,7 @@ fn watcher_across_data_dirs(store: &str) -> [Duration; 2] {
     cmd.arg("--data-dir");
     cmd.arg(&mine);
     let ui = sb.spawn(cmd, &[("VAULTTY_STORE", store)]);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
 
     // The same user, elsewhere, ends every other session.
     login_at(&sb, &elsewhere, store, USER);
@@ -974,7 +993,7 @@ fn watcher_across_data_dirs(store: &str) -> [Duration; 2] {
     ui.send(TAB);
     ui.type_secret("Password", PW);
     ui.send(ENTER);
-    ui.wait_for("Welcome, Ada Lovelace");
+    to_account(&ui, "Welcome, Ada Lovelace");
     cli_at(&sb, &elsewhere, store, &["logout"])
         .assert()
         .success();
@@ -1054,7 +1073,7 @@ fn admin_table_walk() {
         .success();
 
     let ui = sb.ui(&[]);
-    let s = ui.wait_for("Welcome, Ada Lovelace");
+    let s = to_account(&ui, "Welcome, Ada Lovelace");
     assert!(
         s.contains("a administration"),
         "an administrator's footer:\n{s}"

@@ -675,12 +675,18 @@ pub fn clipboard_clear() -> Result<(), CliError> {
     use std::io::Write;
     std::thread::sleep(std::time::Duration::from_secs(CLIPBOARD_SECS));
     let mut out = std::io::stdout();
-    let _ = out.write_all(osc52("").as_bytes());
-    // tmux ignores an empty payload: inside it, a space replaces the copied text (in tmux's
-    // newest buffer and the outer terminal's clipboard).
-    if std::env::var_os("TMUX").is_some() {
-        let _ = out.write_all(osc52(" ").as_bytes());
-    }
+    let _ = out.write_all(clear_sequence().as_bytes());
     let _ = out.flush();
     Ok(())
+}
+
+/// What clears the clipboard: an empty OSC 52; inside tmux, which ignores an empty payload, a
+/// space after it replaces the copied text (in tmux's newest buffer and the outer terminal's
+/// clipboard).
+pub fn clear_sequence() -> String {
+    let mut seq = osc52("").to_string();
+    if std::env::var_os("TMUX").is_some() {
+        seq.push_str(&osc52(" "));
+    }
+    seq
 }

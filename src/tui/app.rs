@@ -12,7 +12,10 @@ use super::keys::{self, Action, Layer};
 use super::screens::ScreenId;
 use super::screens::dashboard::Dashboard;
 use super::screens::login::Login;
+use super::screens::recovery_code::RecoveryCode;
+use super::screens::sealed::Sealed;
 use super::screens::starting::Starting;
+use super::screens::vault::Vault;
 use super::screens::{Ctx, Info, Out, Page, Screen};
 use super::strings as s;
 use super::widgets::confirm::Confirm;
@@ -22,6 +25,7 @@ use super::widgets::status::{Flash, FlashKind};
 use super::widgets::too_small::is_too_small;
 use crate::api::{self, Request, Response};
 use crate::clock::Clock;
+use crate::vault::VaultOpened;
 use crate::{Accounts, Ended, Role, SessionStatus};
 use crate::{Error, LoginReport, SessionInfo, Strength};
 use jiff::tz::TimeZone;
@@ -29,6 +33,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
 use std::time::Duration;
 use tui_input::InputRequest;
+use zeroize::Zeroizing;
 
 /// Activity on an authenticated screen refreshes the session at most this often (seconds).
 pub const TOUCH_EVERY: i64 = 30;
@@ -69,9 +74,15 @@ pub enum Msg {
     StoreChanged,
 }
 
+/// How long what was copied stays on the clipboard (seconds) before it is cleared.
+pub const CLIPBOARD_SECS: i64 = 30;
+
 /// Work the update asks for, off the UI thread.
 #[derive(Debug)]
 pub enum Effect {
+    /// Put this text on the terminal's clipboard with OSC 52 (empty: clear it). The runtime
+    /// writes it through the terminal writer; it goes to no thread.
+    Clipboard(Zeroizing<String>),
     /// A request for the backend, on the worker thread (Argon2 and the store never run on the
     /// UI thread). The memory requests have no answer.
     Backend(Request),
@@ -125,6 +136,10 @@ pub struct Model {
     /// check of the session that changed nothing leaves it unset, so the timer's checks do
     /// not redraw (the runtime clears it after each frame).
     pub redraw: bool,
+    /// When what was copied is to be cleared from the clipboard.
+    pub clipboard_clear_at: Option<i64>,
+    /// The session ended: the worker is asked to wipe the vault's key too.
+    lock_vault: bool,
 }
 
 impl Model {
@@ -154,6 +169,8 @@ impl Model {
             watch_secs: Some(WATCH_SECS),
             check_again: false,
             redraw: true,
+            clipboard_clear_at: None,
+            lock_vault: false,
         }
     }
 
@@ -235,6 +252,15 @@ impl Model {
         if self.memory_prepared {
             consider(secs(self.form_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
         }
+        if let Some(at) = self.clipboard_clear_at {
+            consider(secs(at) + Duration::from_millis(50));
+        }
+        // A TOTP code counting down, a password shown until it hides again: only while shown.
+        if !self.too_small()
+            && let Some(at) = self.screen.page().next_tick(now)
+        {
+            consider(secs(at) + Duration::from_millis(50));
+        }
         wake
     }
 
@@ -267,6 +293,7 @@ impl Model {
     /// for the screen left no longer locks the form (its answer goes to the login screen,
     /// which drops it); the help closes.
     fn end_session_as(&mut self, kind: FlashKind, why: &str) {
+        self.lock_vault = true;
         self.go_login();
         self.clear_screen = true;
         self.help = false;
@@ -342,6 +369,7 @@ impl Model {
         let now = self.clock.now();
         let mut cx = Ctx::new(now, self.session.as_ref(), &mut self.strength_seq);
         cx.size = self.size;
+        cx.help = self.help;
         f(self.screen.page_mut(), &mut cx);
         let out = cx.out;
         self.apply(out)
@@ -378,6 +406,12 @@ impl Model {
         if let Some(next) = out.next {
             self.screen = *next;
         }
+        if out.redraw {
+            self.redraw = true;
+        }
+        if out.copied {
+            self.clipboard_clear_at = Some(self.now() + CLIPBOARD_SECS);
+        }
         effects.extend(out.effects);
         effects
     }
@@ -411,6 +445,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let before = quiet.then(|| m.drawn_state());
     let mut effects = on_msg(m, msg);
     m.redraw |= before.is_none_or(|b| b != m.drawn_state());
+    if std::mem::take(&mut m.lock_vault) {
+        effects.push(Effect::Backend(Request::Lock));
+    }
     if typed_on_form && m.info().hashes_password && !m.memory_prepared && !m.quit {
         m.memory_prepared = true;
         // First, so that a login submitted by this very key verifies in the prepared memory.
@@ -489,6 +526,16 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
         .is_some_and(|t| t <= now)
     {
         m.flash = None;
+    }
+    // Cleared unconditionally: terminals do not say whether the clipboard still holds it.
+    if m.clipboard_clear_at.is_some_and(|t| t <= now) {
+        m.clipboard_clear_at = None;
+        effects.push(Effect::Clipboard(Zeroizing::new(String::new())));
+    }
+    // The screen asked for time to pass (a TOTP counting down: its deadline moves with the
+    // clock, so any tick while it shows is one it asked for).
+    if m.screen.page().next_tick(now).is_some() {
+        effects.extend(m.with_page(|page, cx| page.on_tick(cx)));
     }
     // The session's expiry, and its check every few seconds
     if m.authenticated()
@@ -639,17 +686,26 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
     };
     m.busy = None;
     match response {
-        Response::Session(r) => on_session(m, r),
-        Response::Login(Ok(report)) => {
+        Response::Session(r) => {
+            on_session(m, r);
+            // A session from an earlier run: this process holds no vault key yet; the vault
+            // screen asks, and shows the unlock form (or what else the vault needs).
+            if starting && m.authenticated() {
+                return open_vault(m, VaultOpened::Open);
+            }
+        }
+        Response::Login(Ok(mut report)) => {
             // The worker frees the prepared memory after a successful login.
             m.memory_prepared = false;
             m.password_changed = false;
             m.session = Some(report.session.clone());
+            // The recovery code is not kept in the report: only its dialog holds it.
+            let vault = std::mem::replace(&mut report.vault, VaultOpened::Open);
             m.report = Some(report);
-            m.screen = Dashboard.into();
             m.last_touch = m.now();
             m.confirmed_at = m.now();
             m.flash = None;
+            return open_vault(m, vault);
         }
         Response::Logout(Ok(_)) => {
             m.go_login();
@@ -674,6 +730,10 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
         Response::Sessions(Err(Error::NoSession))
         | Response::Events(Err(Error::NoSession))
         | Response::Count(Err(Error::NoSession))
+        | Response::Entries(Err(Error::NoSession))
+        | Response::EntryIds(Err(Error::NoSession))
+        | Response::VaultOpened(Err(Error::NoSession))
+        | Response::ResetCode(Err(Error::NoSession))
             if m.authenticated() =>
         {
             return m.check_session();
@@ -685,6 +745,31 @@ fn on_response(m: &mut Model, response: Response) -> Vec<Effect> {
         r => return m.with_page(|page, cx| page.on_response(r, cx)),
     }
     vec![]
+}
+
+/// After a login (or at start with a session): the vault as the login left it. Open: its
+/// entries are loaded; created: its recovery code first; sealed: the sealed screen; damaged:
+/// the vault screen says so and shows nothing.
+fn open_vault(m: &mut Model, how: VaultOpened) -> Vec<Effect> {
+    match how {
+        VaultOpened::Open => {
+            m.busy = Some(s::LOADING_ENTRIES);
+            m.screen = Vault::new().into();
+            vec![Effect::Backend(Request::VaultEntries)]
+        }
+        VaultOpened::Created(code) => {
+            m.screen = RecoveryCode::for_vault(&code).into();
+            vec![]
+        }
+        VaultOpened::Sealed => {
+            m.screen = Sealed::new().into();
+            vec![]
+        }
+        VaultOpened::Damaged(why) => {
+            m.screen = Vault::damaged(why).into();
+            vec![]
+        }
+    }
 }
 
 fn on_session(m: &mut Model, r: Result<Option<SessionInfo>, Error>) {

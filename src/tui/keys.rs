@@ -70,6 +70,30 @@ pub enum Action {
     Sort,
     /// Do something to the account of the selected row.
     OnRow(RowAction),
+    /// Lock the vault (the session stays).
+    Lock,
+    /// From the vault to the account's panel, and back.
+    Account,
+    ToVault,
+    /// The vault's entries: add, edit, delete the selected one, show its password.
+    NewEntry,
+    EditEntry,
+    DeleteEntry,
+    RevealEntry,
+    /// Copy a field of the selected entry to the clipboard (OSC 52).
+    Copy(CopyWhat),
+    /// A generated passphrase in the entry form's password field.
+    Generate,
+    /// The sealed vault's other form (recover / discard).
+    SwitchForm,
+}
+
+/// Which field of an entry is copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyWhat {
+    Password,
+    Username,
+    Totp,
 }
 
 /// What an administrator does to the selected account.
@@ -126,6 +150,16 @@ pub enum Layer {
     List,
     /// The sessions list: end the selected session, or all others.
     Sessions,
+    /// The vault's tab key (to the account) and quitting, also when it shows no list.
+    VaultTab,
+    /// The vault's list: moving, filter, the entry's actions, lock.
+    Vault,
+    /// The vault's filter being typed: the selection still moves.
+    VaultFilter,
+    /// The entry form: the generator.
+    EntryForm,
+    /// A sealed vault: the other form.
+    Sealed,
     /// The focused field of a form: editing keys, and paste. (The last layer: the tables
     /// below count up to it, and a layer after it fails to compile until they do.)
     Field,
@@ -315,6 +349,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::Dashboard, plain('s'), A::Sessions),
     bind(L::Dashboard, plain('h'), A::History),
     bind(L::Dashboard, plain('d'), A::DeleteAccount),
+    bind(L::Dashboard, key(K::Tab), A::ToVault),
     bind(L::DashboardAdmin, plain('a'), A::OpenAdmin),
     bind(L::Admin, key(K::Up), A::RowUp),
     bind(L::Admin, key(K::Down), A::RowDown),
@@ -355,6 +390,28 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::List, key(K::PageUp), A::PageUp),
     bind(L::Sessions, plain('r'), A::Revoke),
     bind(L::Sessions, plain('o'), A::RevokeOthers),
+    bind(L::VaultTab, key(K::Tab), A::Account),
+    bind(L::VaultTab, plain('q'), A::Quit),
+    bind(L::Vault, key(K::Up), A::RowUp),
+    bind(L::Vault, key(K::Down), A::RowDown),
+    bind(L::Vault, key(K::PageUp), A::PageUp),
+    bind(L::Vault, key(K::PageDown), A::PageDown),
+    bind(L::Vault, key(K::Home), A::FirstPage),
+    bind(L::Vault, key(K::End), A::LastPage),
+    bind(L::Vault, plain('/'), A::Filter),
+    bind(L::Vault, plain('n'), A::NewEntry),
+    bind(L::Vault, plain('e'), A::EditEntry),
+    alias(L::Vault, key(K::Enter), A::EditEntry),
+    bind(L::Vault, key(K::Delete), A::DeleteEntry),
+    bind(L::Vault, plain('v'), A::RevealEntry),
+    bind(L::Vault, plain('c'), A::Copy(CopyWhat::Password)),
+    bind(L::Vault, plain('u'), A::Copy(CopyWhat::Username)),
+    bind(L::Vault, plain('t'), A::Copy(CopyWhat::Totp)),
+    bind(L::Vault, plain('L'), A::Lock),
+    bind(L::VaultFilter, key(K::Up), A::RowUp),
+    bind(L::VaultFilter, key(K::Down), A::RowDown),
+    bind(L::EntryForm, ctrl_char('g'), A::Generate),
+    bind(L::Sealed, ctrl_char('d'), A::SwitchForm),
     bind(L::Field, key(K::Left), A::Edit(E::GoToPrevChar)),
     bind(L::Field, key(K::Right), A::Edit(E::GoToNextChar)),
     bind(L::Field, ctrl(K::Left), A::Edit(E::GoToPrevWord)),
@@ -602,6 +659,16 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Common, A::Help),
     (L::Form, A::Reveal),
     (L::Form, A::Submit),
+    // The vault's: the way back to the list from its forms, then its most used keys
+    (L::EntryForm, A::Generate),
+    (L::Sealed, A::SwitchForm),
+    (L::Dashboard, A::ToVault),
+    (L::Vault, A::Filter),
+    (L::Vault, A::NewEntry),
+    (L::Vault, A::RevealEntry),
+    (L::Vault, A::Copy(CopyWhat::Password)),
+    (L::Vault, A::Lock),
+    (L::VaultTab, A::Account),
     // Before the other keys of the dashboard
     (L::DashboardAdmin, A::OpenAdmin),
     (L::Dashboard, A::ChangePassword),

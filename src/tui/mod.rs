@@ -207,6 +207,21 @@ fn spawn_watcher(dir: &Path, store: Option<&Path>, tx: Sender<Msg>) -> bool {
     sees_store
 }
 
+/// Puts `text` on the clipboard of the terminal (and of the terminal beyond an SSH session or
+/// tmux with `set-clipboard on`) with OSC 52, as `vault copy` does. Empty text clears it (see
+/// `cli::vault::clear_sequence`). Terminals that do not support it ignore the sequence.
+fn osc52(text: &str) -> io::Result<()> {
+    use std::io::Write as _;
+    let seq = if text.is_empty() {
+        zeroize::Zeroizing::new(crate::cli::vault::clear_sequence())
+    } else {
+        crate::cli::vault::osc52(text)
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(seq.as_bytes())?;
+    out.flush()
+}
+
 /// Runs the UI until it quits; returns the exit code.
 fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     #[cfg(feature = "test-hooks")]
@@ -257,6 +272,7 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             match effect {
                 Effect::Meter(check) => meter.request(check),
                 Effect::Backend(request) => worker.send(request).context(strings::ERR_WORKER)?,
+                Effect::Clipboard(text) => osc52(&text)?,
             }
         }
         if model.quit {
@@ -305,6 +321,10 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
             };
             pending.extend(update(&mut model, msg));
         }
+    }
+    // What was copied does not outlive the UI by more than it would have.
+    if model.clipboard_clear_at.is_some() {
+        let _ = osc52("");
     }
     drop(terminal);
     drop(guard);

@@ -607,3 +607,158 @@ pub const HELP_ADMIN_DELETE_SUBMIT: &str = "delete, once the email typed matches
 pub const HELP_EXPIRE_SUBMIT: &str = "set the expiry (a day asks first)";
 pub const HELP_REAUTH_SUBMIT: &str = "check the password, then do what was asked";
 pub const HELP_CODE_CLOSE: &str = "close: the code is wiped from the screen and from memory";
+
+// ---- The vault ------------------------------------------------------------------------------
+
+pub const VAULT_TITLE: &str = "Vault";
+pub const ACCOUNT_TAB: &str = "Account";
+
+// The recovery code, shown once after a signup or the login that created the vault.
+pub const RECOVERY_TITLE: &str = "Your vault's recovery code";
+pub const RECOVERY_WHAT: &str = "This code opens your vault if your password is ever reset by \
+     an administrator. Without it, a reset leaves your entries sealed for good.";
+pub const RECOVERY_WRITE: &str =
+    "Write it down now and keep it somewhere safe, away from this computer.";
+pub const RECOVERY_ONCE: &str = "It is shown only now, and wiped when this closes.";
+pub const BUTTON_WRITTEN: &str = "I have written it down";
+pub const RECOVERY_ESC: &str =
+    "The code is not shown again: write it down, then press Enter on \"I have written it down\".";
+pub const FOOT_WRITTEN: &str = "I have written it down";
+pub const HELP_RECOVERY_DONE: &str = "close, once the code is written down (it is then wiped)";
+pub const HELP_RECOVERY_ESC: &str = "says how to close (Esc does not close it)";
+pub const FOOT_WHY_NOT: &str = "why not";
+pub const VAULT_DISCARDED: &str = "Vault discarded: a new, empty vault is open";
+
+// A sealed vault.
+pub const SEALED_TITLE: &str = "Vault sealed";
+pub const SEALED_WHAT: &str = "Your password was reset, so your vault is sealed.";
+pub const SEALED_RECOVER: &str = "Enter its recovery code and your password to open it.";
+pub const SEALED_DISCARD_WHAT: &str = "Without the code, you can only discard the vault:";
+pub const SEALED_DISCARD_LOST: &str = "every entry is deleted for good, and a new one made.";
+pub const LABEL_RECOVERY_CODE: &str = "Recovery code";
+pub const LABEL_TYPE_DISCARD: &str = "Type DISCARD";
+pub const DISCARD_WORD: &str = "DISCARD";
+pub const BUTTON_RECOVER: &str = "Open vault";
+pub const BUTTON_DISCARD: &str = "Discard vault";
+pub const TYPE_DISCARD: &str = "type DISCARD (in capitals) to discard the vault.";
+pub const RECOVERY_CODE_WRONG: &str = "is not this vault's recovery code.";
+pub const RECOVERING: &str = "Opening the vault…";
+pub const DISCARDING: &str = "Discarding the vault…";
+pub const VAULT_RECOVERED: &str = "Vault opened with its recovery code";
+pub const FOOT_RECOVER: &str = "open";
+pub const FOOT_DISCARD_MODE: &str = "discard instead";
+pub const FOOT_RECOVER_MODE: &str = "use the code";
+pub const FOOT_ACCOUNT: &str = "account";
+pub const HELP_SEALED_SUBMIT: &str = "open the vault (or discard it, in the discard form)";
+pub const HELP_SEALED_SWITCH: &str = "switch between the recovery form and the discard form";
+pub const HELP_TO_ACCOUNT: &str = "to your account (sessions, history, password)";
+
+// A damaged vault.
+pub const DAMAGED_TITLE: &str = "Vault damaged";
+pub const DAMAGED_WHAT: &str = "Your vault's key failed its integrity check: the store was \
+     changed or corrupted. Nothing is shown, and nothing can be added.";
+pub const DAMAGED_ADVICE: &str =
+    "Restore the store from a backup, or ask an administrator. The check said:";
+
+// Unlocking.
+pub const UNLOCK_TITLE: &str = "Vault locked";
+pub const UNLOCK_BUTTON: &str = "Unlock";
+pub const UNLOCK_WHAT: &str = "Enter your password to unlock the vault.";
+pub const LOCKED: &str = "Vault locked";
+pub const HELP_UNLOCK_SUBMIT: &str = "unlock the vault";
+pub const PASSWORD_WRONG: &str = "is not your password.";
+
+// The list and the entry.
+pub const LOADING_ENTRIES: &str = "Decrypting entries…";
+pub const SAVING_ENTRY: &str = "Saving…";
+pub const DELETING_ENTRY: &str = "Deleting…";
+pub const NO_ENTRIES: &str = "No entries yet.";
+pub const NO_MATCHES: &str = "No entry matches.";
+pub const FILTER_LABEL: &str = "Filter";
+pub const FILTER_PROMPT: &str = "to filter";
+pub const COL_TITLE: &str = "Title";
+pub const COL_USERNAME: &str = "Username";
+pub const ROW_TITLE: &str = "Title";
+pub const ROW_USERNAME: &str = "Username";
+pub const ROW_PASSWORD: &str = "Password";
+pub const ROW_URL: &str = "URL";
+pub const ROW_NOTES: &str = "Notes";
+pub const ROW_TOTP: &str = "TOTP";
+pub const ROW_FOLDER: &str = "Folder";
+pub const HIDDEN: &str = "••••••••";
+pub const TOTP_BAD: &str = "(not a valid TOTP seed)";
+pub const ENTRY_ADDED: &str = "Entry added";
+pub const ENTRY_SAVED: &str = "Entry saved";
+pub const ENTRY_DELETED: &str = "Entry deleted";
+pub const NOTHING_SELECTED: &str = "No entry is selected.";
+pub const NOTHING_TO_COPY: &str = "That field is empty: nothing copied.";
+pub const NO_TOTP: &str = "This entry has no TOTP code.";
+pub const COPIED: &str = "Copied; clears in 30 s";
+
+/// "3 / 10,000 entries"
+pub fn entry_count(shown: usize, total: usize) -> String {
+    if shown == total {
+        format!("{total} entries")
+    } else {
+        format!("{shown} / {total} entries")
+    }
+}
+
+/// "123456  (17 s)"
+pub fn totp_code(code: &str, secs: u32) -> String {
+    format!("{code}  ({secs} s)")
+}
+
+/// "Delete “title”? This cannot be undone."
+pub fn delete_entry_question(title: &str) -> String {
+    format!("Delete \u{201c}{title}\u{201d}? This cannot be undone.")
+}
+pub const DELETE_ENTRY_TITLE: &str = "Delete entry";
+pub const BUTTON_DELETE: &str = "Delete";
+
+// The entry form.
+pub const NEW_ENTRY_TITLE: &str = "New entry";
+pub const EDIT_ENTRY_TITLE: &str = "Edit entry";
+pub const BUTTON_SAVE: &str = "Save";
+pub const LABEL_TITLE: &str = "Title";
+pub const LABEL_USERNAME: &str = "Username";
+pub const LABEL_URL: &str = "URL";
+pub const LABEL_NOTES: &str = "Notes";
+pub const LABEL_TOTP: &str = "TOTP";
+pub const LABEL_FOLDER: &str = "Folder";
+pub const NOTES_HINT: &str = "Notes are one line here: type \\n for a line break.";
+pub const TOTP_HINT: &str = "TOTP: an otpauth:// URI or a base32 seed; empty for none.";
+pub const GENERATED: &str = "A new passphrase is in the password field (F2 shows it)";
+pub const TOTP_INVALID: &str = "is not a TOTP seed:";
+
+// The vault's footer and help.
+pub const FOOT_NEW: &str = "new";
+pub const FOOT_EDIT: &str = "edit";
+pub const FOOT_DELETE_ENTRY: &str = "delete";
+pub const FOOT_REVEAL: &str = "show";
+pub const FOOT_COPY_PASSWORD: &str = "copy pw";
+pub const FOOT_COPY_USERNAME: &str = "copy user";
+pub const FOOT_COPY_TOTP: &str = "copy code";
+pub const FOOT_LOCK: &str = "lock";
+pub const FOOT_SAVE: &str = "save";
+pub const FOOT_GENERATE: &str = "generate";
+pub const FOOT_TO_VAULT: &str = "vault";
+pub const HELP_VAULT_MOVE: &str = "select the entry above / below";
+pub const HELP_VAULT_PAGE: &str = "a page up / down";
+pub const HELP_VAULT_ENDS: &str = "the first / the last entry";
+pub const HELP_VAULT_FILTER: &str = "filter as you type (fuzzy, on title, username, URL, folder)";
+pub const HELP_VAULT_NEW: &str = "add an entry";
+pub const HELP_VAULT_EDIT: &str = "edit the selected entry";
+pub const HELP_VAULT_DELETE: &str = "delete the selected entry (asks first, Cancel focused)";
+pub const HELP_VAULT_REVEAL: &str = "show / hide the password (hides again after 15 s)";
+pub const HELP_VAULT_COPY: &str =
+    "copy the password / the username / the TOTP code (OSC 52; cleared after 30 s)";
+pub const HELP_VAULT_LOCK: &str = "lock the vault (the password unlocks it)";
+pub const HELP_VAULT_ACCOUNT: &str = "your account: sessions, history, password, administration";
+pub const HELP_VAULT_FILTER_DONE: &str = "keep the filter and go back to the list";
+pub const HELP_VAULT_FILTER_CLEAR: &str = "clear the filter";
+pub const HELP_ENTRY_SUBMIT: &str = "save the entry";
+pub const HELP_ENTRY_BACK: &str = "back to the list (asks first if something was changed)";
+pub const HELP_GENERATE: &str = "a new passphrase in the password field";
+pub const HELP_TO_VAULT: &str = "back to the vault";
+pub const FOOT_DISCARD_VAULT: &str = "discard the vault";

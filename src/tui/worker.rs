@@ -14,6 +14,8 @@ use std::sync::{Arc, Condvar, Mutex};
 pub fn execute(backend: &dyn Backend, effect: Effect) -> Option<Msg> {
     match effect {
         Effect::Meter(check) => Some(check.run()),
+        // The terminal's, not a thread's: the runtime writes it.
+        Effect::Clipboard(_) => None,
         Effect::Backend(request) => match backend.call(request) {
             Response::Done => None,
             response => Some(Msg::Response(response)),

@@ -7,6 +7,7 @@ use super::change_password::ChangePassword;
 use super::delete_account::DeleteAccount;
 use super::history::History;
 use super::sessions::Sessions;
+use super::vault::Vault;
 use super::{Ctx, Info, Page};
 use crate::LoginReport;
 use crate::{Role, SessionInfo};
@@ -28,6 +29,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct Dashboard;
 
 const HELP: &[Row] = &[
+    Row {
+        keys: &[(Layer::Dashboard, Action::ToVault)],
+        what: s::HELP_TO_VAULT,
+    },
     Row {
         keys: &[(Layer::Dashboard, Action::ChangePassword)],
         what: s::HELP_CHANGE_PASSWORD,
@@ -70,6 +75,10 @@ pub const INFO: Info = Info {
     layers: &[Layer::Dashboard],
     help: &[HELP, COMMON_ROWS],
     footer: &[
+        Hint {
+            key: (Layer::Dashboard, Action::ToVault),
+            what: s::FOOT_TO_VAULT,
+        },
         Hint {
             key: (Layer::Dashboard, Action::Sessions),
             what: s::FOOT_SESSIONS,
@@ -117,6 +126,10 @@ pub const ADMIN_INFO: Info = Info {
     help: &[ADMIN_HELP, HELP, COMMON_ROWS],
     footer: &[
         Hint {
+            key: (Layer::Dashboard, Action::ToVault),
+            what: s::FOOT_TO_VAULT,
+        },
+        Hint {
             key: (Layer::DashboardAdmin, Action::OpenAdmin),
             what: s::FOOT_OPEN_ADMIN,
         },
@@ -156,6 +169,10 @@ impl Page for Dashboard {
             Action::Sessions => Sessions::open(cx),
             Action::History => History::open(cx),
             Action::DeleteAccount => cx.go(DeleteAccount::new()),
+            Action::ToVault => {
+                cx.go(Vault::new());
+                cx.send(s::LOADING_ENTRIES, crate::api::Request::VaultEntries);
+            }
             _ => {}
         }
         if action == Action::OpenAdmin && is_admin(cx.session) {

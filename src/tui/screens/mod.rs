@@ -85,6 +85,10 @@ screens! {
     history::History,
     delete_account::DeleteAccount,
     admin::Admin,
+    vault::Vault,
+    recovery_code::RecoveryCode,
+    sealed::Sealed,
+    unlock::Unlock,
 }
 
 /// What a screen declares about itself, beside its state.
@@ -212,6 +216,19 @@ pub trait Page {
     fn text_focus(&self) -> bool {
         self.form().is_some_and(|f| !f.on_button())
     }
+
+    /// When it next needs a [`Page::on_tick`] (clock seconds): only while something it shows
+    /// changes with time (a TOTP code, a password shown until it hides). `None`: never, so an
+    /// idle screen does not wake.
+    fn next_tick(&self, now: i64) -> Option<i64> {
+        let _ = now;
+        None
+    }
+
+    /// Time passed its [`Page::next_tick`].
+    fn on_tick(&mut self, cx: &mut Ctx) {
+        let _ = cx;
+    }
 }
 
 /// What a screen's update may read and ask for beyond its own state. The app applies what was
@@ -222,6 +239,8 @@ pub struct Ctx<'a> {
     pub session: Option<&'a SessionInfo>,
     /// The terminal's size (a table loads as many rows as it shows).
     pub size: (u16, u16),
+    /// Whether the help is open.
+    pub help: bool,
     strength_seq: &'a mut u64,
     pub(crate) out: Out,
 }
@@ -235,6 +254,10 @@ pub(crate) struct Out {
     /// Boxed: every key makes an `Out`, few change the screen.
     pub next: Option<Box<Screen>>,
     pub confirm: Option<Confirm>,
+    /// The screen's own state changed on a tick: draw again.
+    pub redraw: bool,
+    /// Something was put on the clipboard: clear it later.
+    pub copied: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -247,6 +270,7 @@ impl<'a> Ctx<'a> {
             now,
             session,
             size: (0, 0),
+            help: false,
             strength_seq,
             out: Out::default(),
         }
@@ -296,6 +320,18 @@ impl<'a> Ctx<'a> {
     /// answer the screen drops when a newer one was asked meanwhile.
     pub fn query(&mut self, request: Request) {
         self.out.effects.push(Effect::Backend(request));
+    }
+
+    /// Its state changed on a tick: the frame is drawn again.
+    pub fn redraw(&mut self) {
+        self.out.redraw = true;
+    }
+
+    /// Puts `text` on the clipboard (OSC 52); it is cleared after
+    /// [`CLIPBOARD_SECS`](super::app::CLIPBOARD_SECS).
+    pub fn copy(&mut self, text: zeroize::Zeroizing<String>) {
+        self.out.effects.push(Effect::Clipboard(text));
+        self.out.copied = true;
     }
 
     /// Keeps the screen locked with `doing` in the status line: the answer that came (which

@@ -4,6 +4,7 @@
 //! asking first when something was typed here.
 
 use super::login::Login;
+use super::recovery_code::RecoveryCode;
 use super::{Ctx, Info, Page};
 use crate::api::{Request, Response};
 use crate::auth::policy::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, validate_email, validate_name};
@@ -171,9 +172,9 @@ impl Page for Signup {
 
     fn on_response(&mut self, response: Response, cx: &mut Ctx) {
         match response {
-            Response::Signup(Ok((account, _recovery_code))) => {
-                cx.go(Login::with_email(&account.email));
-                cx.flash(FlashKind::Success, s::ACCOUNT_CREATED);
+            Response::Signup(Ok((account, code))) => {
+                // The vault's recovery code first, acknowledged; then the login form.
+                cx.go(RecoveryCode::after_signup(&code, &account.email));
             }
             Response::Signup(Err(Error::Invalid(errs))) => {
                 self.form.place_errors(&errs, |f| match f {
