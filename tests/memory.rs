@@ -226,13 +226,19 @@ fn tm_06_no_password_in_ui_memory_after_signup_login_and_password_change() {
         ui.send(text);
         ui.send(then);
     }
+    // The vault's recovery code is shown first, until it is acknowledged.
+    ui.wait_for("I have written it down");
+    ui.send("\r");
     ui.wait_for("Account created");
     assert_clean(&ui.dump(&image), "UI signup");
-    // Log in (the email is filled in and the password focused after a signup).
+    // Log in (the email is filled in and the password focused after a signup): the vault
+    // opens; the account panel is a Tab away.
     ui.send(PW);
     ui.send("\r");
-    ui.wait_for("Welcome, Ada");
+    ui.wait_for("entries");
     assert_clean(&ui.dump(&image), "UI login");
+    ui.send("\t");
+    ui.wait_for("Welcome, Ada");
     // Change the password: p, then Current, New, Confirm, Enter.
     ui.send("p");
     ui.wait_for("Current password");
