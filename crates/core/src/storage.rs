@@ -754,12 +754,14 @@ pub trait Storage: Send {
 
     /// Adds `count` entries in one transaction if the vault is at `generation`: `seal` is
     /// given each one's index and the id the store assigned, and returns its ciphertext.
-    /// The new ids, or `None` if the generation moved on.
+    /// `times[i]`, when there, is entry `i`'s (created, updated) times (an import's), else both
+    /// are `now`. The new ids, or `None` if the generation moved on.
     fn add_entries(
         &self,
         account_id: i64,
         generation: i64,
         now: i64,
+        times: &[Option<(i64, i64)>],
         count: usize,
         seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
     ) -> Result<Option<Vec<i64>>>;
@@ -829,4 +831,16 @@ pub trait Inspect {
     /// or roll back ciphertexts as an attacker with write access to the store would);
     /// whether the entry exists.
     fn set_entry(&self, id: i64, account_id: i64, sealed: &[u8]) -> Result<bool>;
+}
+
+/// An added entry's (created, updated) times: an import's own, kept in order and never after
+/// `now`; else both `now`.
+pub fn entry_times(times: Option<(i64, i64)>, now: i64) -> (i64, i64) {
+    match times {
+        Some((created, updated)) => {
+            let created = created.min(now);
+            (created, updated.clamp(created, now))
+        }
+        None => (now, now),
+    }
 }

@@ -13,6 +13,7 @@ use postgres::Transaction;
 use postgres::types::{ToSql, Type};
 use std::path::Path;
 // The core (moves to the core crate).
+use vaultty_core::storage::entry_times;
 use vaultty_core::storage::{
     AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
     AuditQuery, Changed, Gate, Import, Imported, KeyChange, LockoutSchedule, LoginCommit,
@@ -490,6 +491,7 @@ impl Storage for PgStore {
         account_id: i64,
         generation: i64,
         now: i64,
+        times: &[Option<(i64, i64)>],
         count: usize,
         seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
     ) -> Result<Option<Vec<i64>>> {
@@ -499,8 +501,15 @@ impl Storage for PgStore {
             }
             let mut ids = Vec::with_capacity(count);
             for i in 0..count {
-                let id = self.db(vault::reserve(tx, account_id, now))?;
-                self.db(vault::set_sealed(tx, account_id, id, &seal(i, id)?, now))?;
+                let (created, updated) = entry_times(times.get(i).copied().flatten(), now);
+                let id = self.db(vault::reserve(tx, account_id, created))?;
+                self.db(vault::set_sealed(
+                    tx,
+                    account_id,
+                    id,
+                    &seal(i, id)?,
+                    updated,
+                ))?;
                 ids.push(id);
             }
             Ok(Some(ids))

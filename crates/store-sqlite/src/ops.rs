@@ -2,6 +2,7 @@
 
 use crate::{Store, accounts, events, is_unique_violation, reset_codes, sessions, throttle, vault};
 use std::path::Path;
+use vaultty_core::storage::entry_times;
 use vaultty_core::storage::{
     AccountCounts, AccountQuery, AccountRecord, AccountSummary, AdminChange, Attempts, AuditEvent,
     AuditQuery, Change, Changed, Gate, Import, Imported, KeyChange, LockoutSchedule, LoginCommit,
@@ -522,6 +523,7 @@ impl Storage for Store {
         account_id: i64,
         generation: i64,
         now: i64,
+        times: &[Option<(i64, i64)>],
         count: usize,
         seal: &mut dyn FnMut(usize, i64) -> Result<Vec<u8>>,
     ) -> Result<Option<Vec<i64>>> {
@@ -531,8 +533,15 @@ impl Storage for Store {
             }
             let mut ids = Vec::with_capacity(count);
             for i in 0..count {
-                let id = self.db(vault::reserve(tx, account_id, now))?;
-                self.db(vault::set_sealed(tx, account_id, id, &seal(i, id)?, now))?;
+                let (created, updated) = entry_times(times.get(i).copied().flatten(), now);
+                let id = self.db(vault::reserve(tx, account_id, created))?;
+                self.db(vault::set_sealed(
+                    tx,
+                    account_id,
+                    id,
+                    &seal(i, id)?,
+                    updated,
+                ))?;
                 ids.push(id);
             }
             Ok(Some(ids))

@@ -241,6 +241,15 @@ impl Accounts {
     /// Adds entries (each checked first; nothing is written unless all pass) in one
     /// transaction; their ids.
     pub fn vault_add(&self, entries: &[Entry]) -> Result<Vec<i64>> {
+        self.vault_add_with_times(entries, &[])
+    }
+
+    /// [`Accounts::vault_add`], with each entry's (created, updated) times where known.
+    fn vault_add_with_times(
+        &self,
+        entries: &[Entry],
+        times: &[Option<(i64, i64)>],
+    ) -> Result<Vec<i64>> {
         for e in entries {
             e.check().map_err(|p| Error::InvalidEntry(p.to_string()))?;
         }
@@ -251,6 +260,7 @@ impl Accounts {
                     v.account_id,
                     v.generation,
                     now,
+                    times,
                     entries.len(),
                     &mut |i, id| seal(v, id, &entries[i]),
                 )?
@@ -382,7 +392,12 @@ impl Accounts {
         .map_err(|e| Error::InvalidEntry(format!("import file: {e}")))?;
         let existing = self.vault_entries()?;
         let present = parsed.drop_present(&existing.iter().map(|r| &r.entry).collect::<Vec<_>>());
-        let ids = self.vault_add(&parsed.entries)?;
+        let times: Vec<Option<(i64, i64)>> = parsed
+            .times
+            .iter()
+            .map(|t| t.as_ref().map(|t| (t.created_at, t.updated_at)))
+            .collect();
+        let ids = self.vault_add_with_times(&parsed.entries, &times)?;
         Ok(ImportReport {
             added: ids.len(),
             present,
