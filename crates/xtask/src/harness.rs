@@ -638,7 +638,7 @@ pub fn save(ctx: &Ctx, part: &str, wait: &Value, figures: &[Figure], data: Value
     Ok(())
 }
 
-pub const PARTS: [&str; 7] = [
+pub const PARTS: [&str; 8] = [
     "cli",
     "latency",
     "ui",
@@ -646,6 +646,7 @@ pub const PARTS: [&str; 7] = [
     "concurrency",
     "scale",
     "admin",
+    "vault",
 ];
 
 /// Prints the summary of the results on disk and writes it as `summary.md`.
