@@ -8,9 +8,9 @@
 //! ```
 //!
 //! Parts: `cli` (figure 1), `latency` (2), `login` (3, on SQLite and PostgreSQL), `scale`
-//! (4), `ui` (5), `concurrency` (6), `admin` (8), `vault` (9); `all` (the default) runs every one. With `--before REV`
-//! every product figure is measured side by side with the release build of REV (a git
-//! worktree of its own, `--before-worktree PATH`, with its own target dir,
+//! (4), `ui` (5), `concurrency` (6), `admin` (8), `vault` (9); `all` (the default) runs every
+//! one. With `--before REV` every product figure is measured side by side with the release
+//! build of REV (a git worktree of its own, `--before-worktree PATH`, with its own target dir,
 //! `--before-target PATH`), alternating within one run. The bench installs the Debian
 //! packages it needs, builds what it runs, waits for a quiet machine before each part, and
 //! writes `target/bench/results/<part>.json` and `target/bench/summary.md`.
