@@ -8,9 +8,9 @@
 //! ```
 //!
 //! Parts: `cli` (figure 1), `latency` (2), `login` (3, on SQLite and PostgreSQL), `scale`
-//! (4), `ui` (5), `concurrency` (6); `all` (the default) runs every one. With `--before REV`
-//! every product figure is measured side by side with the release build of REV (a git
-//! worktree of its own, `--before-worktree PATH`, with its own target dir,
+//! (4), `ui` (5), `concurrency` (6), `admin` (8), `vault` (9); `all` (the default) runs every
+//! one. With `--before REV` every product figure is measured side by side with the release
+//! build of REV (a git worktree of its own, `--before-worktree PATH`, with its own target dir,
 //! `--before-target PATH`), alternating within one run. The bench installs the Debian
 //! packages it needs, builds what it runs, waits for a quiet machine before each part, and
 //! writes `target/bench/results/<part>.json` and `target/bench/summary.md`.
@@ -26,6 +26,7 @@ mod scale;
 mod seed;
 mod setup;
 mod ui;
+mod vault;
 
 use harness::*;
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   xtask bench [--before REV] [--before-worktree PATH] [--before-target PATH] [part...]
-        parts: all (default) | cli | latency | ui | login | concurrency | scale | admin
+        parts: all (default) | cli | latency | ui | login | concurrency | scale | admin | vault
   xtask report
   xtask seed --data-dir DIR --count N";
 
@@ -121,6 +122,7 @@ fn bench(args: &[String]) -> Res<()> {
             "concurrency" => concurrency::run(&ctx)?,
             "scale" => scale::run(&ctx)?,
             "admin" => admin::run(&ctx)?,
+            "vault" => vault::run(&ctx)?,
             _ => unreachable!(),
         };
     }
