@@ -136,6 +136,9 @@ fn vt_09_the_agent_ends_with_its_session() {
         eventually(10, || !agent_up(&dir)),
         "the agent of a revoked session exits (and its key with it)"
     );
+    // Unlocking would not help now: the command says so.
+    let o = run(&dir, &["vault", "list"], None).expect(common::EXIT_AUTH, "list after revocation");
+    assert!(o.err().contains("Not logged in"), "{}", o.err());
 }
 
 #[test]

@@ -181,10 +181,13 @@ fn call(dir: &Path, request: AgentRequest) -> Result<AgentResponse, CliError> {
     if !locked {
         return checked(first.expect("answered"));
     }
+    // Say "not logged in" rather than "locked" when unlocking would not help.
+    let v = crate::open_existing(dir)?.ok_or(Error::NoSession)?;
+    crate::api::session(&v, crate::api::Request::Session { refresh: false })?
+        .ok_or(Error::NoSession)?;
     if !std::io::stdin().is_terminal() {
         return Err(Error::VaultLocked.into());
     }
-    crate::open_existing(dir)?.ok_or(Error::NoSession)?;
     unlock_with(dir, input::prompt("Vault locked. Password: ")?)?;
     let answer = agent::send(dir, &request)
         .ok_or_else(|| Error::Internal("the agent did not answer; try again".into()))?;
