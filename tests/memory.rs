@@ -189,6 +189,19 @@ impl Pty {
         }
     }
 
+    /// Waits until the status line shows no spinner: the UI ignores keys while busy.
+    fn wait_idle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen.lock().unwrap().screen().contents();
+            if !screen.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still busy:\n{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Asks the UI for its memory image (SIGUSR1) and waits until it is written.
     fn dump(&self, to: &Path) -> PathBuf {
         let done = to.with_extension("done");
@@ -237,6 +250,7 @@ fn tm_06_no_password_in_ui_memory_after_signup_login_and_password_change() {
     ui.send("\r");
     ui.wait_for("entries");
     assert_clean(&ui.dump(&image), "UI login");
+    ui.wait_idle();
     ui.send("\t");
     ui.wait_for("Welcome, Ada");
     // Change the password: p, then Current, New, Confirm, Enter.

@@ -63,8 +63,11 @@ const CURSOR_QUERY: &[u8] = b"\x1b[6n";
 /// former dashboard): the vault's list (Tab), or its unlock or sealed form (Esc). Then waits
 /// for the welcome.
 fn to_account(ui: &Pty, welcome: &str) -> String {
-    let s = ui.wait_until("the vault, its unlock form or its sealed form", |s| {
-        s.contains(" entries") || s.contains("Vault locked") || s.contains("Vault sealed")
+    // Keys are ignored while the worker is busy (the status line's spinner): wait until it is
+    // done, as a person would.
+    let s = ui.wait_until("the vault, its unlock form or its sealed form, idle", |s| {
+        (s.contains(" entries") || s.contains("Vault locked") || s.contains("Vault sealed"))
+            && !s.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'])
     });
     if s.contains(" entries") {
         ui.send(TAB);
