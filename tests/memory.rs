@@ -194,7 +194,8 @@ impl Pty {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen.lock().unwrap().screen().contents();
-            if !screen.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']) {
+            if !screen.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'])
+            {
                 return;
             }
             assert!(Instant::now() < deadline, "still busy:\n{screen}");
