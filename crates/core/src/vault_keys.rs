@@ -16,8 +16,7 @@
 
 use crate::locked::LockedKey;
 use crate::secret::ResetCode;
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305, XNonce};
+use orion::hazardous::aead::xchacha20poly1305 as xchacha;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use zeroize::Zeroizing;
@@ -142,21 +141,30 @@ fn entry_aad(account_id: i64, entry_id: i64) -> Vec<u8> {
     aad
 }
 
-/// `FORMAT || nonce || ciphertext+tag` of `msg` under `key` and `aad`.
+/// The AEAD's key. orion's keys wipe themselves when dropped.
+fn aead_key(key: &[u8; 32]) -> xchacha::SecretKey {
+    xchacha::SecretKey::from_slice(key).expect("a 32-byte key is always valid")
+}
+
+/// `FORMAT || nonce || ciphertext+tag` of `msg` under `key` and `aad` (XChaCha20-Poly1305).
 fn seal(key: &[u8; 32], aad: &[u8], msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-    let mut nonce = [0u8; NONCE];
-    getrandom::fill(&mut nonce).map_err(|_| KeyError::Random)?;
-    let cipher = XChaCha20Poly1305::new(&Key::from(*key));
-    let ct = cipher
-        .encrypt(&XNonce::from(nonce), Payload { msg, aad })
-        .map_err(|_| KeyError::Tampered)?;
-    let mut out = Vec::with_capacity(1 + NONCE + ct.len());
-    out.push(FORMAT);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
+    let mut out = vec![0u8; 1 + NONCE + msg.len() + TAG];
+    out[0] = FORMAT;
+    getrandom::fill(&mut out[1..1 + NONCE]).map_err(|_| KeyError::Random)?;
+    let nonce = xchacha::Nonce::from_slice(&out[1..1 + NONCE]).map_err(|_| KeyError::Random)?;
+    xchacha::seal(
+        &aead_key(key),
+        &nonce,
+        msg,
+        Some(aad),
+        &mut out[1 + NONCE..],
+    )
+    .map_err(|_| KeyError::Tampered)?;
     Ok(out)
 }
 
+/// What [`seal`] sealed under the same `key` and `aad`. The tag is checked before anything
+/// is decrypted.
 fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let (&format, rest) = sealed.split_first().ok_or(KeyError::Tampered)?;
     if format != FORMAT {
@@ -166,12 +174,11 @@ fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>,
         return Err(KeyError::Tampered);
     }
     let (nonce, ct) = rest.split_at(NONCE);
-    let nonce: [u8; NONCE] = nonce.try_into().map_err(|_| KeyError::Tampered)?;
-    let cipher = XChaCha20Poly1305::new(&Key::from(*key));
-    cipher
-        .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad })
-        .map(Zeroizing::new)
-        .map_err(|_| KeyError::Tampered)
+    let nonce = xchacha::Nonce::from_slice(nonce).map_err(|_| KeyError::Tampered)?;
+    let mut plain = Zeroizing::new(vec![0u8; ct.len() - TAG]);
+    xchacha::open(&aead_key(key), &nonce, ct, Some(aad), &mut plain)
+        .map_err(|_| KeyError::Tampered)?;
+    Ok(plain)
 }
 
 impl DataKey {
@@ -261,6 +268,37 @@ mod tests {
 
     fn master(b: u8) -> MasterSecret {
         MasterSecret::from_bytes(Zeroizing::new([b; 32]))
+    }
+
+    #[test]
+    fn the_aead_is_xchacha20_poly1305_of_the_draft_rfc() {
+        // draft-irtf-cfrg-xchacha-03, A.3.1.
+        let key: [u8; 32] = std::array::from_fn(|i| 0x80 + i as u8);
+        let nonce: Vec<u8> = (0x40..0x58).collect();
+        let aad = hex::decode("50515253c0c1c2c3c4c5c6c7").unwrap();
+        let plain = b"Ladies and Gentlemen of the class of '99: If I could offer you only one \
+                      tip for the future, sunscreen would be it.";
+        let expected = hex::decode(
+            "bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb\
+             731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b452\
+             2f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff9\
+             21f9664c97637da9768812f615c68b13b52e\
+             c0875924c1c7987947deafd8780acf49",
+        )
+        .unwrap();
+        let mut sealed = vec![FORMAT];
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&expected);
+        assert_eq!(&open(&key, &aad, &sealed).unwrap()[..], &plain[..]);
+        // And what `seal` writes opens, and is the same cipher under its own nonce.
+        let ours = seal(&key, &aad, plain).unwrap();
+        assert_eq!(ours.len(), 1 + NONCE + plain.len() + TAG);
+        assert_eq!(&open(&key, &aad, &ours).unwrap()[..], &plain[..]);
+        let empty = seal(&key, &aad, b"").unwrap();
+        assert!(open(&key, &aad, &empty).unwrap().is_empty());
+        for bad in [&sealed[..sealed.len() - 1], &sealed[..1 + NONCE + TAG - 1]] {
+            assert_eq!(open(&key, &aad, bad), Err(KeyError::Tampered));
+        }
     }
 
     #[test]

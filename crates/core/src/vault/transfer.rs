@@ -781,9 +781,16 @@ fn parse_vaultty(bytes: &[u8]) -> Result<Parsed, TransferError> {
 
 // ---- age
 
+/// The scrypt work factor (log2 N) of an age export: 2^18 with r = 8 is 256 MiB and about a
+/// second, age's own target. Fixed rather than age's estimate, which is timed on the spot: a
+/// busy machine would write a weaker file, and refuse its own file when read back later.
+const EXPORT_WORK_FACTOR: u8 = 18;
+/// The most scrypt work an age file may ask of an import: 2^20 (1 GiB, a few seconds), above
+/// any file vaultty writes or `age --passphrase` chooses on today's machines.
+const IMPORT_MAX_WORK_FACTOR: u8 = 20;
+
 /// [`export_json`] encrypted with `passphrase` in the binary age format (an scrypt
-/// recipient, its work factor chosen by the age crate for this machine). `age --decrypt`
-/// reads it.
+/// recipient, work factor [`EXPORT_WORK_FACTOR`]). `age --decrypt` reads it.
 pub fn export_age(
     records: &[EntryRecord],
     passphrase: &Password,
@@ -795,8 +802,11 @@ pub fn export_age(
         )));
     }
     let json = export_json(records);
-    let encryptor =
-        age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(passphrase.expose()));
+    let mut recipient =
+        age::scrypt::Recipient::new(age::secrecy::SecretString::from(passphrase.expose()));
+    recipient.set_work_factor(EXPORT_WORK_FACTOR);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+        .map_err(|e| TransferError::File(format!("encryption failed: {e}")))?;
     let failed = |e: std::io::Error| TransferError::File(format!("encryption failed: {e}"));
     let mut out = Vec::with_capacity(json.len() + 1024);
     let mut writer = encryptor.wrap_output(&mut out).map_err(failed)?;
@@ -825,8 +835,9 @@ pub fn import_age(bytes: &[u8], passphrase: &Password) -> Result<Parsed, Transfe
              `age --decrypt -i KEYFILE` and import the JSON.",
         ));
     }
-    let identity =
+    let mut identity =
         age::scrypt::Identity::new(age::secrecy::SecretString::from(passphrase.expose()));
+    identity.set_max_work_factor(IMPORT_MAX_WORK_FACTOR);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
