@@ -10,7 +10,6 @@
 //! ticks only while a TOTP code or a shown password is on it, so an idle vault does not wake.
 
 mod draw;
-pub mod filter;
 
 use super::admin::Choice;
 use super::dashboard::Dashboard;
@@ -33,7 +32,7 @@ use crate::vault::generator::Generator;
 use crate::vault::totp::Totp;
 use crate::vault::{Entry, EntryRecord};
 use crate::{Error, SessionInfo};
-use filter::Filter;
+use vaultty_core::vault::Filter;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use zeroize::Zeroizing;
@@ -111,8 +110,6 @@ pub enum State {
 pub struct Vault {
     pub state: State,
     items: Vec<Item>,
-    /// What the filter searches, per entry: title, username, URL and folder.
-    hays: Vec<String>,
     /// Indices into `items` of the entries shown, in order.
     shown: Vec<u32>,
     filter_state: Filter,
@@ -152,7 +149,6 @@ impl Vault {
         Vault {
             state: State::Loading,
             items: vec![],
-            hays: vec![],
             shown: vec![],
             filter_state: Filter::default(),
             filter: FormField::text(s::FILTER_LABEL, MAX_LINE_CHARS),
@@ -210,16 +206,9 @@ impl Vault {
     fn loaded(&mut self, mut list: Vec<EntryRecord>) {
         let keep = self.select_id.take().or_else(|| self.current().map(|r| r.id));
         list.sort_by_cached_key(|r| r.entry.title.to_lowercase());
-        self.hays = list
-            .iter()
-            .map(|r| {
-                let e = &r.entry;
-                format!("{} {} {} {}", e.title, e.username, e.url, e.folder)
-            })
-            .collect();
+        self.filter_state = Filter::new(&list);
         self.items = list.into_iter().map(|rec| Item { rec }).collect();
         self.state = State::Ready;
-        self.filter_state.reset();
         self.refilter();
         if let Some(id) = keep
             && let Some(pos) = self
@@ -236,7 +225,7 @@ impl Vault {
     fn refilter(&mut self) {
         self.shown = self
             .filter_state
-            .apply(self.filter.value(), &self.hays, &self.shown);
+            .apply(self.filter.value(), &self.shown);
         self.selected = 0;
         self.selection_changed();
     }

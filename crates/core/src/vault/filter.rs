@@ -1,0 +1,231 @@
+//! The vault's fuzzy filter (nucleo-matcher, Helix's matcher): which entries match a query,
+//! best first. The UI's list uses it on every key, and the benchmark times this same code.
+//!
+//! - Incremental: a query that only adds characters to the last one (without the pattern
+//!   syntax that could widen it, such as `!`) searches only what matched before.
+//! - A search over many entries is scored on every core (rayon), each worker with its own
+//!   matcher; the order of the result does not depend on how the work was split.
+//! - The searched text (title, username, URL, folder) is wiped when the filter is dropped.
+
+use super::entry::EntryRecord;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use rayon::prelude::*;
+use zeroize::Zeroize;
+
+/// Below this many candidates one thread scores them faster than handing them out.
+const PARALLEL_FROM: usize = 2048;
+
+pub struct Filter {
+    /// What is searched, per entry, in the order of the records given.
+    hays: Vec<String>,
+    /// The query the last answer was for.
+    query: String,
+    matcher: Matcher,
+    buf: Vec<char>,
+}
+
+impl std::fmt::Debug for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filter")
+            .field("entries", &self.hays.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter::new(&[])
+    }
+}
+
+impl Drop for Filter {
+    fn drop(&mut self) {
+        self.hays.iter_mut().for_each(Zeroize::zeroize);
+        self.query.zeroize();
+        self.buf.zeroize();
+    }
+}
+
+/// Characters of the pattern syntax after which a longer query may match more.
+const WIDENING: &[char] = &['!', '^', '$', '\'', '\\'];
+
+impl Filter {
+    /// A filter over `records`' title, username, URL and folder; indices are into `records`.
+    pub fn new(records: &[EntryRecord]) -> Filter {
+        let hays = records
+            .iter()
+            .map(|r| {
+                let e = &r.entry;
+                let mut hay = String::with_capacity(
+                    e.title.len() + e.username.len() + e.url.len() + e.folder.len() + 3,
+                );
+                for (i, part) in [&e.title, &e.username, &e.url, &e.folder]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        hay.push(' ');
+                    }
+                    hay.push_str(part);
+                }
+                hay
+            })
+            .collect();
+        Filter {
+            hays,
+            query: String::new(),
+            matcher: Matcher::new(Config::DEFAULT),
+            buf: Vec::new(),
+        }
+    }
+
+    /// How many entries it searches.
+    pub fn len(&self) -> usize {
+        self.hays.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hays.is_empty()
+    }
+
+    /// The indices of the entries that match `query`, best first (equal scores in the
+    /// records' order), given `shown`, this filter's previous answer. An empty query is
+    /// every entry in order.
+    pub fn apply(&mut self, query: &str, shown: &[u32]) -> Vec<u32> {
+        let query = query.trim_start();
+        let narrows = !self.query.is_empty()
+            && query.starts_with(self.query.as_str())
+            && !query.contains(WIDENING);
+        self.query.zeroize();
+        self.query.push_str(query);
+        if query.trim().is_empty() {
+            return (0..self.hays.len() as u32).collect();
+        }
+        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        let hays = &self.hays;
+        let score = |m: &mut Matcher, buf: &mut Vec<char>, i: u32| {
+            pattern
+                .score(Utf32Str::new(&hays[i as usize], buf), m)
+                .map(|s| (s, i))
+        };
+        let count = if narrows { shown.len() } else { hays.len() };
+        let mut scored: Vec<(u32, u32)> = if count < PARALLEL_FROM {
+            let (m, buf) = (&mut self.matcher, &mut self.buf);
+            if narrows {
+                shown.iter().filter_map(|&i| score(m, buf, i)).collect()
+            } else {
+                (0..count as u32).filter_map(|i| score(m, buf, i)).collect()
+            }
+        } else {
+            let init = || (Matcher::new(Config::DEFAULT), Vec::new());
+            let each = |(m, buf): &mut (Matcher, Vec<char>), i: u32| score(m, buf, i);
+            if narrows {
+                shown
+                    .par_iter()
+                    .map_init(init, |w, &i| each(w, i))
+                    .flatten()
+                    .collect()
+            } else {
+                (0..count as u32)
+                    .into_par_iter()
+                    .map_init(init, each)
+                    .flatten()
+                    .collect()
+            }
+        };
+        // Best first; equal scores in the records' order. Indices are unique, so an unstable
+        // sort gives the same order every time.
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Entry;
+
+    fn records(titles: &[&str]) -> Vec<EntryRecord> {
+        titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (title, username) = t.split_once(' ').unwrap_or((t, ""));
+                EntryRecord {
+                    id: i as i64 + 1,
+                    created_at: 0,
+                    updated_at: 0,
+                    entry: {
+                        let mut e = Entry::default();
+                        e.title = title.into();
+                        e.username = username.into();
+                        e
+                    },
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn narrows_fuzzily_and_best_first() {
+        let mut f = Filter::new(&records(&[
+            "GitHub octocat",
+            "Gmail ada",
+            "Bank of Git",
+            "Hub",
+        ]));
+        let all = f.apply("", &[]);
+        assert_eq!(all, vec![0, 1, 2, 3]);
+        let g = f.apply("g", &all);
+        assert_eq!(g.len(), 3);
+        let git = f.apply("git", &g);
+        assert!(git.contains(&0) && git.contains(&2) && !git.contains(&1));
+        let gh = f.apply("gthb", &all);
+        assert_eq!(gh, vec![0]);
+        // A negation widens: searched from scratch.
+        let not = f.apply("!git", &gh);
+        assert_eq!(not, vec![1, 3]);
+    }
+
+    #[test]
+    fn many_entries_give_the_same_answer_on_every_core_as_on_one() {
+        // Enough entries for the parallel path, with ties (repeated titles) and non-ASCII.
+        let names: Vec<String> = (0..3 * PARALLEL_FROM)
+            .map(|i| match i % 5 {
+                0 => format!("GitHub – work{} user{i}", i % 7),
+                1 => format!("gitlab user{i}"),
+                2 => format!("Gmail ada{}", i % 3),
+                3 => "GitHub octocat".to_string(),
+                _ => format!("Bank{i} teller"),
+            })
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let recs = records(&refs);
+        for q in ["g", "gi", "git", "githb", "ada", "–", "zzz"] {
+            let mut par = Filter::new(&recs);
+            let got = par.apply(q, &[]);
+            // The serial path's answer, over the same entries in chunks under the threshold.
+            let mut one = Filter::new(&recs);
+            let pattern = Pattern::parse(q, CaseMatching::Smart, Normalization::Smart);
+            let mut expected: Vec<(u32, u32)> = (0..recs.len() as u32)
+                .filter_map(|i| {
+                    pattern
+                        .score(
+                            Utf32Str::new(&one.hays[i as usize], &mut one.buf),
+                            &mut one.matcher,
+                        )
+                        .map(|s| (s, i))
+                })
+                .collect();
+            expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let expected: Vec<u32> = expected.into_iter().map(|(_, i)| i).collect();
+            assert_eq!(got, expected, "{q}");
+            // Narrowing from the previous answer gives what scoring all gives.
+            let all = par.apply("", &[]);
+            let wider = par.apply(&q[..q.chars().next().unwrap().len_utf8()], &all);
+            let narrowed = par.apply(q, &wider);
+            assert_eq!(narrowed, expected, "narrowed {q}");
+        }
+    }
+}
