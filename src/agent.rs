@@ -5,9 +5,10 @@
 //!   it the password; it runs the one Argon2 run and keeps only the data key.
 //! - It listens on `<data dir>/agent/socket`, in a 0700 directory, and answers only peers
 //!   whose uid (`SO_PEERCRED`) is its own, whatever the socket's mode.
-//! - It locks after the session's idle limit without a request, exits once locked and idle
-//!   for a minute, and exits on `vaultty lock` or `logout`, or when its session ends
-//!   (revoked, expired, account disabled or deleted): the key is wiped with it.
+//! - It locks after `vault.lock_minutes` without a request (default and ceiling: the
+//!   session's idle limit), exits once locked and idle for a minute, and exits on
+//!   `vaultty lock` or `logout`, or when its session ends (revoked, expired, account
+//!   disabled or deleted): the key is wiped with it.
 //! - One request per connection: a JSON document, then the answer, then the connection
 //!   closes. Every buffer is freed through the zeroizing allocator.
 
@@ -221,7 +222,7 @@ pub fn run(dir: &Path) -> Result<(), Error> {
     let listener = UnixListener::bind(&path)
         .map_err(|e| Error::storage(&path, format!("cannot listen: {e}")))?;
     crate::paths::set_mode(&path, 0o600)?;
-    let idle_limit = Duration::from_secs(v.limits().idle_secs.max(1) as u64);
+    let idle_limit = Duration::from_secs(v.vault_lock_secs() as u64);
     let mut last_use = Instant::now();
     let mut last_check = Instant::now();
     loop {

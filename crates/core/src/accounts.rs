@@ -73,6 +73,8 @@ pub struct Options {
     pub lockout: LockoutSchedule,
     /// How long audit events are kept, in days.
     pub audit_retention_days: i64,
+    /// After how long without use the vault agent locks; `None`: the session's idle limit.
+    pub vault_lock_secs: Option<i64>,
 }
 
 impl Default for Options {
@@ -84,6 +86,7 @@ impl Default for Options {
             token_file: None,
             lockout: LOCKOUT_SCHEDULE,
             audit_retention_days: 365,
+            vault_lock_secs: None,
         }
     }
 }
@@ -223,6 +226,7 @@ pub struct Accounts {
     limits: SessionLimits,
     lockout: LockoutSchedule,
     audit_retention_days: i64,
+    vault_lock_secs: Option<i64>,
     token_file: TokenFile,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
@@ -258,6 +262,7 @@ impl Accounts {
             limits: options.limits,
             lockout: options.lockout,
             audit_retention_days: options.audit_retention_days,
+            vault_lock_secs: options.vault_lock_secs,
             token_file,
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
@@ -286,6 +291,14 @@ impl Accounts {
     }
     pub fn limits(&self) -> SessionLimits {
         self.limits
+    }
+
+    /// After how many seconds without use an unlocked vault agent locks: the configured
+    /// `vault.lock_minutes`, never later than the session's idle limit (which ends the session
+    /// and with it the vault).
+    pub fn vault_lock_secs(&self) -> i64 {
+        let idle = self.limits.idle_secs;
+        self.vault_lock_secs.map_or(idle, |s| s.min(idle)).max(1)
     }
     /// Now, from the one clock of this store: the database server's when the store has one
     /// (so machines with skewed clocks agree on expiry and lockouts), else this machine's.

@@ -115,6 +115,9 @@ pub struct Config {
     pub remember_email: Setting<bool>,
     /// How many days audit events are kept.
     pub audit_retention_days: Setting<i64>,
+    /// After how many minutes without a request the vault agent locks; `None`: the session's
+    /// idle limit. Never later than that limit, whatever it says (the session ends first).
+    pub vault_lock_minutes: Setting<Option<i64>>,
     /// Values of a user-layer file that were not applied (security knobs), for `config show`.
     pub ignored: Vec<(String, Source)>,
 }
@@ -130,6 +133,7 @@ impl Default for Config {
             mask: Setting::default(MaskStyle::Dots),
             remember_email: Setting::default(false),
             audit_retention_days: Setting::default(AUDIT_RETENTION_DAYS),
+            vault_lock_minutes: Setting::default(None),
             ignored: Vec::new(),
         }
     }
@@ -401,6 +405,28 @@ impl Config {
                 };
             }
         }
+        if let Some(v) = &file.vault_lock_minutes {
+            if !(1..=24 * 60).contains(&v.value) {
+                return Err(err(
+                    Some(v.line),
+                    format!("vault.lock_minutes = {}: allowed 1 to 1440", v.value),
+                ));
+            }
+            // Any layer may shorten it; only a trusted one may lengthen what is in force.
+            let shorter = next
+                .vault_lock_minutes
+                .value
+                .is_none_or(|cur| v.value <= cur);
+            if trusted || shorter {
+                next.vault_lock_minutes = Setting {
+                    value: Some(v.value),
+                    source: source.clone(),
+                };
+            } else {
+                next.ignored
+                    .push(("vault.lock_minutes".to_owned(), source.clone()));
+            }
+        }
         if let Some(v) = &file.mask {
             let mask = match v.value.as_str() {
                 "dots" => MaskStyle::Dots,
@@ -435,6 +461,7 @@ impl Config {
             limits: self.session.value,
             lockout: self.lockout.value,
             audit_retention_days: self.audit_retention_days.value,
+            vault_lock_secs: self.vault_lock_minutes.value.map(|m| m * 60),
             ..Options::default()
         }
     }
@@ -515,6 +542,18 @@ impl Config {
             "{:<28} # {}\n",
             format!("retention_days = {}", self.audit_retention_days.value),
             self.audit_retention_days.source
+        ));
+        s.push_str("\n[vault]\n");
+        s.push_str(&format!(
+            "{:<28} # {}\n",
+            match self.vault_lock_minutes.value {
+                Some(m) => format!("lock_minutes = {m}"),
+                None => format!("lock_minutes = {}", sl.idle_secs / 60),
+            },
+            match self.vault_lock_minutes.value {
+                Some(_) => self.vault_lock_minutes.source.to_string(),
+                None => "default: session.idle_minutes".to_owned(),
+            }
         ));
         s.push_str("\n[ui]\n");
         s.push_str(&format!(
@@ -615,6 +654,7 @@ struct File {
     idle_minutes: Option<Num>,
     absolute_hours: Option<Num>,
     audit_retention: Option<Num>,
+    vault_lock_minutes: Option<Num>,
     mask: Option<Text>,
     remember_email: Option<Flag>,
 }
@@ -622,7 +662,8 @@ struct File {
 /// The keys a file may have, as `table.key`, for messages.
 const ALLOWED: &str = "store, password.min_length, argon2.memory_kib, argon2.iterations, \
     argon2.parallelism, lockout.free_attempts, lockout.first_secs, lockout.max_secs, \
-    session.idle_minutes, session.absolute_hours, audit.retention_days, ui.mask, ui.remember_email";
+    session.idle_minutes, session.absolute_hours, audit.retention_days, vault.lock_minutes, ui.mask, \
+    ui.remember_email";
 
 impl File {
     fn parse(text: &str, path: &Path) -> Result<File, ConfigError> {
@@ -652,7 +693,8 @@ impl File {
                 }
                 ("store", _) => return Err(err(Some(line), "store must be a string".into())),
                 (
-                    table @ ("password" | "argon2" | "lockout" | "session" | "audit" | "ui"),
+                    table @ ("password" | "argon2" | "lockout" | "session" | "audit" | "vault"
+                    | "ui"),
                     toml::de::DeValue::Table(t),
                 ) => {
                     for (key, value) in t {
@@ -680,6 +722,7 @@ impl File {
                             "session.idle_minutes" => file.idle_minutes = Some(num()?),
                             "session.absolute_hours" => file.absolute_hours = Some(num()?),
                             "audit.retention_days" => file.audit_retention = Some(num()?),
+                            "vault.lock_minutes" => file.vault_lock_minutes = Some(num()?),
                             "ui.mask" => match value.get_ref() {
                                 toml::de::DeValue::String(s) => {
                                     file.mask = Some(Text {
@@ -814,6 +857,36 @@ mod tests {
             .unwrap();
         assert_eq!(c.min_password_chars.value, 8);
         assert_eq!(c.min_password_chars.source, explicit);
+    }
+
+    #[test]
+    fn the_vault_lock_may_be_shortened_by_anyone_and_lengthened_only_by_the_system() {
+        let mut c = Config::default();
+        assert!(c.show().contains("lock_minutes = 15"), "{}", c.show());
+        assert_eq!(c.options().vault_lock_secs, None);
+        c.apply("[vault]\nlock_minutes = 10\n", system()).unwrap();
+        assert_eq!(c.vault_lock_minutes.value, Some(10));
+        // The user's file may shorten it...
+        c.apply("[vault]\nlock_minutes = 3\n", user()).unwrap();
+        assert_eq!(c.vault_lock_minutes.value, Some(3));
+        assert_eq!(c.vault_lock_minutes.source, user());
+        assert_eq!(c.options().vault_lock_secs, Some(180));
+        assert!(c.show().contains("lock_minutes = 3"), "{}", c.show());
+        // ...but not lengthen what is in force.
+        let mut c = Config::default();
+        c.apply("[vault]\nlock_minutes = 10\n", system()).unwrap();
+        c.apply("[vault]\nlock_minutes = 60\n", user()).unwrap();
+        assert_eq!(c.vault_lock_minutes.value, Some(10));
+        assert!(
+            c.show().contains("# ignored: vault.lock_minutes"),
+            "{}",
+            c.show()
+        );
+        let e = Config::default()
+            .apply("[vault]\nlock_minutes = 0\n", user())
+            .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("allowed 1 to 1440"), "{e}");
     }
 
     #[test]
