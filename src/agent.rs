@@ -292,6 +292,11 @@ pub fn start(dir: &Path, store: Option<&str>) -> Result<(), Error> {
         Error::Internal(format!("cannot find this program to start the agent: {e}"))
     })?;
     let mut cmd = std::process::Command::new(exe);
+    // The agent runs with this process's configuration: the same explicit file (the
+    // environment, and so $VAULTTY_CONFIG, is inherited) and the same store.
+    if let Some(file) = crate::setup().config_file {
+        cmd.arg("--config").arg(file);
+    }
     cmd.arg("--data-dir").arg(dir);
     if let Some(store) = store {
         cmd.arg("--store").arg(store);

@@ -24,6 +24,8 @@ pub struct Setup {
     pub mask: Option<vaultty_core::config::MaskStyle>,
     /// Whether the last email is remembered for the login screen (see [`crate::remember`]).
     pub remember_email: bool,
+    /// `--config FILE`, which processes this one starts (the agent) are given too.
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 static SETUP: OnceLock<Setup> = OnceLock::new();

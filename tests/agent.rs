@@ -142,6 +142,34 @@ fn vt_09_the_agent_ends_with_its_session() {
 }
 
 #[test]
+fn vt_07_the_agent_locks_after_vault_lock_minutes_of_its_config() {
+    // A minute is the shortest setting, so this test waits a minute.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let config = tmp.path().join("lab.toml");
+    std::fs::write(&config, "[vault]\nlock_minutes = 1\n").unwrap();
+    let config = config.display().to_string();
+    ada(&dir);
+    // `--config` is given to `unlock` only: the agent it starts must run with it too.
+    let o = run(
+        &dir,
+        &["--config", &config, "unlock", "--password-stdin"],
+        Some(format!("{PW1}\n").as_bytes()),
+    )
+    .expect(EXIT_OK, "unlock");
+    assert!(o.err().contains("locks after 1 min"), "{}", o.err());
+    add_secret(&dir);
+    run(&dir, &["vault", "list"], None).expect(EXIT_OK, "list while unlocked");
+    // Any request is a use (polling would keep it open): wait out the minute, and the poll
+    // of the agent's loop (1 s), once.
+    std::thread::sleep(Duration::from_secs(63));
+    // Locked, and unused for a minute: the agent has exited too, with its key.
+    assert!(eventually(5, || !agent_up(&dir)), "the locked agent exits");
+    let o = run(&dir, &["vault", "list"], None).expect(EXIT_LOCKED, "list after a minute unused");
+    assert!(o.err().contains("vault locked"), "{}", o.err());
+}
+
+#[test]
 fn vt_09_a_new_login_does_not_inherit_a_running_agent() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");

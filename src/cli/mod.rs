@@ -247,6 +247,7 @@ fn load_config(cli: &Cli) -> Result<vaultty_core::config::Config, CliError> {
         options: config.options(),
         mask: Some(config.mask.value),
         remember_email: config.remember_email.value,
+        config_file: cli.config.clone(),
     });
     Ok(config)
 }

@@ -142,7 +142,11 @@ pub fn unlock(dir: &Path, password_stdin: bool) -> Result<(), CliError> {
         input::prompt("Password: ")?
     };
     unlock_with(dir, pw)?;
-    eprintln!("Vault unlocked. It locks after the session's idle limit, or with `vaultty lock`.");
+    let minutes = (crate::setup().options.effective_vault_lock_secs() + 59) / 60;
+    eprintln!(
+        "Vault unlocked. It locks after {minutes} min unused (vault.lock_minutes), or with \
+         `vaultty lock`."
+    );
     Ok(())
 }
 

@@ -77,6 +77,15 @@ pub struct Options {
     pub vault_lock_secs: Option<i64>,
 }
 
+impl Options {
+    /// After how many seconds without use an unlocked vault agent locks: `vault_lock_secs`,
+    /// never later than the session's idle limit (which ends the session and the vault).
+    pub fn effective_vault_lock_secs(&self) -> i64 {
+        let idle = self.limits.idle_secs;
+        self.vault_lock_secs.map_or(idle, |s| s.min(idle)).max(1)
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -226,7 +235,8 @@ pub struct Accounts {
     limits: SessionLimits,
     lockout: LockoutSchedule,
     audit_retention_days: i64,
-    vault_lock_secs: Option<i64>,
+    /// [`Options::effective_vault_lock_secs`].
+    vault_lock_secs: i64,
     token_file: TokenFile,
     /// Every Argon2 run holds one of these while it runs (see `auth::slots`).
     slots: Slots,
@@ -253,6 +263,7 @@ impl Accounts {
     /// Argon2 slot lock; the store may be elsewhere (see the `vaultty` package's `open`).
     pub fn new(dir: &Path, store: Box<dyn Storage>, options: Options) -> Result<Self> {
         let dir = &ensure_private_dir(dir)?;
+        let vault_lock_secs = options.effective_vault_lock_secs();
         let token_file = TokenFile::new(options.token_file.unwrap_or_else(|| dir.join(TOKEN_FILE)));
         Ok(Accounts {
             dir: dir.to_path_buf(),
@@ -262,7 +273,7 @@ impl Accounts {
             limits: options.limits,
             lockout: options.lockout,
             audit_retention_days: options.audit_retention_days,
-            vault_lock_secs: options.vault_lock_secs,
+            vault_lock_secs,
             token_file,
             slots: Slots::new(dir, options.hash.p),
             pending_change: std::sync::Mutex::new(None),
@@ -293,12 +304,10 @@ impl Accounts {
         self.limits
     }
 
-    /// After how many seconds without use an unlocked vault agent locks: the configured
-    /// `vault.lock_minutes`, never later than the session's idle limit (which ends the session
-    /// and with it the vault).
+    /// After how many seconds without use an unlocked vault agent locks
+    /// ([`Options::effective_vault_lock_secs`]).
     pub fn vault_lock_secs(&self) -> i64 {
-        let idle = self.limits.idle_secs;
-        self.vault_lock_secs.map_or(idle, |s| s.min(idle)).max(1)
+        self.vault_lock_secs
     }
     /// Now, from the one clock of this store: the database server's when the store has one
     /// (so machines with skewed clocks agree on expiry and lockouts), else this machine's.

@@ -26,6 +26,9 @@
 //!   `vaultty --version` process (the floor of a process start); then, from this process,
 //!   the socket round trip alone: connect to `D/agent/socket`, send `"Entries"`, read the
 //!   answer. `vaultty lock` stops the agent at the end (and on any failure).
+//! - 9e: the cipher alone, side by side: the entries' plaintexts sealed once, then opened
+//!   with orion (the vault's XChaCha20-Poly1305) and with RustCrypto's `chacha20poly1305`,
+//!   alternately, each round.
 //!
 //! Counts: `BENCH_VAULT_N` entries (10,000), `BENCH_VAULT_ROUNDS` rounds of 9a (40),
 //! `BENCH_VAULT_FILTER_ROUNDS` rounds of 9b (50), `BENCH_VAULT_AGENT_ROUNDS` process pairs of
@@ -311,6 +314,76 @@ fn pg_sizes(ctx: &Ctx, entries: &[Entry]) -> Res<Option<PgSizes>> {
     }))
 }
 
+// ------------------------------------------------------------------------------- 9e
+
+/// Opening the same sealed plaintexts with orion (the vault's) and with RustCrypto's
+/// `chacha20poly1305` (the other well-kept XChaCha20-Poly1305), alternately, `rounds` times
+/// each (after one untimed round); the milliseconds of each pass, (orion, RustCrypto).
+fn ciphers_side_by_side(
+    plain: &[impl AsRef<[u8]>],
+    rounds: usize,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305, XNonce};
+    use orion::hazardous::aead::xchacha20poly1305 as ox;
+    let key = [0x5au8; 32];
+    let aad = [0x01u8; 30]; // as long as an entry's
+    let sealed: Vec<([u8; 24], Vec<u8>)> = plain
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut nonce = [0u8; 24];
+            nonce[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            XChaCha20Poly1305::new(&Key::from(key))
+                .encrypt(
+                    &XNonce::from(nonce),
+                    Payload {
+                        msg: p.as_ref(),
+                        aad: &aad,
+                    },
+                )
+                .map(|ct| (nonce, ct))
+                .map_err(|_| "RustCrypto could not seal".to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    let with_orion = || -> Result<f64, String> {
+        let t0 = Instant::now();
+        for (nonce, ct) in &sealed {
+            let k = ox::SecretKey::from_slice(&key).map_err(|_| "orion key")?;
+            let n = ox::Nonce::from_slice(nonce).map_err(|_| "orion nonce")?;
+            let mut out = vec![0u8; ct.len() - 16];
+            ox::open(&k, &n, ct, Some(&aad), &mut out).map_err(|_| "orion did not open")?;
+            std::hint::black_box(&out);
+        }
+        Ok(ms(t0.elapsed()))
+    };
+    let with_rustcrypto = || -> Result<f64, String> {
+        let t0 = Instant::now();
+        for (nonce, ct) in &sealed {
+            let out = XChaCha20Poly1305::new(&Key::from(key))
+                .decrypt(&XNonce::from(*nonce), Payload { msg: ct, aad: &aad })
+                .map_err(|_| "RustCrypto did not open")?;
+            std::hint::black_box(&out);
+        }
+        Ok(ms(t0.elapsed()))
+    };
+    let (mut o, mut r) = (Vec::new(), Vec::new());
+    for round in 0..=rounds {
+        let (a, b) = if round % 2 == 0 {
+            let a = with_orion()?;
+            (a, with_rustcrypto()?)
+        } else {
+            let b = with_rustcrypto()?;
+            (with_orion()?, b)
+        };
+        if round > 0 {
+            o.push(a);
+            r.push(b);
+        }
+    }
+    Ok((o, r))
+}
+
 // ------------------------------------------------------------------------------- 9d
 
 /// Stops the agent of a data dir (`vaultty lock`) when dropped, whatever happened.
@@ -506,6 +579,10 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
         }
         (read, open, decode)
     };
+    let (orion_ms, rustcrypto_ms) = {
+        let plain: Vec<_> = entries.iter().map(Entry::encode).collect();
+        ciphers_side_by_side(&plain, rounds)?
+    };
     let paired: Vec<f64> = a_ms.iter().zip(&b_ms).map(|(a, b)| a - b).collect();
     let diff = median(&a_ms) - median(&b_ms);
     let (lo, hi) = bootstrap_diff(&a_ms, &b_ms);
@@ -688,6 +765,27 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
             ),
         },
         Figure {
+            id: "9e".into(),
+            name: format!(
+                "opening {n} entries' plaintexts, the cipher alone: orion's XChaCha20-Poly1305 (the vault's) / RustCrypto's `chacha20poly1305` 0.11 (its AVX2 backends picked at run time)"
+            ),
+            before: format!("{:.2} ms", median(&rustcrypto_ms)),
+            after: format!("{:.2} ms", median(&orion_ms)),
+            target: "(reported)".into(),
+            met: None,
+            conditions: String::new(),
+            note: format!(
+                "{rounds} rounds, the two alternately, one key, the entries' own plaintexts (`Entry::encode`); before = RustCrypto, after = orion; median ratio of the pairs {:.2}.",
+                median(
+                    &rustcrypto_ms
+                        .iter()
+                        .zip(&orion_ms)
+                        .map(|(r, o)| r / o)
+                        .collect::<Vec<f64>>()
+                )
+            ),
+        },
+        Figure {
             id: "9c".into(),
             name: format!(
                 "SQLite store bytes per entry ({n} entries; file after a checkpoint); average sealed blob"
@@ -763,7 +861,7 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
         &figures,
         json!({"entries": n, "unlock_entries_ms": a_ms, "bare_verify_ms": b_ms,
                "entries_alone_ms": c_ms,
-               "store_read_ms": read_ms, "open_ms": open_ms, "decode_ms": decode_ms, "filter_ms": key_ms, "filter_narrowing_ms": narrowed_ms, "filter_queries": queries,
+               "store_read_ms": read_ms, "orion_open_ms": orion_ms, "rustcrypto_open_ms": rustcrypto_ms, "open_ms": open_ms, "decode_ms": decode_ms, "filter_ms": key_ms, "filter_narrowing_ms": narrowed_ms, "filter_queries": queries,
                "filter_matches": matched, "sqlite_bytes": [empty_size, full_size],
                "sealed_avg": sealed, "plain_avg": plain_avg,
                "pg_bytes": pg.as_ref().map(|p| [p.before, p.after]),
