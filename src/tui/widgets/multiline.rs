@@ -19,7 +19,7 @@
 //! line breaks (CR LF and lone CR become LF, as the entry's check wants).
 
 use super::field::Edited;
-use crate::sanitize::is_unsafe_char;
+use crate::sanitize::{for_display, is_unsafe_char};
 use tui_input::InputRequest;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -400,17 +400,10 @@ fn str_width(text: &str) -> usize {
     text.graphemes(true).map(cell_width).sum()
 }
 
-/// A row's text as drawn: tabs as spaces, anything unsafe to print as U+FFFD.
+/// A row's text as drawn: tabs as spaces (as the entry pane draws them), then sanitized as
+/// everything from the store is ([`for_display`]: anything unsafe to print becomes U+FFFD).
 pub fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\t' => out.extend(std::iter::repeat_n(' ', TAB_W)),
-            c if is_unsafe_char(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    for_display(&text.replace('\t', &" ".repeat(TAB_W)))
 }
 
 /// `text` wrapped into rows of `width` columns, keeping the last column free for the cursor:
@@ -649,11 +642,20 @@ mod tests {
         // 10 columns: 9 for text, the last for the cursor.
         assert_eq!(texts("", 10), vec![""]);
         assert_eq!(texts("a\n\nb\n", 10), vec!["a", "", "b", ""]);
-        assert_eq!(texts("the quick brown fox", 10), vec!["the ", "quick ", "brown fox"]);
+        assert_eq!(
+            texts("the quick brown fox", 10),
+            vec!["the ", "quick ", "brown fox"]
+        );
         assert_eq!(texts("abcdefghijklmnop", 10), vec!["abcdefghi", "jklmnop"]);
-        assert_eq!(texts("ab cdefghijklmnop", 10), vec!["ab ", "cdefghijk", "lmnop"]);
+        assert_eq!(
+            texts("ab cdefghijklmnop", 10),
+            vec!["ab ", "cdefghijk", "lmnop"]
+        );
         // wide characters, tabs
-        assert_eq!(texts("日本語のテキスト", 7), vec!["日本語", "のテキ", "スト"]);
+        assert_eq!(
+            texts("日本語のテキスト", 7),
+            vec!["日本語", "のテキ", "スト"]
+        );
         assert_eq!(texts("\tx\ty", 6), vec!["\t", "x\t", "y"]);
         // wider than the row: a row of its own, no endless loop
         assert_eq!(texts("日日", 2), vec!["日", "日"]);
@@ -708,7 +710,11 @@ mod tests {
         assert!(!m.move_vertical(false, w), "the first row: nowhere up");
         assert!(m.move_vertical(true, w));
         assert!(m.move_vertical(true, w));
-        assert_eq!(at(&m), "a long first line\nab\nthird |line here", "column kept");
+        assert_eq!(
+            at(&m),
+            "a long first line\nab\nthird |line here",
+            "column kept"
+        );
         assert!(!m.move_vertical(true, w), "the last row: nowhere down");
         // by rows drawn, within a wrapped line; a wrapped row ends before its last grapheme
         let mut m = typed("the quick brown fox");
@@ -799,7 +805,7 @@ mod tests {
                         15 => m.new_line(),
                         16 => m.paste(paste),
                         17 => {
-                            m.move_vertical(c as u32 % 2 == 0, width);
+                            m.move_vertical((c as u32).is_multiple_of(2), width);
                             Edited::Unchanged
                         }
                         _ => m.handle(request(op, c)),
