@@ -615,7 +615,7 @@ mod tests {
     }
 
     #[test]
-    fn growing_moves_the_text_and_clearing_wipes_without_reallocating() {
+    fn tm_06_growing_moves_the_text_and_clearing_wipes_without_reallocating() {
         let mut m = MultiLine::new(100_000);
         m.set_text(&"note ".repeat(1000));
         let cap = m.capacity();
