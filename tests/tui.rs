@@ -4309,6 +4309,32 @@ fn vault_notes_are_edited_on_several_lines() {
     assert_eq!(two, one + 1);
 }
 
+/// In the notes the help lists the keys of a field of several lines, each once and bound
+/// (vault_keys_are_all_in_the_help… checks that), and at the smallest size every row still
+/// shows, whole or cut at a word.
+#[test]
+fn vault_notes_help_fits_at_60x20() {
+    use vaultty::tui::screens::vault::NOTES_INFO;
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.send(Msg::Resize(60, 20));
+    ui.key(KeyCode::Char('n'));
+    ui.focus_field(4);
+    ui.key(KeyCode::F(1));
+    let screen = screen_rows(&ui, 60, 20);
+    let all = screen.join("\n");
+    let help = flat(&all);
+    let rows = NOTES_INFO.help_shown(true);
+    assert!(rows.iter().any(|(k, _)| k == "Enter / ↑ / ↓"), "{rows:?}");
+    for (k, what) in rows {
+        let whole = help.contains(&flat(&format!("{k} {what}")));
+        let cut = what
+            .char_indices()
+            .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+        assert!(whole || cut, "{k}: {what:?} not in the notes' help:\n{all}");
+    }
+}
+
 /// The notes take at most MAX_NOTES_CHARS characters (a line break counts as one): a key or
 /// a paste past that is refused whole, with the form's message under the field.
 #[test]

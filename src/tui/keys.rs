@@ -652,13 +652,14 @@ pub const LINES_ROWS: &[Row] = &[
         keys: &[(L::Lines, A::Reveal)],
         what: s::HELP_REVEAL,
     },
+    // One row for the three (the help fits 60×20)
     Row {
-        keys: &[(L::Lines, A::NewLine)],
-        what: s::HELP_NEW_LINE,
-    },
-    Row {
-        keys: &[(L::Lines, A::LineUp), (L::Lines, A::LineDown)],
-        what: s::HELP_LINE_UP_DOWN,
+        keys: &[
+            (L::Lines, A::NewLine),
+            (L::Lines, A::LineUp),
+            (L::Lines, A::LineDown),
+        ],
+        what: s::HELP_LINE_BREAK_UP_DOWN,
     },
     Row {
         keys: &[

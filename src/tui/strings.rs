@@ -200,8 +200,8 @@ pub const HELP_DELETE_FIELD: &str = "delete the whole field / to its end";
 pub const HELP_PASTE: &str = "goes in at the cursor, without line breaks";
 // A field of several lines (the entry's notes)
 pub const HELP_LINES_FIELDS: &str = "next / previous field (Enter saves from the others)";
-pub const HELP_NEW_LINE: &str = "a line break";
-pub const HELP_LINE_UP_DOWN: &str = "the line above / below, then the field above / below";
+pub const HELP_LINE_BREAK_UP_DOWN: &str =
+    "a line break / the line above / below (past the first / last: the field above / below)";
 pub const HELP_LINE_START_END: &str = "start / end of the line";
 pub const HELP_LINES_DELETE_CHAR: &str = "delete before / at the cursor (line breaks too)";
 pub const HELP_LINES_DELETE_LINE: &str = "delete the line / to its end (or the line break)";
