@@ -265,6 +265,73 @@ fn tm_06_no_password_in_ui_memory_after_signup_login_and_password_change() {
     assert_clean(&ui.dump(&image), "UI password change");
 }
 
+/// Notes typed into the entry form, in words found in no dictionary, on several lines (long
+/// enough that the notes' buffer grows and moves more than once).
+const NOTE: [&str; 3] = [
+    "qorvexna blintharp 77zk",
+    "mendrilof yastuqex 4kq",
+    "drumvalisk 9pq xentorbly",
+];
+
+/// The entry form's notes: typed on several lines, then thrown away (Esc, then y to the
+/// question), they leave no copy in the UI's memory: the notes' buffer is wiped as it grows
+/// and when the form closes.
+#[test]
+fn tm_06_no_copy_of_discarded_notes_in_ui_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let image = tmp.path().join("image");
+    signup_ada(&dir, &tmp.path().join("signup"));
+    cli(
+        &dir,
+        &tmp.path().join("login"),
+        &["login", "--email", EMAIL, "--password-stdin"],
+        &format!("{PW}\n"),
+    );
+    let dir_arg = dir.to_str().unwrap();
+    let mut ui = Pty::spawn(&["--data-dir", dir_arg], &[(DUMP_ENV, &image)], tmp.path());
+    // A resumed session opens on the vault's unlock form.
+    ui.wait_for("Vault locked");
+    ui.wait_idle();
+    ui.send(PW);
+    ui.send("\r");
+    ui.wait_for("0 entries");
+    ui.wait_idle();
+    ui.send("n");
+    ui.wait_for("New entry");
+    ui.send("Door");
+    ui.send("\t\t\t\t");
+    for (i, line) in NOTE.iter().enumerate() {
+        if i > 0 {
+            ui.send("\r");
+        }
+        ui.send(line);
+    }
+    ui.wait_for(NOTE[2]);
+    ui.send("\x1b");
+    std::thread::sleep(Duration::from_millis(100));
+    ui.wait_for("Discard");
+    ui.send("y");
+    ui.wait_for("No entries yet");
+    // What the terminal was sent goes through a buffer that later frames write over: the
+    // help over the whole body, then a full redraw.
+    ui.send("?");
+    ui.wait_for("Esc, q or F1 closes this help");
+    ui.send("\x1b");
+    std::thread::sleep(Duration::from_millis(100));
+    ui.send("\x0c");
+    ui.wait_for("No entries yet");
+    let dump = ui.dump(&image);
+    assert_clean(&dump, "UI after discarded notes");
+    for line in NOTE {
+        let found = found_in(&dump, line);
+        if !found.is_empty() {
+            let _ = std::fs::copy(&dump, "/tmp/failed-image");
+        }
+        assert!(found.is_empty(), "the memory image holds {found:?}");
+    }
+}
+
 #[test]
 fn tm_06_no_password_in_memory_after_a_prompted_login() {
     // The terminal prompt (rpassword) reads through buffers of its own.

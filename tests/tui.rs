@@ -4186,7 +4186,15 @@ fn vault_add_and_edit_through_the_form_with_the_generator() {
     ui.key(KeyCode::Tab);
     ui.ctrl('g');
     ui.focus_field(4);
-    ui.type_str("line one\\nline two");
+    // Enter in the notes breaks the line; from the next field it saves.
+    ui.type_str("line one");
+    ui.key(KeyCode::Enter);
+    ui.type_str("line two");
+    assert!(
+        ui.model.form().is_some(),
+        "Enter in the notes does not save"
+    );
+    ui.key(KeyCode::Tab);
     ui.key(KeyCode::Enter);
     assert_eq!(ui.flash_text(), "Entry added");
     let stored = ui.vault.vault_entries().unwrap();
@@ -4212,6 +4220,186 @@ fn vault_add_and_edit_through_the_form_with_the_generator() {
     assert_eq!(stored[0].entry.title, "Forum 2");
     assert_eq!(stored[0].entry.password, old_pw);
     assert_eq!(stored[0].entry.notes, "line one\nline two");
+}
+
+impl Ui {
+    /// The entry form's notes, as typed.
+    fn notes(&self) -> String {
+        self.model.form().unwrap().fields()[4].value().to_owned()
+    }
+
+    /// Where the terminal cursor is at 80×24.
+    fn cursor_at(&self) -> (u16, u16) {
+        let mut t = self.render(80, 24);
+        let p = t.get_cursor_position().unwrap();
+        (p.x, p.y)
+    }
+
+    /// The row of the screen (80×24) that holds `text`.
+    fn row_of(&self, text: &str) -> Option<u16> {
+        self.screen_text()
+            .lines()
+            .position(|l| l.contains(text))
+            .map(|y| y as u16)
+    }
+}
+
+/// The notes are edited on several lines: Enter breaks the line in the notes (and saves from
+/// the other fields), ↑ / ↓ move between lines and leave the field past its first or last
+/// line, a paste keeps its line breaks, and the footer says so.
+#[test]
+fn vault_notes_are_edited_on_several_lines() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.key(KeyCode::Char('n'));
+    ui.type_str("Door");
+    assert!(ui.screen_text().contains("Enter save"));
+    ui.focus_field(4);
+    let text = ui.screen_text();
+    assert!(
+        text.contains("Enter new line") && text.contains("Tab next field"),
+        "{text}"
+    );
+    assert!(!text.contains("Enter save"), "{text}");
+    ui.type_str("alpha");
+    ui.key(KeyCode::Enter);
+    ui.type_str("beta");
+    assert_eq!(ui.notes(), "alpha\nbeta");
+    // Both lines show, one under the other, and the cursor is at the end of the second.
+    let (first, second) = (ui.row_of("alpha").unwrap(), ui.row_of("beta").unwrap());
+    assert_eq!(second, first + 1);
+    assert_eq!(ui.cursor_at().1, second);
+    // ↑ keeps the column; ↓ from the last line goes on to the next field, ↑ comes back.
+    ui.key(KeyCode::Up);
+    ui.type_str("X");
+    assert_eq!(ui.notes(), "alphXa\nbeta");
+    assert_eq!(ui.cursor_at().1, first);
+    ui.key(KeyCode::Down);
+    assert_eq!(ui.form_focus(), 4);
+    ui.key(KeyCode::Down);
+    assert_eq!(ui.form_focus(), 5, "past the last line: the next field");
+    ui.key(KeyCode::Up);
+    assert_eq!(ui.form_focus(), 4);
+    ui.key(KeyCode::Up);
+    ui.key(KeyCode::Up);
+    assert_eq!(ui.form_focus(), 3, "past the first line: the field above");
+    ui.key(KeyCode::Tab);
+    // Home / End, Backspace across a line break, a paste with its line breaks.
+    ui.key(KeyCode::End);
+    ui.key(KeyCode::Delete);
+    assert_eq!(ui.notes(), "alphXabeta");
+    ui.key(KeyCode::Home);
+    ui.send(Msg::Paste("one\r\ntwo\r".into()));
+    assert_eq!(ui.notes(), "one\ntwo\nalphXabeta");
+    ui.key(KeyCode::Backspace);
+    assert_eq!(ui.notes(), "one\ntwoalphXabeta");
+    // From the next field Enter saves.
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.flash_text(), "Entry added");
+    let stored = ui.vault.vault_entries().unwrap();
+    assert_eq!(stored[0].entry.notes, "one\ntwoalphXabeta");
+    // The edit form shows the lines as they are.
+    ui.key(KeyCode::Char('e'));
+    assert_eq!(ui.notes(), "one\ntwoalphXabeta");
+    let (one, two) = (
+        ui.row_of("one").unwrap(),
+        ui.row_of("twoalphXabeta").unwrap(),
+    );
+    assert_eq!(two, one + 1);
+}
+
+/// In the notes the help lists the keys of a field of several lines, each once and bound
+/// (vault_keys_are_all_in_the_help… checks that), and at the smallest size every row still
+/// shows, whole or cut at a word.
+#[test]
+fn vault_notes_help_fits_at_60x20() {
+    use vaultty::tui::screens::vault::NOTES_INFO;
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.send(Msg::Resize(60, 20));
+    ui.key(KeyCode::Char('n'));
+    ui.focus_field(4);
+    ui.key(KeyCode::F(1));
+    let screen = screen_rows(&ui, 60, 20);
+    let all = screen.join("\n");
+    let help = flat(&all);
+    let rows = NOTES_INFO.help_shown(true);
+    assert!(rows.iter().any(|(k, _)| k == "Enter / ↑ / ↓"), "{rows:?}");
+    for (k, what) in rows {
+        let whole = help.contains(&flat(&format!("{k} {what}")));
+        let cut = what
+            .char_indices()
+            .any(|(i, c)| c == ' ' && help.contains(&flat(&format!("{k} {}…", &what[..i]))));
+        assert!(whole || cut, "{k}: {what:?} not in the notes' help:\n{all}");
+    }
+}
+
+/// The notes take at most MAX_NOTES_CHARS characters (a line break counts as one): a key or
+/// a paste past that is refused whole, with the form's message under the field.
+#[test]
+fn vault_notes_refuse_text_past_their_limit_with_a_message() {
+    use vaultty::vault::entry::MAX_NOTES_CHARS;
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.key(KeyCode::Char('n'));
+    ui.focus_field(4);
+    ui.send(Msg::Paste("x".repeat(MAX_NOTES_CHARS + 1)));
+    assert_eq!(ui.notes(), "", "a paste that does not fit is not cut");
+    let error = ui.field_error(4).unwrap();
+    assert!(
+        error.starts_with("Paste refused:") && error.contains(&MAX_NOTES_CHARS.to_string()),
+        "{error}"
+    );
+    ui.send(Msg::Paste(format!("{}\n", "x".repeat(MAX_NOTES_CHARS - 2))));
+    assert!(ui.field_error(4).is_none());
+    ui.type_str("y");
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.notes().chars().count(), MAX_NOTES_CHARS);
+    assert_eq!(
+        ui.field_error(4).unwrap(),
+        format!("Notes takes at most {MAX_NOTES_CHARS} characters.")
+    );
+    // The last row is in view, the cursor on it.
+    assert!(ui.screen_text().contains("line 2/2"));
+    let text = ui.screen_text();
+    let y = ui.cursor_at().1;
+    assert!(
+        text.lines().nth(y as usize).unwrap().contains("y"),
+        "{text}"
+    );
+}
+
+#[test]
+fn render_vault_entry_form_with_notes_on_several_lines() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.vault
+        .vault_add(&[entry(|e| {
+            e.title = "Door".into();
+            e.notes = "Front door: 4711\n\tBack door: 0815\nThe alarm code is on the card in \
+                       the drawer under the phone, behind the old manuals.\nKeys: ask Ada\n\
+                       Last line 日本"
+                .into();
+        })])
+        .unwrap();
+    ui.reload_vault();
+    ui.key(KeyCode::Char('e'));
+    ui.focus_field(4);
+    // Down to the last line: the field scrolls, says which line, the cursor at its end.
+    for _ in 0..5 {
+        ui.key(KeyCode::Down);
+    }
+    assert_eq!(ui.form_focus(), 4);
+    ui.key(KeyCode::End);
+    insta::assert_snapshot!("render_vault_entry_form_notes_80x24", snapshot(&ui));
+    // "Last line " and two wide characters, from the input's first column (24)
+    assert_eq!(
+        ui.cursor_at(),
+        (24 + 10 + 4, ui.row_of("Last line").unwrap())
+    );
+    let t = ui.render(60, 20);
+    insta::assert_snapshot!("render_vault_entry_form_notes_60x20", t.backend());
 }
 
 #[test]
@@ -4273,6 +4461,18 @@ fn vault_entry_text_is_sanitized_before_drawing() {
     for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
         assert!(!text.contains(bad), "{bad:?} drawn: {text:?}");
     }
+    // The edit form draws them sanitized too, the notes on their two lines.
+    ui.key(KeyCode::Char('e'));
+    ui.focus_field(4);
+    let text = ui.screen_text();
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(bad), "{bad:?} drawn in the form: {text:?}");
+    }
+    assert!(text.contains("a\u{FFFD}[31m"), "{text}");
+    assert_eq!(
+        ui.row_of("b\u{FFFD}"),
+        ui.row_of("a\u{FFFD}[31m").map(|y| y + 1)
+    );
 }
 
 #[test]

@@ -67,7 +67,7 @@ fn to_account(ui: &Pty, welcome: &str) -> String {
     // done, as a person would.
     let s = ui.wait_until("the vault, its unlock form or its sealed form, idle", |s| {
         (s.contains(" entries") || s.contains("Vault locked") || s.contains("Vault sealed"))
-            && !s.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'])
+            && idle(s)
     });
     if s.contains(" entries") {
         ui.send(TAB);
@@ -197,6 +197,107 @@ fn relaunch_with_valid_session_opens_dashboard_and_q_keeps_it() {
     let (code, out) = sb.whoami();
     assert_eq!(code, 0, "q keeps the session");
     assert!(out.contains("ada@example.com"), "{out}");
+}
+
+/// Whether the screen is idle: no spinner in the status line (keys are ignored while the
+/// worker is busy).
+fn idle(s: &str) -> bool {
+    !s.contains(['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'])
+}
+
+/// Whether `second` is on the row right under the one that shows `first`, both at the same
+/// column (a line and the next line of the notes, in the entry pane or in the form).
+fn one_under_the_other(s: &str, first: &str, second: &str) -> bool {
+    let rows: Vec<&str> = s.lines().collect();
+    rows.windows(2).any(|w| {
+        let (a, b) = (w[0].find(first), w[1].find(second));
+        a.is_some() && a.map(|i| w[0][..i].chars().count()) == b.map(|i| w[1][..i].chars().count())
+    })
+}
+
+/// The entry's notes in a real terminal: a note typed on two lines (Enter between them), and a
+/// third pasted after a line break (a bracketed paste, CR as terminals send it), is saved with
+/// its line breaks, shows line under line in the entry pane, and comes back so in the notes
+/// field when the entry is edited again.
+#[test]
+fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+    let ui = sb.ui(&[]);
+    ui.wait_until("the unlock form, idle", |s| {
+        s.contains("Vault locked") && field_row(s, "Password").is_some() && idle(s)
+    });
+    ui.type_secret("Password", PW);
+    ui.send(ENTER);
+    ui.wait_until("the empty vault, idle", |s| {
+        s.contains("0 entries") && idle(s)
+    });
+
+    ui.send("n");
+    ui.wait_for("New entry");
+    ui.type_text("Title", "Door codes");
+    ui.send(TAB.repeat(4));
+    let s = ui.wait_until("the focus on the notes", |s| focused(s, "Notes"));
+    assert!(
+        s.contains("Enter new line"),
+        "the footer says what Enter does:\n{s}"
+    );
+    ui.type_text("Notes", "front 4711");
+    ui.send(ENTER);
+    ui.send("back 0815");
+    let s = ui.wait_until("the second line under the first in the form", |s| {
+        one_under_the_other(s, "front 4711", "back 0815")
+    });
+    assert!(
+        s.contains("New entry"),
+        "Enter in the notes does not save:\n{s}"
+    );
+    ui.paste("\ralarm 1234");
+    ui.wait_until("the pasted line under the second", |s| {
+        one_under_the_other(s, "back 0815", "alarm 1234")
+    });
+    // From the next field, Enter saves.
+    ui.send(TAB);
+    ui.wait_until("the focus on TOTP", |s| focused(s, "TOTP"));
+    ui.send(ENTER);
+    let s = ui.wait_until("the entry saved and shown, idle", |s| {
+        s.contains("Entry added") && s.contains("1 entries") && idle(s)
+    });
+    let line_under_line = |s: &str| {
+        one_under_the_other(s, "front 4711", "back 0815")
+            && one_under_the_other(s, "back 0815", "alarm 1234")
+    };
+    assert!(
+        line_under_line(&s),
+        "the entry pane shows the notes line under line:\n{s}"
+    );
+
+    // Edit again: the notes field holds the lines, one under the other.
+    ui.send("e");
+    let s = ui.wait_for("Edit entry");
+    assert!(row(&s, "Notes").contains("front 4711"), "{s}");
+    assert!(line_under_line(&s), "{s}");
+    ui.esc();
+    ui.wait_gone("Edit entry");
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
+
+    // What was stored has real line breaks (the CLI reads it back through the agent).
+    sb.cli(&["unlock", "--password-stdin"])
+        .write_stdin(format!("{PW}\n"))
+        .assert()
+        .success();
+    let out = sb
+        .cli(&["vault", "get", "Door codes", "--field", "notes"])
+        .output()
+        .expect("vault get");
+    sb.cli(&["lock"]).assert().success();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "front 4711\nback 0815\nalarm 1234\n"
+    );
 }
 
 /// Issue 13, item 3: on the "Terminal too small" screen, `l` and Esc used to log out unseen.

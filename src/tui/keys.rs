@@ -38,6 +38,12 @@ pub enum Action {
     Reveal,
     /// Edit the focused field.
     Edit(InputRequest),
+    /// A line break in a field of several lines (the notes).
+    NewLine,
+    /// The row above / below in a field of several lines (at the first / last: the field
+    /// above / below).
+    LineUp,
+    LineDown,
     /// Pasted text goes into the focused field.
     Paste,
     /// From the login screen to the reset form (a reset or first-login code).
@@ -160,6 +166,9 @@ pub enum Layer {
     EntryForm,
     /// A sealed vault: the other form.
     Sealed,
+    /// A field of several lines (the notes) in place of `Form`: Enter breaks the line and
+    /// ↑ / ↓ move between lines; Tab / Shift-Tab and F2 as in forms.
+    Lines,
     /// The focused field of a form: editing keys, and paste. (The last layer: the tables
     /// below count up to it, and a layer after it fails to compile until they do.)
     Field,
@@ -412,6 +421,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(L::VaultFilter, key(K::Down), A::RowDown),
     bind(L::EntryForm, ctrl_char('g'), A::Generate),
     bind(L::Sealed, ctrl_char('d'), A::SwitchForm),
+    bind(L::Lines, any(K::Tab), A::NextField),
+    bind(L::Lines, any(K::BackTab), A::PrevField),
+    bind(L::Lines, any(K::Enter), A::NewLine),
+    bind(L::Lines, any(K::Up), A::LineUp),
+    bind(L::Lines, any(K::Down), A::LineDown),
+    bind(L::Lines, any(K::F(2)), A::Reveal),
     bind(L::Field, key(K::Left), A::Edit(E::GoToPrevChar)),
     bind(L::Field, key(K::Right), A::Edit(E::GoToNextChar)),
     bind(L::Field, ctrl(K::Left), A::Edit(E::GoToPrevWord)),
@@ -626,6 +641,72 @@ pub const FORM_ROWS: &[Row] = &[
     QUESTION_MARK_ROW,
 ];
 
+/// The help rows of a field of several lines (in place of [`FORM_ROWS`]): moving between
+/// fields and lines, and editing.
+pub const LINES_ROWS: &[Row] = &[
+    Row {
+        keys: &[(L::Lines, A::NextField), (L::Lines, A::PrevField)],
+        what: s::HELP_LINES_FIELDS,
+    },
+    Row {
+        keys: &[(L::Lines, A::Reveal)],
+        what: s::HELP_REVEAL,
+    },
+    // One row for the three (the help fits 60×20)
+    Row {
+        keys: &[
+            (L::Lines, A::NewLine),
+            (L::Lines, A::LineUp),
+            (L::Lines, A::LineDown),
+        ],
+        what: s::HELP_LINE_BREAK_UP_DOWN,
+    },
+    Row {
+        keys: &[
+            (L::Field, A::Edit(E::GoToPrevChar)),
+            (L::Field, A::Edit(E::GoToNextChar)),
+        ],
+        what: s::HELP_MOVE_CHAR,
+    },
+    Row {
+        keys: &[
+            (L::Field, A::Edit(E::GoToPrevWord)),
+            (L::Field, A::Edit(E::GoToNextWord)),
+        ],
+        what: s::HELP_MOVE_WORD,
+    },
+    Row {
+        keys: &[
+            (L::Field, A::Edit(E::GoToStart)),
+            (L::Field, A::Edit(E::GoToEnd)),
+        ],
+        what: s::HELP_LINE_START_END,
+    },
+    Row {
+        keys: &[
+            (L::Field, A::Edit(E::DeletePrevChar)),
+            (L::Field, A::Edit(E::DeleteNextChar)),
+        ],
+        what: s::HELP_LINES_DELETE_CHAR,
+    },
+    Row {
+        keys: &[(L::Field, A::Edit(E::DeletePrevWord))],
+        what: s::HELP_DELETE_WORD,
+    },
+    Row {
+        keys: &[
+            (L::Field, A::Edit(E::DeleteLine)),
+            (L::Field, A::Edit(E::DeleteTillEnd)),
+        ],
+        what: s::HELP_LINES_DELETE_LINE,
+    },
+    Row {
+        keys: &[(L::Field, A::Paste)],
+        what: s::HELP_LINES_PASTE,
+    },
+    QUESTION_MARK_ROW,
+];
+
 /// `?` opens the help where no text field has focus (shown only there).
 pub const QUESTION_MARK_ROW: Row = Row {
     keys: &[(L::NoTextFocus, A::Help)],
@@ -658,7 +739,11 @@ pub const FOOTER_PRIORITY: &[(Layer, Action)] = &[
     (L::Dashboard, A::Logout),
     (L::Common, A::Help),
     (L::Form, A::Reveal),
+    // In the notes, where Enter does not save: what Enter does, before F2
+    (L::Lines, A::NewLine),
+    (L::Lines, A::Reveal),
     (L::Form, A::Submit),
+    (L::Lines, A::NextField),
     // The vault's: the way back to the list from its forms, then its most used keys
     (L::EntryForm, A::Generate),
     (L::Sealed, A::SwitchForm),

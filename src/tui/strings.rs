@@ -198,6 +198,18 @@ pub const HELP_DELETE_CHAR: &str = "delete the character before / at the cursor"
 pub const HELP_DELETE_WORD: &str = "delete the word before the cursor";
 pub const HELP_DELETE_FIELD: &str = "delete the whole field / to its end";
 pub const HELP_PASTE: &str = "goes in at the cursor, without line breaks";
+// A field of several lines (the entry's notes)
+pub const HELP_LINES_FIELDS: &str = "next / previous field (Enter saves from the others)";
+pub const HELP_LINE_BREAK_UP_DOWN: &str =
+    "a line break / the line above / below (past the first / last: the field above / below)";
+pub const HELP_LINE_START_END: &str = "start / end of the line";
+pub const HELP_LINES_DELETE_CHAR: &str = "delete before / at the cursor (line breaks too)";
+pub const HELP_LINES_DELETE_LINE: &str = "delete the line / to its end (or the line break)";
+pub const HELP_LINES_PASTE: &str = "goes in at the cursor, with its line breaks";
+/// Where the cursor is in a field of several lines taller than it shows: "line 3/12".
+pub fn line_of(line: usize, lines: usize) -> String {
+    format!("line {line}/{lines}")
+}
 pub const HELP_COMMON: &str = "this help / redraw the screen";
 
 /// What a help row adds for the keys that do the same as its own: " (↓ / ↑ too)".
@@ -726,7 +738,6 @@ pub const LABEL_URL: &str = "URL";
 pub const LABEL_NOTES: &str = "Notes";
 pub const LABEL_TOTP: &str = "TOTP";
 pub const LABEL_FOLDER: &str = "Folder";
-pub const NOTES_HINT: &str = "Notes are one line here: type \\n for a line break.";
 pub const TOTP_HINT: &str = "TOTP: an otpauth:// URI or a base32 seed; empty for none.";
 pub const GENERATED: &str = "A new passphrase is in the password field (F2 shows it)";
 pub const TOTP_INVALID: &str = "is not a TOTP seed:";
@@ -741,6 +752,8 @@ pub const FOOT_COPY_USERNAME: &str = "copy user";
 pub const FOOT_COPY_TOTP: &str = "copy code";
 pub const FOOT_LOCK: &str = "lock";
 pub const FOOT_SAVE: &str = "save";
+pub const FOOT_NEW_LINE: &str = "new line";
+pub const FOOT_NEXT_FIELD: &str = "next field";
 pub const FOOT_GENERATE: &str = "generate";
 pub const FOOT_TO_VAULT: &str = "vault";
 pub const HELP_VAULT_MOVE: &str = "select the entry above / below";

@@ -1,6 +1,8 @@
-//! Form fields: one labelled input, plain text (tui-input) or a password ([`SecretInput`]),
-//! with a limit on its length and an optional error shown under it.
+//! Form fields: one labelled input, plain text (tui-input), a password ([`SecretInput`]) or
+//! several lines ([`MultiLine`]), with a limit on its length and an optional error shown under
+//! it.
 
+use super::multiline::MultiLine;
 use super::secret::{SecretInput, without_line_breaks};
 use crate::auth::policy::MAX_PASSWORD_CHARS;
 use tui_input::{Input, InputRequest};
@@ -10,6 +12,8 @@ use tui_input::{Input, InputRequest};
 pub enum FieldKind {
     Text(Input),
     Secret(SecretInput),
+    /// Several lines (an entry's notes): Enter breaks the line, a paste keeps its breaks.
+    Lines(MultiLine),
 }
 
 /// What an edit did to a field.
@@ -48,38 +52,63 @@ impl FormField {
             max_chars: MAX_PASSWORD_CHARS,
         }
     }
+    /// A field of several lines (Enter breaks the line).
+    pub fn lines(label: &'static str, max_chars: usize) -> Self {
+        Self {
+            label,
+            kind: FieldKind::Lines(MultiLine::new(max_chars)),
+            error: None,
+            max_chars,
+        }
+    }
     pub fn is_secret(&self) -> bool {
         matches!(self.kind, FieldKind::Secret(_))
     }
-    /// The text of a plain field ("" for a secret).
+    /// The text of a plain or multi-line field ("" for a secret).
     pub fn value(&self) -> &str {
         match &self.kind {
             FieldKind::Text(i) => i.value(),
+            FieldKind::Lines(m) => m.value(),
             FieldKind::Secret(_) => "",
         }
     }
     pub fn secret_ref(&self) -> Option<&SecretInput> {
         match &self.kind {
             FieldKind::Secret(s) => Some(s),
-            FieldKind::Text(_) => None,
+            _ => None,
         }
     }
     pub fn secret_mut(&mut self) -> Option<&mut SecretInput> {
         match &mut self.kind {
             FieldKind::Secret(s) => Some(s),
-            FieldKind::Text(_) => None,
+            _ => None,
         }
     }
-    /// Sets a plain field's text (callers pass text within the field's limit).
+    pub fn lines_ref(&self) -> Option<&MultiLine> {
+        match &self.kind {
+            FieldKind::Lines(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn lines_mut(&mut self) -> Option<&mut MultiLine> {
+        match &mut self.kind {
+            FieldKind::Lines(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// Sets a plain or multi-line field's text (callers pass text within the field's limit).
     pub fn set_text(&mut self, value: &str) {
-        if let FieldKind::Text(i) = &mut self.kind {
-            *i = Input::new(value.to_owned());
+        match &mut self.kind {
+            FieldKind::Text(i) => *i = Input::new(value.to_owned()),
+            FieldKind::Lines(m) => m.set_text(value),
+            FieldKind::Secret(_) => {}
         }
     }
     pub fn clear(&mut self) {
         match &mut self.kind {
             FieldKind::Text(i) => i.reset(),
             FieldKind::Secret(s) => s.clear(),
+            FieldKind::Lines(m) => m.clear(),
         }
     }
     /// Applies an editing request; one that would pass the field's limit is refused.
@@ -106,10 +135,18 @@ impl FormField {
                     false => Edited::Unchanged,
                 }
             }
+            FieldKind::Lines(m) => m.handle(req),
         }
     }
-    /// Inserts pasted text with line breaks removed, in one step; a paste that would pass the
-    /// field's limit is refused whole. Never submits.
+    /// A line break at the cursor of a multi-line field (nothing in the others).
+    pub fn new_line(&mut self) -> Edited {
+        match &mut self.kind {
+            FieldKind::Lines(m) => m.new_line(),
+            _ => Edited::Unchanged,
+        }
+    }
+    /// Inserts pasted text in one step, with line breaks removed (kept in a multi-line
+    /// field); a paste that would pass the field's limit is refused whole. Never submits.
     pub fn paste(&mut self, text: String) -> Edited {
         match &mut self.kind {
             FieldKind::Text(i) => {
@@ -138,13 +175,15 @@ impl FormField {
                     false => Edited::Unchanged,
                 }
             }
+            FieldKind::Lines(m) => m.paste(text),
         }
     }
-    /// Cursor column (in cells from the field's start) for drawing.
+    /// Cursor column (in cells from the field's start) for drawing a one-line field.
     pub fn cursor_col(&self) -> usize {
         match &self.kind {
             FieldKind::Text(i) => i.visual_cursor(),
             FieldKind::Secret(s) => s.cursor(),
+            FieldKind::Lines(m) => m.cursor_at(&m.rows(u16::MAX)).1,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Forms: named fields in tab order, a focus, a button, and F2 to show the passwords.
+//! Forms: named fields in tab order, a focus, a button, and F2 to show the passwords. A field
+//! of several lines (the notes) shows [`LINES_ROWS`] rows when there is room, fewer when not.
 //!
 //! A screen declares its fields with [`form_fields!`]: a struct with one [`FormField`] per
 //! name (`signup.form.email`), and an enum of the names (`SignupField::Email`). [`Form`] adds
@@ -9,8 +10,9 @@ use super::super::keys::Action;
 use super::super::strings as s;
 use super::field::{Edited, FormField};
 use super::meter::{self, MeterState};
+use super::multiline::{self, MultiLine};
 use super::text::{fit_rows, shrink_longest, text_rows};
-use super::{CARD_W, bold, card, error_style, focus_style};
+use super::{CARD_W, bold, card, dim, error_style, focus_style};
 use crate::sanitize::for_display;
 use crate::{ValidationError, error};
 use ratatui::Frame;
@@ -19,9 +21,22 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use std::ops::{Deref, DerefMut};
+use unicode_width::UnicodeWidthStr;
 
 /// Columns of the label column.
 pub const LABEL_W: u16 = 20;
+/// Rows a field of several lines shows when there is room.
+pub const LINES_ROWS: u16 = 5;
+/// The fewest rows it shows before the blank rows between fields go.
+const LINES_ROWS_SPACED: u16 = 3;
+
+/// Columns of a form's inputs in a body `area_width` wide (the card, its border and padding,
+/// the label column).
+pub fn input_width(area_width: u16) -> u16 {
+    CARD_W
+        .min(area_width.saturating_sub(2))
+        .saturating_sub(4 + LABEL_W)
+}
 /// How password fields are drawn (`ui.mask`), for this process: 0 dots, 1 stars, 2 hidden.
 static MASK_STYLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
@@ -237,29 +252,72 @@ impl<F: Fields> Form<F> {
                 self.reveal = !self.reveal;
                 FormEvent::Nothing
             }
-            Action::Edit(req) => {
-                let Some(name) = left else {
-                    return FormEvent::Nothing;
-                };
-                let field = self.fields.get_mut(name);
-                match field.handle(req) {
-                    Edited::Changed => {
-                        field.error = None;
-                        FormEvent::Changed(name)
-                    }
-                    Edited::TooLong => {
-                        field.error = Some(s::too_long(field.label, field.max_chars));
-                        FormEvent::Nothing
-                    }
-                    Edited::Unchanged => FormEvent::Nothing,
-                }
-            }
+            Action::Edit(req) => self.edit(|field| field.handle(req)),
+            Action::NewLine => self.edit(FormField::new_line),
             _ => FormEvent::Nothing,
         }
     }
 
-    /// Pastes into the focused field: in one step, without line breaks, never submitting; a
-    /// paste past the field's limit is refused whole, with a message under it.
+    /// An edit of the focused field: its error goes when it changed; a refused one says why.
+    fn edit(&mut self, how: impl FnOnce(&mut FormField) -> Edited) -> FormEvent<F::Name> {
+        let Some(name) = self.focused() else {
+            return FormEvent::Nothing;
+        };
+        let field = self.fields.get_mut(name);
+        match how(field) {
+            Edited::Changed => {
+                field.error = None;
+                FormEvent::Changed(name)
+            }
+            Edited::TooLong => {
+                field.error = Some(s::too_long(field.label, field.max_chars));
+                FormEvent::Nothing
+            }
+            Edited::Unchanged => FormEvent::Nothing,
+        }
+    }
+
+    /// Applies an action as [`Form::handle`] does, and ↑ / ↓ in a field of several lines
+    /// wrapped at `width` columns ([`input_width`]): a row up or down (from its first / last
+    /// row, to the field above / below); then keeps its cursor in view.
+    pub fn handle_at(&mut self, action: Action, width: u16) -> FormEvent<F::Name> {
+        let lines = self
+            .focused()
+            .and_then(|n| self.fields.get_mut(n).lines_mut());
+        let event = match (action, lines) {
+            (Action::LineUp | Action::LineDown, Some(m)) => {
+                let down = action == Action::LineDown;
+                if m.move_vertical(down, width) {
+                    FormEvent::Nothing
+                } else {
+                    self.handle(if down {
+                        Action::NextField
+                    } else {
+                        Action::PrevField
+                    })
+                }
+            }
+            (Action::LineUp, None) => self.handle(Action::PrevField),
+            (Action::LineDown, None) => self.handle(Action::NextField),
+            (action, _) => self.handle(action),
+        };
+        self.follow(width);
+        event
+    }
+
+    /// Keeps the cursor of each field of several lines in view (scrolled as little as can be),
+    /// as drawn `width` columns wide with room for all its rows.
+    pub fn follow(&mut self, width: u16) {
+        for &n in F::ORDER {
+            if let Some(m) = self.fields.get_mut(n).lines_mut() {
+                m.follow(width, LINES_ROWS);
+            }
+        }
+    }
+
+    /// Pastes into the focused field: in one step, without line breaks (kept in a field of
+    /// several lines), never submitting; a paste past the field's limit is refused whole,
+    /// with a message under it.
     pub fn paste(&mut self, text: String) -> FormEvent<F::Name> {
         let Some(name) = self.focused() else {
             return FormEvent::Nothing;
@@ -327,6 +385,8 @@ pub fn confirm_problem(
 /// A form as drawn: its fields by position, and the meter under one of them.
 struct Drawn<'a> {
     fields: Vec<&'a FormField>,
+    /// Which fields have several lines.
+    tall: Vec<bool>,
     meter: Option<(usize, &'a MeterState)>,
 }
 
@@ -359,6 +419,8 @@ impl Drawn<'_> {
 /// go before any message is shortened (see [`plan`]).
 struct Plan {
     top: u16,
+    /// Rows of each field (more than one for a field of several lines).
+    heights: Vec<u16>,
     /// Rows under each field: its error (or a blank spacer).
     under: Vec<u16>,
     /// Rows of the meter's explanation (the meter's bar takes one more).
@@ -370,7 +432,8 @@ struct Plan {
 impl Plan {
     fn rows(&self, has_meter: bool, extra_lines: u16) -> u16 {
         self.top
-            + self.under.iter().map(|u| 1 + u).sum::<u16>()
+            + self.heights.iter().sum::<u16>()
+            + self.under.iter().sum::<u16>()
             + if has_meter { 1 + self.meter_text } else { 0 }
             + 1
             + if self.extra { 1 + extra_lines } else { 0 }
@@ -379,9 +442,11 @@ impl Plan {
 
 /// Fits the form into `avail` rows. Every message first gets all the rows it needs, wrapped.
 /// When that is too tall, blank rows go first: the one on top and the gap and the lines after
-/// the button, then the spacers under fields (all of them, so the fields stay evenly spaced;
-/// the others come back if that leaves room). Only when no blank row is left are messages
-/// shortened, the longest first, one row at a time, down to one row each.
+/// the button; then a field of several lines gives up rows, down to [`LINES_ROWS_SPACED`];
+/// then the spacers under fields go (all of them, so the fields stay evenly spaced; the others
+/// come back if that leaves room), and the field of several lines shrinks again, down to one
+/// row. Only when no blank row is left are messages shortened, the longest first, one row at
+/// a time, down to one row each.
 fn plan(form: &Drawn, input_w: u16, avail: u16, extra_lines: u16) -> Plan {
     let has_meter = form.meter.is_some();
     let messages: Vec<Option<u16>> = (0..form.fields.len())
@@ -398,24 +463,40 @@ fn plan(form: &Drawn, input_w: u16, avail: u16, extra_lines: u16) -> Plan {
     } else {
         [(1, true), (1, false), (0, false)]
     };
+    let heights = |tall: u16| -> Vec<u16> {
+        form.tall
+            .iter()
+            .map(|&t| if t { tall } else { 1 })
+            .collect()
+    };
+    let has_tall = form.tall.contains(&true);
     for spacers in [true, false] {
-        for (top, extra) in blanks {
-            let plan = Plan {
-                top,
-                under: messages
-                    .iter()
-                    .map(|n| n.unwrap_or(u16::from(spacers)))
-                    .collect(),
-                meter_text: meter_rows,
-                extra,
-            };
-            if fits(&plan) {
-                return plan;
+        let fewest = match (has_tall, spacers) {
+            (false, _) => LINES_ROWS,
+            (true, true) => LINES_ROWS_SPACED,
+            (true, false) => 1,
+        };
+        for tall in (fewest..=LINES_ROWS).rev() {
+            for (top, extra) in blanks {
+                let plan = Plan {
+                    top,
+                    heights: heights(tall),
+                    under: messages
+                        .iter()
+                        .map(|n| n.unwrap_or(u16::from(spacers)))
+                        .collect(),
+                    meter_text: meter_rows,
+                    extra,
+                };
+                if fits(&plan) {
+                    return plan;
+                }
             }
         }
     }
     let mut plan = Plan {
         top: 0,
+        heights: heights(1),
         under: messages.iter().map(|n| n.unwrap_or(0)).collect(),
         meter_text: meter_rows,
         extra: false,
@@ -441,13 +522,14 @@ pub fn draw<F: Fields>(
     covered: bool,
     extra: Vec<Line<'static>>,
 ) -> Option<Position> {
+    let fields: Vec<&FormField> = form.iter().map(|(_, f)| f).collect();
     let drawn = Drawn {
-        fields: form.iter().map(|(_, f)| f).collect(),
+        tall: fields.iter().map(|f| f.lines_ref().is_some()).collect(),
+        fields,
         meter: meter.and_then(|(name, m)| Some((F::ORDER.iter().position(|&n| n == name)?, m))),
     };
     let has_meter = drawn.meter.is_some();
-    let card_w = CARD_W.min(area.width.saturating_sub(2));
-    let input_w = card_w.saturating_sub(4 + LABEL_W);
+    let input_w = input_width(area.width);
     let avail = area.height.saturating_sub(2);
     let plan = plan(&drawn, input_w, avail, extra.len() as u16);
     let inner = card(f, area, title, plan.rows(has_meter, extra.len() as u16));
@@ -466,10 +548,15 @@ pub fn draw<F: Fields>(
             break;
         }
         let focused = focus == i && !covered;
-        if let Some(pos) = draw_field(f, inner, y, field, focused, form.reveal) {
-            cursor = Some(pos);
+        let height = plan.heights[i];
+        let pos = match field.lines_ref() {
+            Some(m) => draw_lines(f, inner, y, field.label, m, height, focused),
+            None => draw_field(f, inner, y, field, focused, form.reveal),
+        };
+        if pos.is_some() {
+            cursor = pos;
         }
-        y += 1;
+        y += height;
         let n = plan.under[i];
         if let (Some(message), true) = (drawn.message(i), n > 0) {
             let text = fit_rows(&message, input_w, n);
@@ -536,19 +623,7 @@ pub fn draw_field(
     focused: bool,
     reveal: bool,
 ) -> Option<Position> {
-    let marker = if focused { "▸ " } else { "  " };
-    let label_style = if focused {
-        focus_style()
-    } else {
-        Style::default()
-    };
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(marker, label_style),
-            Span::styled(field.label, label_style),
-        ])),
-        Rect::new(inner.x, y, LABEL_W, 1),
-    );
+    draw_label(f, inner, y, field.label, focused);
     let w = inner.width.saturating_sub(LABEL_W) as usize;
     if w == 0 {
         return None;
@@ -572,13 +647,89 @@ pub fn draw_field(
             .collect(),
     };
     let pad = w.saturating_sub(shown.chars().count());
-    let mut style = Style::default().add_modifier(Modifier::UNDERLINED);
-    if focused {
-        style = style.add_modifier(Modifier::BOLD);
-    }
     f.render_widget(
-        Paragraph::new(Span::styled(format!("{shown}{}", " ".repeat(pad)), style)),
+        Paragraph::new(Span::styled(
+            format!("{shown}{}", " ".repeat(pad)),
+            input_style(focused),
+        )),
         Rect::new(inner.x + LABEL_W, y, w as u16, 1),
     );
     focused.then(|| Position::new(inner.x + LABEL_W + (cursor - scroll) as u16, y))
+}
+
+/// A field's marker and label, at the start of its first row.
+fn draw_label(f: &mut Frame, inner: Rect, y: u16, label: &str, focused: bool) {
+    let marker = if focused { "▸ " } else { "  " };
+    let label_style = if focused {
+        focus_style()
+    } else {
+        Style::default()
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(marker, label_style),
+            Span::styled(label, label_style),
+        ])),
+        Rect::new(inner.x, y, LABEL_W, 1).intersection(inner),
+    );
+}
+
+/// How an input's area is drawn: underlined, bold when focused.
+fn input_style(focused: bool) -> Style {
+    let style = Style::default().add_modifier(Modifier::UNDERLINED);
+    if focused {
+        style.add_modifier(Modifier::BOLD)
+    } else {
+        style
+    }
+}
+
+/// A field of several lines: the label, then `height` rows of its text wrapped at the input's
+/// width, scrolled to keep the cursor in view, each row sanitized (tabs as spaces); under the
+/// label, which line the cursor is on when not every row shows. Nothing is drawn outside
+/// `inner`. Returns where the cursor goes when it has focus.
+fn draw_lines(
+    f: &mut Frame,
+    inner: Rect,
+    y: u16,
+    label: &str,
+    m: &MultiLine,
+    height: u16,
+    focused: bool,
+) -> Option<Position> {
+    draw_label(f, inner, y, label, focused);
+    let w = inner.width.saturating_sub(LABEL_W);
+    let height = height.min(inner.bottom().saturating_sub(y));
+    if w == 0 || height == 0 {
+        return None;
+    }
+    let rows = m.rows(w);
+    let (row, col) = m.cursor_at(&rows);
+    let top = multiline::scrolled(m.top(), row, rows.len(), height);
+    let text = m.value();
+    for k in 0..height {
+        let shown = rows
+            .get(top + usize::from(k))
+            .map_or_else(String::new, |r| multiline::shown(&text[r.start..r.end]));
+        let pad = usize::from(w).saturating_sub(shown.width());
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                format!("{shown}{}", " ".repeat(pad)),
+                input_style(focused),
+            )),
+            Rect::new(inner.x + LABEL_W, y + k, w, 1),
+        );
+    }
+    if height >= 2 && rows.len() > usize::from(height) {
+        let (line, lines) = m.line_of();
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                format!("  {}", s::line_of(line, lines)),
+                dim(),
+            )),
+            Rect::new(inner.x, y + height - 1, LABEL_W, 1),
+        );
+    }
+    let col = (col as u16).min(w - 1);
+    focused.then(|| Position::new(inner.x + LABEL_W + col, y + (row - top) as u16))
 }

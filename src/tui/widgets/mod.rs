@@ -1,7 +1,7 @@
-//! What the screens are drawn with: forms and their fields, the strength meter, the header,
-//! the status line, the footer, the help overlay, the confirm question, the "too small"
-//! message; and the styles and the text fitting they share. Widgets draw from what they are
-//! given and never change state.
+//! What the screens are drawn with: forms and their fields (one line or several), the
+//! strength meter, the header, the status line, the footer, the help overlay, the confirm
+//! question, the "too small" message; and the styles and the text fitting they share. Widgets
+//! draw from what they are given and never change state.
 
 pub mod confirm;
 pub mod confirm_dialog;
@@ -13,6 +13,7 @@ pub mod header;
 pub mod help;
 pub mod listing;
 pub mod meter;
+pub mod multiline;
 pub mod secret;
 pub mod status;
 pub mod text;

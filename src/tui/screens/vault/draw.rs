@@ -53,13 +53,10 @@ pub fn draw(v: &Vault, m: &Model, f: &mut Frame, area: Rect) -> Option<Position>
             &ef.form,
             None,
             m.help,
-            vec![
-                Line::from(vec![
-                    Span::styled(gen_key, bold()),
-                    Span::styled(format!(" {}", s::HELP_GENERATE), dim()),
-                ]),
-                Line::from(Span::styled(s::NOTES_HINT, dim())),
-            ],
+            vec![Line::from(vec![
+                Span::styled(gen_key, bold()),
+                Span::styled(format!(" {}", s::HELP_GENERATE), dim()),
+            ])],
         );
     }
     let list_w = (area.width * 2 / 5).clamp(24.min(area.width), 44);

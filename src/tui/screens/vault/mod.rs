@@ -19,12 +19,12 @@ use super::{Ctx, Info, Page};
 use crate::api::{Request, Response};
 use crate::tui::app::Model;
 use crate::tui::keys::{
-    Action, COMMON_ROWS, CopyWhat, FORM_ROWS, Hint, Layer, QUESTION_MARK_ROW, Row,
+    Action, COMMON_ROWS, CopyWhat, FORM_ROWS, Hint, LINES_ROWS, Layer, QUESTION_MARK_ROW, Row,
 };
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::field::{Edited, FormField};
-use crate::tui::widgets::form::{Focus, Form, FormEvent, form_fields};
+use crate::tui::widgets::form::{self, Focus, Form, FormEvent, form_fields};
 use crate::tui::widgets::listing::moved;
 use crate::tui::widgets::status::FlashKind;
 use crate::vault::entry::{MAX_LINE_CHARS, MAX_NOTES_CHARS};
@@ -290,7 +290,7 @@ impl Vault {
                 username: FormField::text(s::LABEL_USERNAME, MAX_LINE_CHARS),
                 password: FormField::secret(s::LABEL_PASSWORD),
                 url: FormField::text(s::LABEL_URL, MAX_LINE_CHARS),
-                notes: FormField::text(s::LABEL_NOTES, MAX_NOTES_CHARS * 2),
+                notes: FormField::lines(s::LABEL_NOTES, MAX_NOTES_CHARS),
                 totp: FormField::text(s::LABEL_TOTP, MAX_LINE_CHARS),
                 folder: FormField::text(s::LABEL_FOLDER, MAX_LINE_CHARS),
             },
@@ -302,7 +302,7 @@ impl Vault {
             form.title.set_text(&e.title);
             form.username.set_text(&e.username);
             form.url.set_text(&e.url);
-            form.notes.set_text(&escape_notes(&e.notes));
+            form.notes.set_text(&e.notes);
             form.totp.set_text(&e.totp);
             form.folder.set_text(&e.folder);
             if form.password.paste(e.password.clone()) != Edited::Changed && !e.password.is_empty()
@@ -341,7 +341,7 @@ impl Vault {
                 ef.form.focus = Focus::Field(EntryField::Password);
                 cx.flash(FlashKind::Info, s::GENERATED);
             }
-            action => match ef.form.handle(action) {
+            action => match ef.form.handle_at(action, form::input_width(cx.size.0)) {
                 FormEvent::Changed(EntryField::Password) => {
                     ef.keep_password = None;
                     ef.dirty = true;
@@ -368,7 +368,7 @@ impl Vault {
             username: f.username.value().to_owned(),
             password,
             url: f.url.value().trim().to_owned(),
-            notes: unescape_notes(f.notes.value()),
+            notes: f.notes.value().to_owned(),
             totp: f.totp.value().trim().to_owned(),
             folder: f.folder.value().trim().to_owned(),
         };
@@ -475,49 +475,6 @@ impl Vault {
     }
 }
 
-/// Notes in the one-line field: a line break as `\n`, a tab as `\t`, a backslash as `\\`.
-pub fn escape_notes(notes: &str) -> String {
-    let mut out = String::with_capacity(notes.len());
-    for c in notes.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The reverse of [`escape_notes`]; a backslash before anything else stays as typed.
-pub fn unescape_notes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek() {
-            Some('n') => {
-                out.push('\n');
-                chars.next();
-            }
-            Some('t') => {
-                out.push('\t');
-                chars.next();
-            }
-            Some('\\') => {
-                out.push('\\');
-                chars.next();
-            }
-            _ => out.push('\\'),
-        }
-    }
-    out
-}
-
 impl Page for Vault {
     fn form(&self) -> Option<&dyn crate::tui::widgets::form::AnyForm> {
         match &self.dialog {
@@ -536,6 +493,9 @@ impl Page for Vault {
 
     fn info_now(&self, _: Option<&SessionInfo>) -> Option<&'static Info> {
         Some(match (&self.dialog, &self.state) {
+            (Some(Dialog::Form(ef)), _) if ef.form.focused() == Some(EntryField::Notes) => {
+                &NOTES_INFO
+            }
             (Some(Dialog::Form(_)), _) => &FORM_INFO,
             (Some(Dialog::Delete { .. }), _) => &DELETE_INFO,
             (None, State::Ready) if self.filtering => &FILTER_INFO,
@@ -602,7 +562,7 @@ impl Page for Vault {
         }
     }
 
-    fn on_paste(&mut self, text: String, _: &mut Ctx) {
+    fn on_paste(&mut self, text: String, cx: &mut Ctx) {
         match &mut self.dialog {
             Some(Dialog::Form(ef)) => {
                 if let FormEvent::Changed(n) = ef.form.paste(text) {
@@ -611,6 +571,7 @@ impl Page for Vault {
                         ef.keep_password = None;
                     }
                 }
+                ef.form.follow(form::input_width(cx.size.0));
             }
             Some(_) => {}
             None if self.filtering && self.filter.paste(text) == Edited::Changed => {
@@ -910,6 +871,56 @@ pub const FORM_INFO: Info = Info {
     ..INFO
 };
 
+/// The entry form with the focus in the notes: Enter breaks the line, ↑ / ↓ move between
+/// lines (the `Lines` layer in place of `Form`).
+pub const NOTES_INFO: Info = Info {
+    layers: &[Layer::EntryForm, Layer::Back, Layer::Lines, Layer::Field],
+    help: &[
+        &[
+            Row {
+                keys: &[(Layer::EntryForm, Action::Generate)],
+                what: s::HELP_GENERATE,
+            },
+            Row {
+                keys: &[(Layer::Back, Action::Back)],
+                what: s::HELP_ENTRY_BACK,
+            },
+            LOGOUT_ROW,
+            Row {
+                keys: &[(Layer::Always, Action::Quit)],
+                what: s::HELP_QUIT_AT_ONCE,
+            },
+        ],
+        LINES_ROWS,
+        COMMON_ROWS,
+    ],
+    footer: &[
+        Hint {
+            key: (Layer::Lines, Action::NewLine),
+            what: s::FOOT_NEW_LINE,
+        },
+        Hint {
+            key: (Layer::Lines, Action::NextField),
+            what: s::FOOT_NEXT_FIELD,
+        },
+        Hint {
+            key: (Layer::EntryForm, Action::Generate),
+            what: s::FOOT_GENERATE,
+        },
+        Hint {
+            key: (Layer::Back, Action::Back),
+            what: s::FOOT_CANCEL,
+        },
+        Hint {
+            key: (Layer::Lines, Action::Reveal),
+            what: s::FOOT_SHOW,
+        },
+        HELP_HINT,
+        QUIT_HINT,
+    ],
+    ..INFO
+};
+
 /// The delete question, the focus on Cancel.
 pub const DELETE_INFO: Info = Info {
     layers: &[Layer::Choice, Layer::Dialog, Layer::Back],
@@ -964,17 +975,6 @@ pub const ALL_INFOS: &[(&str, &Info)] = &[
     ("bare", &BARE_INFO),
     ("filter", &FILTER_INFO),
     ("form", &FORM_INFO),
+    ("notes", &NOTES_INFO),
     ("delete", &DELETE_INFO),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notes_escape_round_trips() {
-        for notes in ["", "a\nb", "tab\there", "back\\slash\\n", "\\", "x\\"] {
-            assert_eq!(unescape_notes(&escape_notes(notes)), notes, "{notes:?}");
-        }
-    }
-}
