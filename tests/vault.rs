@@ -259,6 +259,36 @@ conformance! {
 }
 
 conformance! {
+    /// Entries sealed before the binary encoding (a JSON document) still open, and an edit
+    /// seals them again in the binary one.
+    fn vt_05_an_entry_sealed_as_json_still_opens() {
+        let lab = Lab::new();
+        let ids = lab.user.vault_add(&[entry("Mail", "ada", SECRET)]).unwrap();
+        let id = lab.user_id;
+        let wrap = lab.keys(id).password_wrap.unwrap();
+        let hash = lab.inspect().account_by_email(USER).unwrap().unwrap().password_hash;
+        let Verified::Match { kek: Some(kek), .. } = Hasher::new(cheap_hash()).verify(&pw(PW), &hash)
+        else {
+            panic!("the password verifies and yields a key");
+        };
+        let data_key = DataKey::unwrap(&kek, id, &wrap).unwrap();
+        let json = format!(
+            r#"{{"title":"Old","username":"ada","password":"{SECRET}","url":"","notes":"a\nb","totp":"","folder":""}}"#
+        );
+        let sealed = data_key.seal_entry(id, ids[0], json.as_bytes()).unwrap();
+        assert!(lab.inspect().set_entry(ids[0], id, &sealed).unwrap());
+        let old = lab.user.vault_entry(ids[0]).unwrap().entry;
+        assert_eq!((old.title.as_str(), old.password.as_str(), old.notes.as_str()), ("Old", SECRET, "a\nb"));
+        let mut edited = old.clone();
+        edited.title = "New".into();
+        lab.user.vault_update(ids[0], &edited).unwrap();
+        let now = data_key.open_entry(id, ids[0], &lab.sealed(id)[0].sealed).unwrap();
+        assert_eq!(now[0], 2, "re-sealed in the binary encoding");
+        assert_eq!(lab.user.vault_entry(ids[0]).unwrap().entry, edited);
+    }
+}
+
+conformance! {
     /// An entry's ciphertext moved to another account (the row re-owned, or copied over one
     /// of that account's entries) does not open there.
     fn vt_03_a_ciphertext_moved_to_another_account_does_not_open() {

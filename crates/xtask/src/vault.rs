@@ -541,7 +541,7 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
 
     // What `vault_entries()` spends, part by part, each timed alone over all `n` entries:
     // the store's read (`Storage::entries`), the opening (XChaCha20-Poly1305, with a data key
-    // of this process's own), the decoding (`Entry::decode`, serde_json).
+    // of this process's own), the decoding (`Entry::decode`, postcard).
     let (read_ms, open_ms, decode_ms) = {
         let store = vaultty::store::Store::open_in(&dir).map_err(|e| e.to_string())?;
         let key = vaultty::vault_keys::DataKey::generate().map_err(|e| e.to_string())?;

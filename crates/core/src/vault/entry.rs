@@ -1,7 +1,7 @@
 //! A vault entry in the clear: what the data key seals, one entry per sealed blob.
 //!
-//! The whole entry (title included) is sealed as one JSON document; the store sees only its
-//! id, its times and the ciphertext. The plaintext lives in zeroizing buffers and is wiped
+//! The whole entry (title included) is sealed as one document (binary, see
+//! [`Entry::encode`]); the store sees only its id, its times and the ciphertext. The plaintext lives in zeroizing buffers and is wiped
 //! when dropped.
 
 use serde::{Deserialize, Serialize};
@@ -167,33 +167,65 @@ impl Entry {
         Ok(())
     }
 
-    /// The bytes the data key seals.
+    /// The fields in their encoded order.
+    fn fields(&self) -> [&str; 7] {
+        [
+            &self.title,
+            &self.username,
+            &self.password,
+            &self.url,
+            &self.notes,
+            &self.totp,
+            &self.folder,
+        ]
+    }
+
+    /// The bytes the data key seals: [`BINARY`], then the seven fields in postcard's encoding
+    /// (each a varint length and its UTF-8 bytes).
     pub fn encode(&self) -> Zeroizing<Vec<u8>> {
-        // Sized up front so the buffer never reallocates (a reallocation would leave a copy
-        // of the plaintext behind, unwiped).
-        let size = 128
-            + [
-                &self.title,
-                &self.username,
-                &self.password,
-                &self.url,
-                &self.notes,
-                &self.totp,
-                &self.folder,
-            ]
-            .iter()
-            .map(|s| s.len() * 6)
-            .sum::<usize>();
-        let mut out = Zeroizing::new(Vec::with_capacity(size));
-        serde_json::to_writer(&mut *out, self).expect("an entry always serializes");
+        let fields = self.fields();
+        // Sized up front and never grown (a reallocation would leave a copy of the plaintext
+        // behind, unwiped): a varint length takes at most 10 bytes.
+        let size = 1 + fields.iter().map(|s| s.len() + 10).sum::<usize>();
+        let mut out = Zeroizing::new(vec![0u8; size]);
+        out[0] = BINARY;
+        let used = postcard::to_slice(&fields, &mut out[1..])
+            .expect("the buffer is sized for the fields")
+            .len();
+        out.truncate(1 + used);
         out
     }
 
-    /// An entry from what [`Entry::encode`] wrote; `None` if the bytes are not one.
+    /// An entry from what [`Entry::encode`] wrote, or from the JSON document entries were
+    /// sealed as before; `None` if the bytes are neither.
     pub fn decode(bytes: &[u8]) -> Option<Entry> {
-        serde_json::from_slice(bytes).ok()
+        match *bytes.first()? {
+            BINARY => {
+                type Fields = (String, String, String, String, String, String, String);
+                let (f, rest): (Fields, _) = postcard::take_from_bytes(&bytes[1..]).ok()?;
+                if !rest.is_empty() {
+                    return None;
+                }
+                let (title, username, password, url, notes, totp, folder) = f;
+                Some(Entry {
+                    title,
+                    username,
+                    password,
+                    url,
+                    notes,
+                    totp,
+                    folder,
+                })
+            }
+            b'{' => serde_json::from_slice(bytes).ok(),
+            _ => None,
+        }
     }
 }
+
+/// The first byte of an entry's binary encoding. Entries sealed before it are JSON documents,
+/// which start with `{`, and still open.
+const BINARY: u8 = 2;
 
 /// An entry with its place in the vault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +255,40 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let e = sample();
-        assert_eq!(Entry::decode(&e.encode()), Some(e));
+        assert_eq!(Entry::decode(&e.encode()), Some(e.clone()));
+        let mut odd = sample();
+        odd.notes = "two\nlines\tand \u{1F512} – ünïcode".into();
+        odd.title = String::new();
+        assert_eq!(Entry::decode(&odd.encode()), Some(odd));
+        assert_eq!(
+            Entry::decode(&Entry::default().encode()),
+            Some(Entry::default())
+        );
+    }
+
+    #[test]
+    fn entries_sealed_as_json_still_decode_and_bad_bytes_do_not() {
+        // What entries were sealed as before the binary encoding.
+        let json = serde_json::to_vec(&sample()).unwrap();
+        assert_eq!(json[0], b'{');
+        assert_eq!(Entry::decode(&json), Some(sample()));
+        let bytes = sample().encode();
+        assert!(
+            bytes.len() < json.len(),
+            "{} vs {}",
+            bytes.len(),
+            json.len()
+        );
+        for bad in [
+            &bytes[..bytes.len() - 1],                // cut short
+            &[&bytes[..], b"x"].concat(),             // trailing bytes
+            &[9, 1, b'a'][..],                        // an unknown first byte
+            &[BINARY, 0xff, 0xff][..],                // a length past the end
+            &[BINARY, 1, 0xc3, 0, 0, 0, 0, 0, 0][..], // not UTF-8
+            &[][..],
+        ] {
+            assert_eq!(Entry::decode(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,13 +5,22 @@
 //!   syntax that could widen it, such as `!`) searches only what matched before.
 //! - A search over many entries is scored on every core (rayon), each worker with its own
 //!   matcher; the order of the result does not depend on how the work was split.
-//! - The searched text (title, username, URL, folder) is wiped when the filter is dropped.
+//! - What is searched: the title, the username, the URL's host (not its scheme or path, which
+//!   would match nearly any query) and the folder. That text is wiped when the filter is
+//!   dropped; the matchers' own scratch space, which nucleo does not expose, is not.
 
 use super::entry::EntryRecord;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use rayon::prelude::*;
 use zeroize::Zeroize;
+
+thread_local! {
+    /// Each scoring thread's matcher (about 130 KiB of score matrix and scratch: made once per
+    /// thread, not on every key) and its buffer for a non-ASCII text, wiped after each use.
+    static WORKER: std::cell::RefCell<(Matcher, Vec<char>)> =
+        std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new()));
+}
 
 /// Below this many candidates one thread scores them faster than handing them out.
 const PARALLEL_FROM: usize = 2048;
@@ -47,6 +56,16 @@ impl Drop for Filter {
     }
 }
 
+/// The host of a URL (`https://accounts.example.com/signin?x` → `accounts.example.com`), or
+/// the text as it is when it has no scheme: what a person types to find an entry by its site,
+/// without every `https` and path matching every query.
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    host.rsplit_once('@').map_or(host, |(_, h)| h)
+}
+
 /// Characters of the pattern syntax after which a longer query may match more.
 const WIDENING: &[char] = &['!', '^', '$', '\'', '\\'];
 
@@ -60,7 +79,7 @@ impl Filter {
                 let mut hay = String::with_capacity(
                     e.title.len() + e.username.len() + e.url.len() + e.folder.len() + 3,
                 );
-                for (i, part) in [&e.title, &e.username, &e.url, &e.folder]
+                for (i, part) in [e.title.as_str(), &e.username, host(&e.url), &e.folder]
                     .into_iter()
                     .enumerate()
                 {
@@ -118,20 +137,19 @@ impl Filter {
                 (0..count as u32).filter_map(|i| score(m, buf, i)).collect()
             }
         } else {
-            let init = || (Matcher::new(Config::DEFAULT), Vec::new());
-            let each = |(m, buf): &mut (Matcher, Vec<char>), i: u32| score(m, buf, i);
+            let each = |i: u32| {
+                WORKER.with_borrow_mut(|(m, buf)| {
+                    let scored = score(m, buf, i);
+                    if !buf.is_empty() {
+                        buf.zeroize(); // a non-ASCII text was copied there
+                    }
+                    scored
+                })
+            };
             if narrows {
-                shown
-                    .par_iter()
-                    .map_init(init, |w, &i| each(w, i))
-                    .flatten()
-                    .collect()
+                shown.par_iter().filter_map(|&i| each(i)).collect()
             } else {
-                (0..count as u32)
-                    .into_par_iter()
-                    .map_init(init, each)
-                    .flatten()
-                    .collect()
+                (0..count as u32).into_par_iter().filter_map(each).collect()
             }
         };
         // Best first; equal scores in the records' order. Indices are unique, so an unstable
@@ -186,6 +204,27 @@ mod tests {
         // A negation widens: searched from scratch.
         let not = f.apply("!git", &gh);
         assert_eq!(not, vec![1, 3]);
+    }
+
+    #[test]
+    fn a_url_is_searched_by_its_host() {
+        assert_eq!(
+            host("https://accounts.example.com/signin?x=1"),
+            "accounts.example.com"
+        );
+        assert_eq!(
+            host("https://ada@git.example.org:8443#top"),
+            "git.example.org:8443"
+        );
+        assert_eq!(host("example.com/login"), "example.com");
+        assert_eq!(host(""), "");
+        let mut recs = records(&["Mail ada", "Forge bob"]);
+        recs[0].entry.url = "https://mail.example.com/login?continue=%2Fgithub".into();
+        recs[1].entry.url = "https://github.com/".into();
+        let mut f = Filter::new(&recs);
+        assert_eq!(f.apply("github", &[]), vec![1]);
+        // "https" is in every URL and in no host.
+        assert_eq!(f.apply("https", &[]), Vec::<u32>::new());
     }
 
     #[test]
