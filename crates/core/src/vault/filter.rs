@@ -6,8 +6,9 @@
 //! - A search over many entries is scored on every core (rayon), each worker with its own
 //!   matcher; the order of the result does not depend on how the work was split.
 //! - What is searched: the title, the username, the URL's host (not its scheme or path, which
-//!   would match nearly any query) and the folder. That text is wiped when the filter is
-//!   dropped; the matchers' own scratch space, which nucleo does not expose, is not.
+//!   would match nearly any query) and the folder, converted once for the matcher. That text
+//!   is wiped when the filter is dropped; the matchers' own scratch space, which nucleo does
+//!   not expose, is not.
 
 use super::entry::EntryRecord;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -16,22 +17,57 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 thread_local! {
-    /// Each scoring thread's matcher (about 130 KiB of score matrix and scratch: made once per
-    /// thread, not on every key) and its buffer for a non-ASCII text, wiped after each use.
-    static WORKER: std::cell::RefCell<(Matcher, Vec<char>)> =
-        std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new()));
+    /// Each scoring thread's matcher: about 130 KiB of score matrix and scratch, made once
+    /// per thread rather than on every key.
+    static MATCHER: std::cell::RefCell<Matcher> =
+        std::cell::RefCell::new(Matcher::new(Config::DEFAULT));
 }
 
 /// Below this many candidates one thread scores them faster than handing them out.
 const PARALLEL_FROM: usize = 2048;
 
+/// One entry's searched text, in the form the matcher reads: bytes when it is ASCII, else
+/// code points (converted once, not on every key).
+enum Hay {
+    Ascii(String),
+    Unicode(Vec<char>),
+}
+
+impl Hay {
+    fn new(text: String) -> Hay {
+        if text.is_ascii() {
+            Hay::Ascii(text)
+        } else {
+            let mut text = text;
+            let chars = text.chars().collect();
+            text.zeroize();
+            Hay::Unicode(chars)
+        }
+    }
+
+    fn as_utf32(&self) -> Utf32Str<'_> {
+        match self {
+            Hay::Ascii(s) => Utf32Str::Ascii(s.as_bytes()),
+            Hay::Unicode(c) => Utf32Str::Unicode(c),
+        }
+    }
+}
+
+impl Drop for Hay {
+    fn drop(&mut self) {
+        match self {
+            Hay::Ascii(s) => s.zeroize(),
+            Hay::Unicode(c) => c.zeroize(),
+        }
+    }
+}
+
 pub struct Filter {
     /// What is searched, per entry, in the order of the records given.
-    hays: Vec<String>,
+    hays: Vec<Hay>,
     /// The query the last answer was for.
     query: String,
     matcher: Matcher,
-    buf: Vec<char>,
 }
 
 impl std::fmt::Debug for Filter {
@@ -50,9 +86,7 @@ impl Default for Filter {
 
 impl Drop for Filter {
     fn drop(&mut self) {
-        self.hays.iter_mut().for_each(Zeroize::zeroize);
         self.query.zeroize();
-        self.buf.zeroize();
     }
 }
 
@@ -88,14 +122,13 @@ impl Filter {
                     }
                     hay.push_str(part);
                 }
-                hay
+                Hay::new(hay)
             })
             .collect();
         Filter {
             hays,
             query: String::new(),
             matcher: Matcher::new(Config::DEFAULT),
-            buf: Vec::new(),
         }
     }
 
@@ -123,29 +156,21 @@ impl Filter {
         }
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         let hays = &self.hays;
-        let score = |m: &mut Matcher, buf: &mut Vec<char>, i: u32| {
+        let score = |m: &mut Matcher, i: u32| {
             pattern
-                .score(Utf32Str::new(&hays[i as usize], buf), m)
+                .score(hays[i as usize].as_utf32(), m)
                 .map(|s| (s, i))
         };
         let count = if narrows { shown.len() } else { hays.len() };
         let mut scored: Vec<(u32, u32)> = if count < PARALLEL_FROM {
-            let (m, buf) = (&mut self.matcher, &mut self.buf);
+            let m = &mut self.matcher;
             if narrows {
-                shown.iter().filter_map(|&i| score(m, buf, i)).collect()
+                shown.iter().filter_map(|&i| score(m, i)).collect()
             } else {
-                (0..count as u32).filter_map(|i| score(m, buf, i)).collect()
+                (0..count as u32).filter_map(|i| score(m, i)).collect()
             }
         } else {
-            let each = |i: u32| {
-                WORKER.with_borrow_mut(|(m, buf)| {
-                    let scored = score(m, buf, i);
-                    if !buf.is_empty() {
-                        buf.zeroize(); // a non-ASCII text was copied there
-                    }
-                    scored
-                })
-            };
+            let each = |i: u32| MATCHER.with_borrow_mut(|m| score(m, i));
             if narrows {
                 shown.par_iter().filter_map(|&i| each(i)).collect()
             } else {
@@ -250,10 +275,7 @@ mod tests {
             let mut expected: Vec<(u32, u32)> = (0..recs.len() as u32)
                 .filter_map(|i| {
                     pattern
-                        .score(
-                            Utf32Str::new(&one.hays[i as usize], &mut one.buf),
-                            &mut one.matcher,
-                        )
+                        .score(one.hays[i as usize].as_utf32(), &mut one.matcher)
                         .map(|s| (s, i))
                 })
                 .collect();
