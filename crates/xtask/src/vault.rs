@@ -10,7 +10,7 @@
 //!   `vault_entries` alone (C). The figure is median(A) − median(B), with its 95% bootstrap
 //!   interval and the median of the rounds' paired differences.
 //! - 9b: one fuzzy-filter keystroke over those 10,000 entries, with the UI's own filter
-//!   (`vaultty::vault::Filter`, nucleo-matcher over title, username, URL and folder,
+//!   (`vaultty::vault::Filter`, nucleo-matcher over title, username, URL host and folder,
 //!   scored on every core): typed one key at a time, `g`, `gi`, `git`, `gith`, `githu`,
 //!   `github`; the figure is each key re-scoring all 10,000 (the filter is cleared between
 //!   keys, untimed). Then the same keys as the UI types them, each narrowing the last
@@ -743,7 +743,7 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
         Figure {
             id: "9b".into(),
             name: format!(
-                "one fuzzy-filter keystroke over {n} entries (the UI's `Filter`: title, username, URL and folder; parse, score all on every core, sort), typing `{TYPED}` a key at a time"
+                "one fuzzy-filter keystroke over {n} entries (the UI's `Filter`: title, username, URL host and folder; parse, score all on every core, sort), typing `{TYPED}` a key at a time"
             ),
             before: "–".into(),
             after: format!(
