@@ -262,7 +262,7 @@ fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line
     ui.wait_until("the focus on TOTP", |s| focused(s, "TOTP"));
     ui.send(ENTER);
     let s = ui.wait_until("the entry saved and shown, idle", |s| {
-        s.contains("Entry added") && s.contains("1 entries") && idle(s)
+        s.contains("Entry added") && s.contains("1 entry") && idle(s)
     });
     let line_under_line = |s: &str| {
         one_under_the_other(s, "front 4711", "back 0815")
@@ -298,6 +298,48 @@ fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line
         String::from_utf8_lossy(&out.stdout),
         "front 4711\nback 0815\nalarm 1234\n"
     );
+}
+
+/// An entry added from the command line while the UI shows the vault appears in the list
+/// without a key: the UI hears of the store's change (inotify) and reads the entries again.
+#[test]
+fn vault_entries_added_elsewhere_show_up_without_a_key() {
+    let sb = Sandbox::new();
+    sb.signup("ada@example.com", "Ada Lovelace", PW);
+    sb.login("ada@example.com", PW);
+    let ui = sb.ui(&[]);
+    ui.wait_until("the unlock form, idle", |s| {
+        s.contains("Vault locked") && field_row(s, "Password").is_some() && idle(s)
+    });
+    ui.type_secret("Password", PW);
+    ui.send(ENTER);
+    ui.wait_until("the empty vault, idle", |s| {
+        s.contains("0 entries") && idle(s)
+    });
+    sb.cli(&["unlock", "--password-stdin"])
+        .write_stdin(format!("{PW}\n"))
+        .assert()
+        .success();
+    sb.cli(&[
+        "vault",
+        "add",
+        "--title",
+        "Added elsewhere",
+        "--secret-stdin",
+    ])
+    .write_stdin("s3cret-from-the-cli\n")
+    .assert()
+    .success();
+    sb.cli(&["lock"]).assert().success();
+    let s = ui.wait_until("the new entry listed, idle", |s| {
+        s.contains("Added elsewhere") && s.contains("1 entry") && idle(s)
+    });
+    assert!(
+        !s.contains("s3cret-from-the-cli"),
+        "no secret on screen:\n{s}"
+    );
+    ui.send(CTRL_C);
+    assert_eq!(ui.exit_code(), 0);
 }
 
 /// Issue 13, item 3: on the "Terminal too small" screen, `l` and Esc used to log out unseen.

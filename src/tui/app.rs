@@ -479,13 +479,15 @@ fn on_msg(m: &mut Model, msg: Msg) -> Vec<Effect> {
             // worker works for a screen: the answer is told apart, and with a local SQLite
             // store no timer would ask later.)
             if !m.authenticated() {
-                vec![]
-            } else if m.checking_expiry {
-                m.check_again = true;
-                vec![]
-            } else {
-                m.check_session()
+                return vec![];
             }
+            let mut effects = m.with_page(|page, cx| page.on_store_changed(cx));
+            if m.checking_expiry {
+                m.check_again = true;
+            } else {
+                effects.extend(m.check_session());
+            }
+            effects
         }
         Msg::Response(r) => on_response(m, r),
         Msg::Strength { id, strength } => {

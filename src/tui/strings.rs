@@ -707,12 +707,13 @@ pub const NOTHING_TO_COPY: &str = "That field is empty: nothing copied.";
 pub const NO_TOTP: &str = "This entry has no TOTP code.";
 pub const COPIED: &str = "Copied; clears in 30 s";
 
-/// "3 / 10,000 entries"
+/// "3 / 10,000 entries", "1 entry"
 pub fn entry_count(shown: usize, total: usize) -> String {
+    let noun = if total == 1 { "entry" } else { "entries" };
     if shown == total {
-        format!("{total} entries")
+        format!("{total} {noun}")
     } else {
-        format!("{shown} / {total} entries")
+        format!("{shown} / {total} {noun}")
     }
 }
 

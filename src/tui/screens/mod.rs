@@ -229,6 +229,12 @@ pub trait Page {
     fn on_tick(&mut self, cx: &mut Ctx) {
         let _ = cx;
     }
+
+    /// Another process changed the store (a local SQLite store under inotify): a screen that
+    /// shows what is in the store may read it again.
+    fn on_store_changed(&mut self, cx: &mut Ctx) {
+        let _ = cx;
+    }
 }
 
 /// What a screen's update may read and ask for beyond its own state. The app applies what was

@@ -562,6 +562,15 @@ impl Page for Vault {
         }
     }
 
+    fn on_store_changed(&mut self, cx: &mut Ctx) {
+        // Entries added, changed or removed elsewhere (the CLI, another terminal) show up
+        // without a key: read again in the background, unless something is open or asked.
+        if self.state == State::Ready && self.dialog.is_none() && self.pending.is_none() {
+            self.pending = Some(Pending::Load);
+            cx.query(Request::VaultEntries);
+        }
+    }
+
     fn on_paste(&mut self, text: String, cx: &mut Ctx) {
         match &mut self.dialog {
             Some(Dialog::Form(ef)) => {
