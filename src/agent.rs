@@ -174,8 +174,8 @@ fn answer(v: &Accounts, request: AgentRequest) -> AgentResponse {
                 present: r.present,
                 skipped: r.skipped,
             }),
-            None => Err(Error::InvalidEntry(format!(
-                "import format {format:?} is not one vaultty reads"
+            None => Err(Error::Transfer(format!(
+                "Import refused: {format:?} is not a format vaultty reads."
             ))),
         },
         AgentRequest::Export { passphrase } => api::bytes(

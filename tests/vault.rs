@@ -856,7 +856,7 @@ conformance! {
         let (other, _) = lab.terminal("t-other", OTHER, PW);
         assert!(matches!(
             err(other.vault_import(Format::VaulttyJson, &file, Some(&pw("not the passphrase at all")))),
-            Error::InvalidEntry(_)
+            Error::Transfer(m) if m == "Import refused: the passphrase is wrong."
         ));
         assert!(other.vault_entries().unwrap().is_empty());
         let r = other.vault_import(Format::VaulttyJson, &file, Some(&passphrase)).unwrap();

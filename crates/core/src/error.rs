@@ -126,6 +126,10 @@ pub enum Error {
     /// An entry's fields were refused (says which and why); nothing was written.
     #[error("The entry's {0}")]
     InvalidEntry(String),
+    /// An import or export was refused (a wrong passphrase, a damaged or unknown file); says
+    /// which and why. Nothing was written.
+    #[error("{0}")]
+    Transfer(String),
     /// No entry has this id or title.
     #[error("No entry {0}. List them with `vaultty vault list`.")]
     UnknownEntry(String),
@@ -202,6 +206,7 @@ impl Error {
             | Error::Import { .. }
             | Error::UnknownEntry(_)
             | Error::InvalidEntry(_)
+            | Error::Transfer(_)
             | Error::AmbiguousEntry { .. } => 6,
             Error::NotAllowed(_) => 7,
             Error::AccountUnavailable(_) => 8,

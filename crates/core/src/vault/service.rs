@@ -391,7 +391,7 @@ impl Accounts {
             Some(p) => transfer::import_age(bytes, p),
             None => transfer::parse(format, bytes),
         }
-        .map_err(|e| Error::InvalidEntry(format!("import file: {e}")))?;
+        .map_err(|e| Error::Transfer(format!("Import refused: {e}")))?;
         let existing = self.vault_entries()?;
         let present = parsed.drop_present(&existing.iter().map(|r| &r.entry).collect::<Vec<_>>());
         let times: Vec<Option<(i64, i64)>> = parsed
@@ -414,7 +414,7 @@ impl Accounts {
         match passphrase {
             Some(p) => transfer::export_age(&records, p)
                 .map(Zeroizing::new)
-                .map_err(|e| Error::InvalidEntry(format!("export: {e}"))),
+                .map_err(|e| Error::Transfer(format!("Export refused: {e}"))),
             None => Ok(transfer::export_json(&records)),
         }
     }
