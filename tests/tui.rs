@@ -4423,6 +4423,70 @@ fn vault_lock_shows_the_unlock_form_and_the_password_opens_it_again() {
 }
 
 #[test]
+fn vault_locks_after_vault_lock_minutes_without_a_key_and_wakes_for_it() {
+    let mut ui = Ui::with_account();
+    ui.model.vault_lock_secs = Some(120);
+    ui.login_vault();
+    ui.add_entries(&[("Alpha", "a", "x")]);
+    ui.reload_vault();
+    // The runtime is told to wake for the lock, and nothing sooner is due on an idle vault.
+    let wake = ui.model.next_wake().unwrap();
+    assert!(wake <= std::time::Duration::from_secs(121), "{wake:?}");
+    // A key before the time puts the lock off.
+    ui.clock.advance(100);
+    ui.send(Msg::Tick);
+    ui.key(KeyCode::Down);
+    ui.clock.advance(100);
+    ui.send(Msg::Tick);
+    assert!(
+        matches!(ui.model.screen, Screen::Vault(_)),
+        "a key 100 s ago"
+    );
+    assert!(ui.vault.is_unlocked());
+    ui.clock.advance(20);
+    let effects = ui.send_only(Msg::Tick);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Backend(vaultty::api::Request::Lock))),
+        "the worker is asked to wipe the key: {effects:?}"
+    );
+    ui.run(effects);
+    assert!(matches!(ui.model.screen, Screen::Unlock(_)));
+    assert!(!ui.vault.is_unlocked(), "the key is wiped");
+    assert!(!ui.screen_text().contains("Alpha"));
+    assert!(
+        ui.flash_text().contains("Vault locked"),
+        "{}",
+        ui.flash_text()
+    );
+    // Locked, the lock is not asked again until a key.
+    ui.clock.advance(200);
+    let effects = ui.send_only(Msg::Tick);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Backend(vaultty::api::Request::Lock))),
+        "{effects:?}"
+    );
+    ui.run(effects);
+    ui.type_str(PW);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Alpha"]);
+}
+
+#[test]
+fn vault_lock_minutes_no_shorter_than_the_session_changes_nothing() {
+    let mut ui = Ui::with_account();
+    ui.model.vault_lock_secs = Some(ui.model.idle_secs().max(900));
+    ui.login_vault();
+    ui.clock.advance(300);
+    ui.send(Msg::Tick);
+    assert!(matches!(ui.model.screen, Screen::Vault(_)));
+    assert!(ui.vault.is_unlocked());
+}
+
+#[test]
 fn vault_locks_when_the_session_ends_elsewhere() {
     let mut ui = Ui::with_account();
     ui.login_vault();

@@ -15,6 +15,7 @@ use super::screens::login::Login;
 use super::screens::recovery_code::RecoveryCode;
 use super::screens::sealed::Sealed;
 use super::screens::starting::Starting;
+use super::screens::unlock::Unlock;
 use super::screens::vault::Vault;
 use super::screens::{Ctx, Info, Out, Page, Screen};
 use super::strings as s;
@@ -140,10 +141,18 @@ pub struct Model {
     pub clipboard_clear_at: Option<i64>,
     /// The session ended: the worker is asked to wipe the vault's key too.
     lock_vault: bool,
+    /// `vault.lock_minutes` in seconds, when configured: the vault locks after that long
+    /// without a key, if that is sooner than the session's idle limit (which ends it anyway).
+    pub vault_lock_secs: Option<i64>,
+    /// When a key was last pressed or text pasted.
+    last_input: i64,
+    /// The vault was locked for want of use since the last key (so the timer is not armed).
+    idle_locked: bool,
 }
 
 impl Model {
     pub fn new(clock: Arc<dyn Clock>, tz: TimeZone, size: (u16, u16)) -> Self {
+        let now = clock.now();
         Model {
             screen: Starting.into(),
             help: false,
@@ -171,7 +180,18 @@ impl Model {
             redraw: true,
             clipboard_clear_at: None,
             lock_vault: false,
+            vault_lock_secs: None,
+            last_input: now,
+            idle_locked: false,
         }
+    }
+
+    /// When the vault locks for want of use (`vault.lock_minutes`), if that comes before the
+    /// session's own idle expiry.
+    fn vault_lock_at(&self) -> Option<i64> {
+        let secs = self.vault_lock_secs?;
+        (self.authenticated() && !self.idle_locked && secs < self.idle_secs())
+            .then_some(self.last_input + secs)
     }
 
     /// What to ask for when the UI starts.
@@ -253,6 +273,9 @@ impl Model {
             consider(secs(self.form_typed_at + PREPARED_IDLE_SECS) + Duration::from_millis(50));
         }
         if let Some(at) = self.clipboard_clear_at {
+            consider(secs(at) + Duration::from_millis(50));
+        }
+        if let Some(at) = self.vault_lock_at() {
             consider(secs(at) + Duration::from_millis(50));
         }
         // A TOTP code counting down, a password shown until it hides again: only while shown.
@@ -529,6 +552,16 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
     {
         m.flash = None;
     }
+    // Unused for `vault.lock_minutes`: the worker wipes the key (whatever screen shows), and
+    // the vault's screen gives way to the unlock form, an open entry form with it.
+    if m.vault_lock_at().is_some_and(|t| t <= now) {
+        m.idle_locked = true;
+        effects.push(Effect::Backend(Request::Lock));
+        if m.screen.id() == ScreenId::Vault {
+            m.screen = Unlock::new().into();
+            m.flash(FlashKind::Info, s::LOCKED_UNUSED);
+        }
+    }
     // Cleared unconditionally: terminals do not say whether the clipboard still holds it.
     if m.clipboard_clear_at.is_some_and(|t| t <= now) {
         m.clipboard_clear_at = None;
@@ -553,6 +586,8 @@ fn on_tick(m: &mut Model) -> Vec<Effect> {
 }
 
 fn on_paste(m: &mut Model, text: String) -> Vec<Effect> {
+    m.last_input = m.now();
+    m.idle_locked = false;
     if m.busy.is_some() || m.help || m.confirm.is_some() || m.too_small() {
         return vec![];
     }
@@ -572,6 +607,8 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
+    m.last_input = m.now();
+    m.idle_locked = false;
     if let Some(action) = keys::action(Layer::Always, &key) {
         return act(m, action);
     }

@@ -261,6 +261,7 @@ fn run_app(accounts: Accounts, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     let size = terminal.size().context(strings::ERR_SIZE)?;
     let mut model = Model::new(clock, timefmt::system_tz(), (size.width, size.height));
     model.launch_email = launch_email;
+    model.vault_lock_secs = setup.options.vault_lock_secs;
     if sees_store {
         model.watch_secs = None;
     }

@@ -677,6 +677,7 @@ pub const UNLOCK_TITLE: &str = "Vault locked";
 pub const UNLOCK_BUTTON: &str = "Unlock";
 pub const UNLOCK_WHAT: &str = "Enter your password to unlock the vault.";
 pub const LOCKED: &str = "Vault locked";
+pub const LOCKED_UNUSED: &str = "Vault locked: unused for vault.lock_minutes";
 pub const HELP_UNLOCK_SUBMIT: &str = "unlock the vault";
 pub const PASSWORD_WRONG: &str = "is not your password.";
 
