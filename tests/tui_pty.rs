@@ -219,9 +219,9 @@ fn one_under_the_other(s: &str, first: &str, second: &str) -> bool {
 /// third pasted after a line break (a bracketed paste, CR as terminals send it), is saved with
 /// its line breaks, shows line under line in the entry pane, and comes back so in the notes
 /// field when the entry is edited again.
-#[test]
-fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line() {
-    let sb = Sandbox::new();
+/// Ada signed up and logged in, the UI started on her locked vault and unlocked: the empty
+/// vault, idle.
+fn unlocked_empty_vault(sb: &Sandbox) -> Pty {
     sb.signup("ada@example.com", "Ada Lovelace", PW);
     sb.login("ada@example.com", PW);
     let ui = sb.ui(&[]);
@@ -233,6 +233,13 @@ fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line
     ui.wait_until("the empty vault, idle", |s| {
         s.contains("0 entries") && idle(s)
     });
+    ui
+}
+
+#[test]
+fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line() {
+    let sb = Sandbox::new();
+    let ui = unlocked_empty_vault(&sb);
 
     ui.send("n");
     ui.wait_for("New entry");
@@ -305,17 +312,7 @@ fn vault_notes_typed_on_two_lines_and_pasted_are_saved_and_shown_line_under_line
 #[test]
 fn vault_entries_added_elsewhere_show_up_without_a_key() {
     let sb = Sandbox::new();
-    sb.signup("ada@example.com", "Ada Lovelace", PW);
-    sb.login("ada@example.com", PW);
-    let ui = sb.ui(&[]);
-    ui.wait_until("the unlock form, idle", |s| {
-        s.contains("Vault locked") && field_row(s, "Password").is_some() && idle(s)
-    });
-    ui.type_secret("Password", PW);
-    ui.send(ENTER);
-    ui.wait_until("the empty vault, idle", |s| {
-        s.contains("0 entries") && idle(s)
-    });
+    let ui = unlocked_empty_vault(&sb);
     sb.cli(&["unlock", "--password-stdin"])
         .write_stdin(format!("{PW}\n"))
         .assert()

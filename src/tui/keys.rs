@@ -595,20 +595,8 @@ pub const FORM_ROWS: &[Row] = &[
         keys: &[(L::Form, A::Reveal)],
         what: s::HELP_REVEAL,
     },
-    Row {
-        keys: &[
-            (L::Field, A::Edit(E::GoToPrevChar)),
-            (L::Field, A::Edit(E::GoToNextChar)),
-        ],
-        what: s::HELP_MOVE_CHAR,
-    },
-    Row {
-        keys: &[
-            (L::Field, A::Edit(E::GoToPrevWord)),
-            (L::Field, A::Edit(E::GoToNextWord)),
-        ],
-        what: s::HELP_MOVE_WORD,
-    },
+    MOVE_CHAR_ROW,
+    MOVE_WORD_ROW,
     Row {
         keys: &[
             (L::Field, A::Edit(E::GoToStart)),
@@ -623,10 +611,7 @@ pub const FORM_ROWS: &[Row] = &[
         ],
         what: s::HELP_DELETE_CHAR,
     },
-    Row {
-        keys: &[(L::Field, A::Edit(E::DeletePrevWord))],
-        what: s::HELP_DELETE_WORD,
-    },
+    DELETE_WORD_ROW,
     Row {
         keys: &[
             (L::Field, A::Edit(E::DeleteLine)),
@@ -640,6 +625,26 @@ pub const FORM_ROWS: &[Row] = &[
     },
     QUESTION_MARK_ROW,
 ];
+
+/// Editing rows that one-line fields and the notes share.
+const MOVE_CHAR_ROW: Row = Row {
+    keys: &[
+        (L::Field, A::Edit(E::GoToPrevChar)),
+        (L::Field, A::Edit(E::GoToNextChar)),
+    ],
+    what: s::HELP_MOVE_CHAR,
+};
+const MOVE_WORD_ROW: Row = Row {
+    keys: &[
+        (L::Field, A::Edit(E::GoToPrevWord)),
+        (L::Field, A::Edit(E::GoToNextWord)),
+    ],
+    what: s::HELP_MOVE_WORD,
+};
+const DELETE_WORD_ROW: Row = Row {
+    keys: &[(L::Field, A::Edit(E::DeletePrevWord))],
+    what: s::HELP_DELETE_WORD,
+};
 
 /// The help rows of a field of several lines (in place of [`FORM_ROWS`]): moving between
 /// fields and lines, and editing.
@@ -661,20 +666,8 @@ pub const LINES_ROWS: &[Row] = &[
         ],
         what: s::HELP_LINE_BREAK_UP_DOWN,
     },
-    Row {
-        keys: &[
-            (L::Field, A::Edit(E::GoToPrevChar)),
-            (L::Field, A::Edit(E::GoToNextChar)),
-        ],
-        what: s::HELP_MOVE_CHAR,
-    },
-    Row {
-        keys: &[
-            (L::Field, A::Edit(E::GoToPrevWord)),
-            (L::Field, A::Edit(E::GoToNextWord)),
-        ],
-        what: s::HELP_MOVE_WORD,
-    },
+    MOVE_CHAR_ROW,
+    MOVE_WORD_ROW,
     Row {
         keys: &[
             (L::Field, A::Edit(E::GoToStart)),
@@ -689,10 +682,7 @@ pub const LINES_ROWS: &[Row] = &[
         ],
         what: s::HELP_LINES_DELETE_CHAR,
     },
-    Row {
-        keys: &[(L::Field, A::Edit(E::DeletePrevWord))],
-        what: s::HELP_DELETE_WORD,
-    },
+    DELETE_WORD_ROW,
     Row {
         keys: &[
             (L::Field, A::Edit(E::DeleteLine)),
