@@ -4248,6 +4248,66 @@ impl Ui {
 /// the other fields), ↑ / ↓ move between lines and leave the field past its first or last
 /// line, a paste keeps its line breaks, and the footer says so.
 #[test]
+fn vault_generator_gives_a_passphrase_then_longer_character_passwords() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.key(KeyCode::Char('n'));
+    ui.type_str("Router");
+    ui.ctrl('g');
+    assert_eq!(
+        ui.flash_text(),
+        "New 6-word passphrase in the field; Ctrl-G: 16 characters"
+    );
+    ui.ctrl('g');
+    assert_eq!(
+        ui.flash_text(),
+        "New 16-character password in the field; Ctrl-G: 24 characters"
+    );
+    for n in [24, 32, 48] {
+        ui.ctrl('g');
+        assert!(
+            ui.flash_text().starts_with(&format!("New {n}-character")),
+            "{}",
+            ui.flash_text()
+        );
+    }
+    ui.ctrl('g');
+    assert_eq!(
+        ui.flash_text(),
+        "New 64-character password in the field; Ctrl-G: a passphrase"
+    );
+    ui.ctrl('g');
+    assert!(
+        ui.flash_text().starts_with("New 6-word passphrase"),
+        "{}",
+        ui.flash_text()
+    );
+    ui.ctrl('g');
+    // Typed on, the field starts the turn again.
+    ui.type_str("x");
+    ui.ctrl('g');
+    assert!(
+        ui.flash_text().starts_with("New 6-word passphrase"),
+        "{}",
+        ui.flash_text()
+    );
+    ui.ctrl('g');
+    ui.focus_field(5);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.flash_text(), "Entry added");
+    let stored = ui.vault.vault_entries().unwrap();
+    let pw = &stored[0].entry.password;
+    assert_eq!(pw.chars().count(), 16, "{pw:?}");
+    assert!(
+        pw.chars().any(|c| c.is_ascii_lowercase())
+            && pw.chars().any(|c| c.is_ascii_uppercase())
+            && pw.chars().any(|c| c.is_ascii_digit())
+            && pw.chars().any(|c| c.is_ascii_punctuation()),
+        "every kind of character: {pw:?}"
+    );
+}
+
+#[test]
 fn vault_notes_are_edited_on_several_lines() {
     let mut ui = Ui::with_account();
     ui.login_vault();

@@ -36,9 +36,13 @@ pub enum VaultCommand {
         /// Read the password from the first line of stdin
         #[arg(long)]
         secret_stdin: bool,
-        /// Generate a passphrase of six EFF words
+        /// Generate a passphrase of six EFF words (or, with --length, a password)
         #[arg(long)]
         generate: bool,
+        /// With --generate: a password of this many characters (8 to 128; letters, digits and
+        /// symbols) instead of a passphrase
+        #[arg(long, requires = "generate", value_parser = clap::value_parser!(u16).range(8..=128))]
+        length: Option<u16>,
     },
     /// Change an entry's fields
     Edit {
@@ -329,11 +333,19 @@ pub fn run(dir: &Path, command: VaultCommand) -> Result<(), CliError> {
             totp,
             secret_stdin,
             generate,
+            length,
         } => {
+            use crate::vault::generator::{Characters, Generator};
             let password = if generate {
-                crate::vault::generator::Generator::default()
-                    .generate()
-                    .map_err(|e| Error::Internal(e.to_string()))?
+                match length {
+                    None => Generator::default(),
+                    Some(n) => Generator::Characters(Characters {
+                        length: n.into(),
+                        ..Characters::default()
+                    }),
+                }
+                .generate()
+                .map_err(|e| Error::Internal(e.to_string()))?
             } else {
                 debug_assert!(secret_stdin);
                 Zeroizing::new(input::stdin_passwords(1)?.remove(0).expose().to_owned())
@@ -355,10 +367,15 @@ pub fn run(dir: &Path, command: VaultCommand) -> Result<(), CliError> {
                     println!("{}", ids.first().copied().unwrap_or_default());
                     eprintln!(
                         "Entry added{}.",
-                        if generate {
-                            " with a generated passphrase (see it with `vaultty vault get`)"
-                        } else {
-                            ""
+                        match (generate, length) {
+                            (false, _) => String::new(),
+                            (true, None) => " with a generated passphrase (see it with \
+                                              `vaultty vault get`)"
+                                .to_owned(),
+                            (true, Some(n)) => format!(
+                                " with a generated {n}-character password (see it with \
+                                 `vaultty vault get`)"
+                            ),
                         }
                     );
                     Ok(())

@@ -741,7 +741,10 @@ pub const LABEL_NOTES: &str = "Notes";
 pub const LABEL_TOTP: &str = "TOTP";
 pub const LABEL_FOLDER: &str = "Folder";
 pub const TOTP_HINT: &str = "TOTP: an otpauth:// URI or a base32 seed; empty for none.";
-pub const GENERATED: &str = "A new passphrase is in the password field (F2 shows it)";
+/// "New 6-word passphrase in the field; Ctrl-G: 16 characters"
+pub fn generated(made: &str, next: &str) -> String {
+    format!("New {made} in the field; Ctrl-G: {next}")
+}
 pub const TOTP_INVALID: &str = "is not a TOTP seed:";
 
 // The vault's footer and help.
@@ -761,7 +764,7 @@ pub const FOOT_TO_VAULT: &str = "vault";
 pub const HELP_VAULT_MOVE: &str = "select the entry above / below";
 pub const HELP_VAULT_PAGE: &str = "a page up / down";
 pub const HELP_VAULT_ENDS: &str = "the first / the last entry";
-pub const HELP_VAULT_FILTER: &str = "filter as you type (fuzzy, on title, username, URL, folder)";
+pub const HELP_VAULT_FILTER: &str = "filter as you type (fuzzy: title, username, site, folder)";
 pub const HELP_VAULT_NEW: &str = "add an entry";
 pub const HELP_VAULT_EDIT: &str = "edit the selected entry";
 pub const HELP_VAULT_DELETE: &str = "delete the selected entry (asks first, Cancel focused)";
@@ -774,6 +777,6 @@ pub const HELP_VAULT_FILTER_DONE: &str = "keep the filter and go back to the lis
 pub const HELP_VAULT_FILTER_CLEAR: &str = "clear the filter";
 pub const HELP_ENTRY_SUBMIT: &str = "save the entry";
 pub const HELP_ENTRY_BACK: &str = "back to the list (asks first if something was changed)";
-pub const HELP_GENERATE: &str = "a new passphrase in the password field";
+pub const HELP_GENERATE: &str = "a passphrase; again: 16 to 64 characters";
 pub const HELP_TO_VAULT: &str = "back to the vault";
 pub const FOOT_DISCARD_VAULT: &str = "discard the vault";

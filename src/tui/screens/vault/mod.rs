@@ -28,7 +28,7 @@ use crate::tui::widgets::form::{self, Focus, Form, FormEvent, form_fields};
 use crate::tui::widgets::listing::moved;
 use crate::tui::widgets::status::FlashKind;
 use crate::vault::entry::{MAX_LINE_CHARS, MAX_NOTES_CHARS};
-use crate::vault::generator::Generator;
+use crate::vault::generator::{Characters, Generator};
 use crate::vault::totp::Totp;
 use crate::vault::{Entry, EntryRecord};
 use crate::{Error, SessionInfo};
@@ -72,6 +72,31 @@ pub struct EntryForm {
     pub dirty: bool,
     /// A stored password too long for the password field: kept unless one is typed.
     keep_password: Option<Zeroizing<String>>,
+    /// Which of [`generator`]'s kinds the password field holds, untouched since Ctrl-G.
+    generated: Option<usize>,
+}
+
+/// The lengths of the character passwords Ctrl-G offers, in turn, after a passphrase.
+const GENERATED_LENGTHS: [usize; 5] = [16, 24, 32, 48, 64];
+
+/// What Ctrl-G generates the `step`th time in a row: a passphrase of six EFF words, then
+/// character passwords of [`GENERATED_LENGTHS`] (all four kinds of character), then again.
+fn generator(step: usize) -> (Generator, String, String) {
+    let kinds = GENERATED_LENGTHS.len() + 1;
+    let kind = |step: usize| match (step % kinds).checked_sub(1) {
+        None => (Generator::default(), "6-word passphrase".to_owned(), "a passphrase".to_owned()),
+        Some(i) => (
+            Generator::Characters(Characters {
+                length: GENERATED_LENGTHS[i],
+                ..Characters::default()
+            }),
+            format!("{}-character password", GENERATED_LENGTHS[i]),
+            format!("{} characters", GENERATED_LENGTHS[i]),
+        ),
+    };
+    let (generator, made, _) = kind(step);
+    let (_, _, next) = kind(step + 1);
+    (generator, made, next)
 }
 
 /// A dialog over the list.
@@ -318,6 +343,7 @@ impl Vault {
             id,
             dirty: false,
             keep_password,
+            generated: None,
         })));
     }
 
@@ -329,7 +355,9 @@ impl Vault {
             Action::Back if ef.dirty => cx.ask(Confirm::DISCARD),
             Action::Back | Action::Yes => self.dialog = None,
             Action::Generate => {
-                let Ok(phrase) = Generator::default().generate() else {
+                let step = ef.generated.map_or(0, |s| (s + 1) % (GENERATED_LENGTHS.len() + 1));
+                let (generator, made, next) = generator(step);
+                let Ok(phrase) = generator.generate() else {
                     return;
                 };
                 let field = &mut ef.form.password;
@@ -339,11 +367,13 @@ impl Vault {
                 ef.keep_password = None;
                 ef.dirty = true;
                 ef.form.focus = Focus::Field(EntryField::Password);
-                cx.flash(FlashKind::Info, s::GENERATED);
+                ef.generated = Some(step);
+                cx.flash(FlashKind::Info, s::generated(&made, &next));
             }
             action => match ef.form.handle_at(action, form::input_width(cx.size.0)) {
                 FormEvent::Changed(EntryField::Password) => {
                     ef.keep_password = None;
+                    ef.generated = None;
                     ef.dirty = true;
                 }
                 FormEvent::Changed(_) => ef.dirty = true,
