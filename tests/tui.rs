@@ -4463,6 +4463,29 @@ fn render_vault_entry_form_with_notes_on_several_lines() {
 }
 
 #[test]
+fn vault_reads_again_when_the_store_changed_during_a_read() {
+    let mut ui = Ui::with_account();
+    ui.login_vault();
+    ui.add_entries(&[("Alpha", "a", "x")]);
+    ui.reload_vault();
+    // A change elsewhere: the vault asks for its entries, and the worker reads them...
+    let asked = ui.send_only(Msg::StoreChanged);
+    let answers: Vec<Msg> = asked
+        .into_iter()
+        .filter_map(|c| execute(&ui.vault, c))
+        .collect();
+    // ...before a second change lands, heard while that answer is on its way.
+    ui.add_entries(&[("Beta", "b", "y")]);
+    let asked_again = ui.send_only(Msg::StoreChanged);
+    for answer in answers {
+        let effects = update(&mut ui.model, answer);
+        ui.run(effects);
+    }
+    ui.run(asked_again);
+    assert_eq!(ui.vault_screen().shown_titles(), vec!["Alpha", "Beta"]);
+}
+
+#[test]
 fn vault_lock_shows_the_unlock_form_and_the_password_opens_it_again() {
     let mut ui = Ui::with_account();
     ui.login_vault();

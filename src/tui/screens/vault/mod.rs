@@ -150,6 +150,9 @@ pub struct Vault {
     pending: Option<Pending>,
     /// The entry to select once the entries are loaded again.
     select_id: Option<i64>,
+    /// The store changed while the entries could not be read again (a load on its way, a
+    /// dialog open): read them once that is over.
+    stale: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -184,6 +187,7 @@ impl Vault {
             dialog: None,
             pending: Some(Pending::Load),
             select_id: None,
+            stale: false,
         }
     }
 
@@ -253,6 +257,20 @@ impl Vault {
             .apply(self.filter.value(), &self.shown);
         self.selected = 0;
         self.selection_changed();
+    }
+
+    /// Reads the entries again in the background if the store changed since they were read
+    /// and nothing is open or on its way.
+    fn read_if_stale(&mut self, cx: &mut Ctx) {
+        if self.stale
+            && self.state == State::Ready
+            && self.dialog.is_none()
+            && self.pending.is_none()
+        {
+            self.stale = false;
+            self.pending = Some(Pending::Load);
+            cx.query(Request::VaultEntries);
+        }
     }
 
     /// A move, a filter, a new list: the password hides, the TOTP is read again.
@@ -353,7 +371,10 @@ impl Vault {
         };
         match action {
             Action::Back if ef.dirty => cx.ask(Confirm::DISCARD),
-            Action::Back | Action::Yes => self.dialog = None,
+            Action::Back | Action::Yes => {
+                self.dialog = None;
+                self.read_if_stale(cx);
+            }
             Action::Generate => {
                 let step = ef.generated.map_or(0, |s| (s + 1) % (GENERATED_LENGTHS.len() + 1));
                 let (generator, made, next) = generator(step);
@@ -458,9 +479,14 @@ impl Vault {
                 if go {
                     self.pending = Some(Pending::Delete);
                     cx.send(s::DELETING_ENTRY, Request::VaultDelete { id });
+                } else {
+                    self.read_if_stale(cx);
                 }
             }
-            Action::Back => self.dialog = None,
+            Action::Back => {
+                self.dialog = None;
+                self.read_if_stale(cx);
+            }
             _ => {}
         }
     }
@@ -594,10 +620,11 @@ impl Page for Vault {
 
     fn on_store_changed(&mut self, cx: &mut Ctx) {
         // Entries added, changed or removed elsewhere (the CLI, another terminal) show up
-        // without a key: read again in the background, unless something is open or asked.
-        if self.state == State::Ready && self.dialog.is_none() && self.pending.is_none() {
-            self.pending = Some(Pending::Load);
-            cx.query(Request::VaultEntries);
+        // without a key: read again in the background, now or once what is open or asked
+        // is over (a load already on its way may have read the store before the change).
+        if self.state == State::Ready {
+            self.stale = true;
+            self.read_if_stale(cx);
         }
     }
 
@@ -652,6 +679,7 @@ impl Page for Vault {
             },
             (p, _) => self.pending = p,
         }
+        self.read_if_stale(cx);
     }
 
     fn next_tick(&self, now: i64) -> Option<i64> {
