@@ -889,6 +889,28 @@ pub const FILTER_INFO: Info = Info {
     ..INFO
 };
 
+// What the entry form's two states (the focus in the notes or not) share.
+const GENERATE_ROW: Row = Row {
+    keys: &[(Layer::EntryForm, Action::Generate)],
+    what: s::HELP_GENERATE,
+};
+const ENTRY_BACK_ROW: Row = Row {
+    keys: &[(Layer::Back, Action::Back)],
+    what: s::HELP_ENTRY_BACK,
+};
+const QUIT_AT_ONCE_ROW: Row = Row {
+    keys: &[(Layer::Always, Action::Quit)],
+    what: s::HELP_QUIT_AT_ONCE,
+};
+const GENERATE_HINT: Hint = Hint {
+    key: (Layer::EntryForm, Action::Generate),
+    what: s::FOOT_GENERATE,
+};
+const CANCEL_HINT: Hint = Hint {
+    key: (Layer::Back, Action::Back),
+    what: s::FOOT_CANCEL,
+};
+
 /// The entry form.
 pub const FORM_INFO: Info = Info {
     layers: &[Layer::EntryForm, Layer::Back, Layer::Form, Layer::Field],
@@ -898,19 +920,10 @@ pub const FORM_INFO: Info = Info {
                 keys: &[(Layer::Form, Action::Submit)],
                 what: s::HELP_ENTRY_SUBMIT,
             },
-            Row {
-                keys: &[(Layer::EntryForm, Action::Generate)],
-                what: s::HELP_GENERATE,
-            },
-            Row {
-                keys: &[(Layer::Back, Action::Back)],
-                what: s::HELP_ENTRY_BACK,
-            },
+            GENERATE_ROW,
+            ENTRY_BACK_ROW,
             LOGOUT_ROW,
-            Row {
-                keys: &[(Layer::Always, Action::Quit)],
-                what: s::HELP_QUIT_AT_ONCE,
-            },
+            QUIT_AT_ONCE_ROW,
         ],
         FORM_ROWS,
         COMMON_ROWS,
@@ -920,14 +933,8 @@ pub const FORM_INFO: Info = Info {
             key: (Layer::Form, Action::Submit),
             what: s::FOOT_SAVE,
         },
-        Hint {
-            key: (Layer::EntryForm, Action::Generate),
-            what: s::FOOT_GENERATE,
-        },
-        Hint {
-            key: (Layer::Back, Action::Back),
-            what: s::FOOT_CANCEL,
-        },
+        GENERATE_HINT,
+        CANCEL_HINT,
         Hint {
             key: (Layer::Form, Action::Reveal),
             what: s::FOOT_SHOW,
@@ -944,19 +951,10 @@ pub const NOTES_INFO: Info = Info {
     layers: &[Layer::EntryForm, Layer::Back, Layer::Lines, Layer::Field],
     help: &[
         &[
-            Row {
-                keys: &[(Layer::EntryForm, Action::Generate)],
-                what: s::HELP_GENERATE,
-            },
-            Row {
-                keys: &[(Layer::Back, Action::Back)],
-                what: s::HELP_ENTRY_BACK,
-            },
+            GENERATE_ROW,
+            ENTRY_BACK_ROW,
             LOGOUT_ROW,
-            Row {
-                keys: &[(Layer::Always, Action::Quit)],
-                what: s::HELP_QUIT_AT_ONCE,
-            },
+            QUIT_AT_ONCE_ROW,
         ],
         LINES_ROWS,
         COMMON_ROWS,
@@ -970,14 +968,8 @@ pub const NOTES_INFO: Info = Info {
             key: (Layer::Lines, Action::NextField),
             what: s::FOOT_NEXT_FIELD,
         },
-        Hint {
-            key: (Layer::EntryForm, Action::Generate),
-            what: s::FOOT_GENERATE,
-        },
-        Hint {
-            key: (Layer::Back, Action::Back),
-            what: s::FOOT_CANCEL,
-        },
+        GENERATE_HINT,
+        CANCEL_HINT,
         Hint {
             key: (Layer::Lines, Action::Reveal),
             what: s::FOOT_SHOW,
