@@ -768,3 +768,21 @@ pub fn footer_rank(hint: &Hint) -> usize {
         .position(|k| *k == hint.key)
         .unwrap_or(usize::MAX)
 }
+
+/// Footer hints that many screens show, each the same everywhere.
+pub const HELP_HINT: Hint = Hint {
+    key: (L::Common, A::Help),
+    what: s::FOOT_HELP,
+};
+pub const QUIT_HINT: Hint = Hint {
+    key: (L::Always, A::Quit),
+    what: s::FOOT_QUIT,
+};
+pub const LOGOUT_HINT: Hint = Hint {
+    key: (L::Session, A::Logout),
+    what: s::FOOT_LOG_OUT,
+};
+pub const SHOW_HINT: Hint = Hint {
+    key: (L::Form, A::Reveal),
+    what: s::FOOT_SHOW,
+};

@@ -15,6 +15,7 @@ use crate::sanitize::for_display;
 use crate::timefmt::{duration, local, local_time};
 use crate::tui::app::Model;
 use crate::tui::keys::{self, Action, COMMON_ROWS, Hint, Layer, Row};
+use crate::tui::keys::{HELP_HINT, QUIT_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::text::{ellipsize, text_rows};
 use crate::tui::widgets::{CARD_W, bold, card, dim};
@@ -103,14 +104,8 @@ pub const INFO: Info = Info {
             key: (Layer::Dashboard, Action::DeleteAccount),
             what: s::FOOT_DELETE_ACCOUNT,
         },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 
@@ -145,14 +140,8 @@ pub const ADMIN_INFO: Info = Info {
             key: (Layer::Dashboard, Action::Quit),
             what: s::FOOT_QUIT_STAY,
         },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        HELP_HINT,
+        QUIT_HINT,
     ],
     ..INFO
 };

@@ -8,6 +8,7 @@ use super::{Ctx, Info, Page};
 use crate::api::{Request, Response};
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, FORM_ROWS, Hint, Layer, Row};
+use crate::tui::keys::{HELP_HINT, LOGOUT_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm_dialog;
 use crate::tui::widgets::field::FormField;
@@ -70,22 +71,10 @@ pub const INFO: Info = Info {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_BACK,
         },
-        Hint {
-            key: (Layer::Session, Action::Logout),
-            what: s::FOOT_LOG_OUT,
-        },
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        LOGOUT_HINT,
+        SHOW_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 

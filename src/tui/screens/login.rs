@@ -9,6 +9,7 @@ use crate::api::{Request, Response};
 use crate::auth::policy::MAX_EMAIL_CHARS;
 use crate::tui::app::Model;
 use crate::tui::keys::{self, Action, FORM_ROWS, COMMON_ROWS, Hint, Layer, Row};
+use crate::tui::keys::{HELP_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::field::FormField;
 use crate::tui::widgets::form::{self, AnyForm, Focus, Form, FormEvent, form_fields};
@@ -70,18 +71,9 @@ pub const INFO: Info = Info {
             key: (Layer::Login, Action::Reset),
             what: s::FOOT_RESET,
         },
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        SHOW_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 

@@ -13,6 +13,7 @@ use crate::ResetCode;
 use crate::api::Request;
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, Hint, Layer, QUESTION_MARK_ROW, Row};
+use crate::tui::keys::{HELP_HINT, QUIT_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::dialog::{self, DialogView};
 use crate::tui::widgets::bold;
@@ -71,14 +72,8 @@ pub const INFO: Info = Info {
             key: (Layer::Dialog, Action::Submit),
             what: s::FOOT_WRITTEN,
         },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 

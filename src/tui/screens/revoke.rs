@@ -8,6 +8,7 @@ use crate::admin::SessionEntry;
 use crate::api::Request;
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, Hint, Layer, QUESTION_MARK_ROW, Row};
+use crate::tui::keys::{HELP_HINT, LOGOUT_HINT, QUIT_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm_dialog::{self, Button, Labels};
 use ratatui::Frame;
@@ -74,18 +75,9 @@ pub const INFO: Info = Info {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_CANCEL,
         },
-        Hint {
-            key: (Layer::Session, Action::Logout),
-            what: s::FOOT_LOG_OUT,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        LOGOUT_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 

@@ -11,6 +11,7 @@ use crate::Error;
 use crate::api::{Request, Response};
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, FORM_ROWS, Hint, Layer, Row};
+use crate::tui::keys::{HELP_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::field::FormField;
 use crate::tui::widgets::form::{self, AnyForm, Focus, Form, FormEvent, form_fields};
@@ -87,18 +88,9 @@ pub const INFO: Info = Info {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_ACCOUNT,
         },
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        SHOW_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 
@@ -117,18 +109,9 @@ pub const DISCARD_INFO: Info = Info {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_ACCOUNT,
         },
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        SHOW_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
     ..INFO
 };

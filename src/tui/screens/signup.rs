@@ -10,6 +10,7 @@ use crate::api::{Request, Response};
 use crate::auth::policy::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, validate_email, validate_name};
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, FORM_ROWS, Hint, Layer, Row};
+use crate::tui::keys::{HELP_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::field::FormField;
@@ -71,18 +72,9 @@ pub const INFO: Info = Info {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_BACK,
         },
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
-        Hint {
-            key: (Layer::Common, Action::Help),
-            what: s::FOOT_HELP,
-        },
-        Hint {
-            key: (Layer::Always, Action::Quit),
-            what: s::FOOT_QUIT,
-        },
+        SHOW_HINT,
+        HELP_HINT,
+        QUIT_HINT,
     ],
 };
 

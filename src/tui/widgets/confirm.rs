@@ -4,6 +4,7 @@
 
 use super::super::keys::{self, Action, Hint, Layer};
 use super::super::strings as s;
+use crate::tui::keys::QUIT_HINT;
 
 /// A question being asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +43,7 @@ impl Confirm {
                 key: (Layer::Confirm, Action::No),
                 what: self.no,
             },
-            Hint {
-                key: (Layer::Always, Action::Quit),
-                what: s::FOOT_QUIT,
-            },
+            QUIT_HINT,
         ]
     }
 }

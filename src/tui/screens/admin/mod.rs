@@ -27,6 +27,7 @@ use crate::auth::policy::{MAX_EMAIL_CHARS, normalize_email};
 use crate::storage::{AccountCounts, AccountSort};
 use crate::tui::app::Model;
 use crate::tui::keys::{Action, COMMON_ROWS, FORM_ROWS, Hint, Layer, QUESTION_MARK_ROW, Row, RowAction};
+use crate::tui::keys::{HELP_HINT, LOGOUT_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::field::{Edited, FormField};
 use crate::tui::widgets::form::{AnyForm, Focus, FormEvent};
@@ -956,18 +957,6 @@ const CANCEL_HINT: Hint = Hint {
     key: (Layer::Back, Action::Back),
     what: s::FOOT_CANCEL,
 };
-const LOGOUT_HINT: Hint = Hint {
-    key: (Layer::Session, Action::Logout),
-    what: s::FOOT_LOG_OUT,
-};
-const HELP_HINT: Hint = Hint {
-    key: (Layer::Common, Action::Help),
-    what: s::FOOT_HELP,
-};
-const QUIT_HINT: Hint = Hint {
-    key: (Layer::Always, Action::Quit),
-    what: s::FOOT_QUIT,
-};
 
 /// The accounts table (what the screen declares when it opens).
 pub const INFO: Info = Info {
@@ -1214,10 +1203,7 @@ pub const REAUTH_INFO: Info = Info {
         },
         CANCEL_HINT,
         LOGOUT_HINT,
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
+        SHOW_HINT,
         HELP_HINT,
         QUIT_HINT,
     ],

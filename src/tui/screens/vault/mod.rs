@@ -21,6 +21,7 @@ use crate::tui::app::Model;
 use crate::tui::keys::{
     Action, COMMON_ROWS, CopyWhat, FORM_ROWS, Hint, LINES_ROWS, Layer, QUESTION_MARK_ROW, Row,
 };
+use crate::tui::keys::{HELP_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::field::{Edited, FormField};
@@ -719,14 +720,6 @@ const ACCOUNT_ROW: Row = Row {
     keys: &[(Layer::VaultTab, Action::Account)],
     what: s::HELP_VAULT_ACCOUNT,
 };
-const HELP_HINT: Hint = Hint {
-    key: (Layer::Common, Action::Help),
-    what: s::FOOT_HELP,
-};
-const QUIT_HINT: Hint = Hint {
-    key: (Layer::Always, Action::Quit),
-    what: s::FOOT_QUIT,
-};
 const ACCOUNT_HINT: Hint = Hint {
     key: (Layer::VaultTab, Action::Account),
     what: s::FOOT_ACCOUNT,
@@ -935,10 +928,7 @@ pub const FORM_INFO: Info = Info {
         },
         GENERATE_HINT,
         CANCEL_HINT,
-        Hint {
-            key: (Layer::Form, Action::Reveal),
-            what: s::FOOT_SHOW,
-        },
+        SHOW_HINT,
         HELP_HINT,
         QUIT_HINT,
     ],
