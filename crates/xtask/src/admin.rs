@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use vaultty::storage::{Import, ImportRow, Imported, Storage};
 use vaultty_testkit::pty::{Pty, Sandbox};
 
-const DASHBOARD: &str = "Welcome,";
 const LOGIN_SCREEN: &str = "New here?";
 
 /// Creates `n` accounts through the store API, as imports of 10,000 by the administrator.
@@ -136,10 +135,16 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
     // 8b, 8c: the UI
     // The session the CLI started is this data dir's: the UI opens on the dashboard.
     let ui = sb.ui(&[]);
-    let _ = ui.wait_until("the dashboard or the login screen", |s| {
-        s.contains(DASHBOARD) || s.contains(LOGIN_SCREEN)
+    // (Since the vault, a resumed session opens on the vault's unlock form, whose Esc is the
+    // account panel, the dashboard.)
+    const UNLOCK_FORM: &str = "Enter your password to unlock the vault.";
+    let s = ui.wait_until("the dashboard, the unlock form or the login screen", |s| {
+        s.contains(DASHBOARD) || s.contains(UNLOCK_FORM) || s.contains(LOGIN_SCREEN)
     });
-    if !ui.screen().contains(DASHBOARD) {
+    if s.contains(UNLOCK_FORM) {
+        ui.esc();
+        ui.wait_for(DASHBOARD);
+    } else if !s.contains(DASHBOARD) {
         for ch in EMAIL.chars() {
             ui.send(ch.to_string());
         }
@@ -148,7 +153,8 @@ pub fn run(ctx: &Ctx) -> Res<Vec<Figure>> {
             ui.send(ch.to_string());
         }
         ui.send("\r");
-        ui.wait_for(DASHBOARD);
+        let landed = wait_landed(&ui);
+        to_dashboard(&ui, landed);
     }
     let pid = ui.pid().ok_or("no pid")?;
     let opened_text = format!("{} accounts ·", grouped(total));

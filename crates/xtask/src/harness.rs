@@ -738,3 +738,37 @@ pub fn report(out: &Path) -> Res<()> {
     eprintln!("(Markdown: {})", p.display());
     Ok(())
 }
+
+// ------------------------------------------------------------------------------- the UI
+
+/// What a build's UI shows once logged in: the dashboard ("Welcome, NAME") before the vault
+/// (issue 16), the vault's list, read, since (the bench accounts' vaults are empty).
+pub const DASHBOARD: &str = "Welcome,";
+pub const VAULT_LISTED: &str = " 0 entries";
+
+/// Waits for the screen a login lands on, either build's; which it is.
+pub fn wait_landed(ui: &vaultty_testkit::pty::Pty) -> &'static str {
+    let s = ui.wait_until("the dashboard or the vault", |s| {
+        s.contains(DASHBOARD) || s.contains(VAULT_LISTED)
+    });
+    if s.contains(DASHBOARD) {
+        DASHBOARD
+    } else {
+        VAULT_LISTED
+    }
+}
+
+/// The key that logs out from the screen a login landed on: `l` on the dashboard of builds
+/// before the vault, Ctrl-O on the vault.
+pub fn logout_key(landed: &str) -> &'static str {
+    if landed == DASHBOARD { "l" } else { "\x0f" }
+}
+
+/// From the screen a login landed on to the dashboard (the account panel): Tab on the vault.
+pub fn to_dashboard(ui: &vaultty_testkit::pty::Pty, landed: &str) {
+    if landed != DASHBOARD {
+        ui.quiet_for(Duration::from_millis(50), Duration::from_secs(2));
+        ui.send("\t");
+        ui.wait_for(DASHBOARD);
+    }
+}
