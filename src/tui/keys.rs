@@ -786,3 +786,21 @@ pub const SHOW_HINT: Hint = Hint {
     key: (L::Form, A::Reveal),
     what: s::FOOT_SHOW,
 };
+
+/// A question's two buttons: the help rows and footer hints every question dialog shows.
+pub const CHOICE_ROW: Row = Row {
+    keys: &[(L::Choice, A::NextField), (L::Choice, A::PrevField)],
+    what: s::HELP_CHOICE,
+};
+pub const PRESS_ROW: Row = Row {
+    keys: &[(L::Dialog, A::Submit)],
+    what: s::HELP_PRESS,
+};
+pub const CHOOSE_HINT: Hint = Hint {
+    key: (L::Dialog, A::Submit),
+    what: s::FOOT_CHOOSE,
+};
+pub const SWITCH_HINT: Hint = Hint {
+    key: (L::Choice, A::NextField),
+    what: s::FOOT_SWITCH,
+};

@@ -26,7 +26,7 @@ use crate::api::{Request, Response};
 use crate::auth::policy::{MAX_EMAIL_CHARS, normalize_email};
 use crate::storage::{AccountCounts, AccountSort};
 use crate::tui::app::Model;
-use crate::tui::keys::{Action, COMMON_ROWS, FORM_ROWS, Hint, Layer, QUESTION_MARK_ROW, Row, RowAction};
+use crate::tui::keys::{Action, CHOICE_ROW, CHOOSE_HINT, COMMON_ROWS, FORM_ROWS, Hint, Layer, PRESS_ROW, QUESTION_MARK_ROW, Row, RowAction, SWITCH_HINT};
 use crate::tui::keys::{HELP_HINT, LOGOUT_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::field::{Edited, FormField};
@@ -1106,17 +1106,8 @@ pub const CONFIRM_INFO: Info = Info {
     layers: &[Layer::Choice, Layer::Dialog, Layer::Back],
     help: &[
         &[
-            Row {
-                keys: &[
-                    (Layer::Choice, Action::NextField),
-                    (Layer::Choice, Action::PrevField),
-                ],
-                what: s::HELP_CHOICE,
-            },
-            Row {
-                keys: &[(Layer::Dialog, Action::Submit)],
-                what: s::HELP_PRESS,
-            },
+            CHOICE_ROW,
+            PRESS_ROW,
             CANCEL_ROW,
             LOGOUT_ROW,
             QUESTION_MARK_ROW,
@@ -1125,14 +1116,8 @@ pub const CONFIRM_INFO: Info = Info {
         COMMON_ROWS,
     ],
     footer: &[
-        Hint {
-            key: (Layer::Dialog, Action::Submit),
-            what: s::FOOT_CHOOSE,
-        },
-        Hint {
-            key: (Layer::Choice, Action::NextField),
-            what: s::FOOT_SWITCH,
-        },
+        CHOOSE_HINT,
+        SWITCH_HINT,
         CANCEL_HINT,
         LOGOUT_HINT,
         HELP_HINT,

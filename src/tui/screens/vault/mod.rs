@@ -18,9 +18,7 @@ use super::unlock::Unlock;
 use super::{Ctx, Info, Page};
 use crate::api::{Request, Response};
 use crate::tui::app::Model;
-use crate::tui::keys::{
-    Action, COMMON_ROWS, CopyWhat, FORM_ROWS, Hint, LINES_ROWS, Layer, QUESTION_MARK_ROW, Row,
-};
+use crate::tui::keys::{Action, CHOICE_ROW, CHOOSE_HINT, COMMON_ROWS, CopyWhat, FORM_ROWS, Hint, LINES_ROWS, Layer, PRESS_ROW, QUESTION_MARK_ROW, Row, SWITCH_HINT};
 use crate::tui::keys::{HELP_HINT, QUIT_HINT, SHOW_HINT};
 use crate::tui::strings as s;
 use crate::tui::widgets::confirm::Confirm;
@@ -859,10 +857,7 @@ pub const FILTER_INFO: Info = Info {
                 what: s::HELP_VAULT_FILTER_CLEAR,
             },
             LOGOUT_ROW,
-            Row {
-                keys: &[(Layer::Always, Action::Quit)],
-                what: s::HELP_QUIT_AT_ONCE,
-            },
+            QUIT_AT_ONCE_ROW,
         ],
         FORM_ROWS,
         COMMON_ROWS,
@@ -882,7 +877,8 @@ pub const FILTER_INFO: Info = Info {
     ..INFO
 };
 
-// What the entry form's two states (the focus in the notes or not) share.
+// What the entry form's two states (the focus in the notes or not) and the vault's other
+// dialogs share.
 const GENERATE_ROW: Row = Row {
     keys: &[(Layer::EntryForm, Action::Generate)],
     what: s::HELP_GENERATE,
@@ -975,39 +971,21 @@ pub const DELETE_INFO: Info = Info {
     layers: &[Layer::Choice, Layer::Dialog, Layer::Back],
     help: &[
         &[
-            Row {
-                keys: &[
-                    (Layer::Choice, Action::NextField),
-                    (Layer::Choice, Action::PrevField),
-                ],
-                what: s::HELP_CHOICE,
-            },
-            Row {
-                keys: &[(Layer::Dialog, Action::Submit)],
-                what: s::HELP_PRESS,
-            },
+            CHOICE_ROW,
+            PRESS_ROW,
             Row {
                 keys: &[(Layer::Back, Action::Back)],
                 what: s::HELP_CANCEL,
             },
             LOGOUT_ROW,
             QUESTION_MARK_ROW,
-            Row {
-                keys: &[(Layer::Always, Action::Quit)],
-                what: s::HELP_QUIT_AT_ONCE,
-            },
+            QUIT_AT_ONCE_ROW,
         ],
         COMMON_ROWS,
     ],
     footer: &[
-        Hint {
-            key: (Layer::Dialog, Action::Submit),
-            what: s::FOOT_CHOOSE,
-        },
-        Hint {
-            key: (Layer::Choice, Action::NextField),
-            what: s::FOOT_SWITCH,
-        },
+        CHOOSE_HINT,
+        SWITCH_HINT,
         Hint {
             key: (Layer::Back, Action::Back),
             what: s::FOOT_CANCEL,
