@@ -434,7 +434,7 @@ impl Accounts {
         let pw = normalize_password(password);
         check_password_length(Field::Password, &pw)?;
         // Everything this login will write outside the store is made ready before the password
-        // is checked: the session file's place is usable and its new content is on disk. A
+        // is checked: the session file's place is usable and its new content is written. A
         // problem there is then reported the same whatever the password (no oracle), and after
         // the check only the store's commit and a rename remain.
         self.token_file.check_replaceable()?;
@@ -446,20 +446,17 @@ impl Accounts {
             .map_err(|e| Error::Internal(format!("random source failed: {e}")))?;
         let staged = self.token_file.stage(&token)?;
         let now = self.now();
-        let account = match self.gate(&norm, now, Outcome::LoginThrottled)? {
-            Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
-            Gate::Open(account) => account,
-        };
-        let verified =
-            self.argon2_for(
-                account.as_ref().map(|a| a.password_hash.as_str()),
-                |h| match &account {
-                    // An imported account has no password until its code is used: the same
-                    // work as an unknown email, and the same answer.
-                    Some(a) if a.password_hash != NO_PASSWORD => h.verify(&pw, &a.password_hash),
-                    _ => h.verify_dummy(&pw),
-                },
-            );
+        // The file's sync to disk is a wait, not work: it runs beside the gate and the
+        // verification. Its outcome is looked at first, so a failed sync is reported whatever
+        // the password too.
+        let (checked, synced) = std::thread::scope(|s| {
+            let sync = s.spawn(|| staged.sync());
+            let checked = self.check_password(&norm, &pw, now);
+            (checked, sync.join())
+        });
+        synced
+            .unwrap_or_else(|_| Err(Error::Internal("the session file's sync stopped".into())))?;
+        let (account, verified) = checked?;
         let (Some(account), Verified::Match { rehash, kek }) = (account, verified) else {
             self.store
                 .record(now, &event_email(&norm), Outcome::LoginFailure)?;
@@ -474,8 +471,8 @@ impl Accounts {
         }
         let (new_hash, new_wrap, kek) = self.rehash_at_login(&account, &pw, rehash, kek);
         let expires_at = now.saturating_add(self.limits.absolute_secs);
-        // The session file was written and synced before the write lock is taken (other
-        // processes wait for that lock; they need not wait for the disk too), and is renamed
+        // The session file was written and synced before the login's write lock is taken
+        // (other processes wait for that lock; they need not wait for the disk too), and is renamed
         // into place inside the transaction, just before it commits: if either step fails,
         // nothing of this login is committed (no session, no "last login", no reset of the
         // failure count). A crash after the rename but before the commit leaves a token
@@ -585,6 +582,31 @@ impl Accounts {
     /// default pool.
     pub(crate) fn argon2<R: Send>(&self, work: impl FnOnce(&Hasher) -> R + Send) -> R {
         self.argon2_for(None, work)
+    }
+
+    /// A login's throttle step and Argon2 verification: the account (if the email has one)
+    /// and the verdict, or the refusal of a locked-out email.
+    fn check_password(
+        &self,
+        norm: &str,
+        pw: &Password,
+        now: i64,
+    ) -> Result<(Option<AccountRecord>, Verified)> {
+        let account = match self.gate(norm, now, Outcome::LoginThrottled)? {
+            Gate::LockedOut(wait) => return Err(Error::Throttled(wait as u64)),
+            Gate::Open(account) => account,
+        };
+        let verified =
+            self.argon2_for(
+                account.as_ref().map(|a| a.password_hash.as_str()),
+                |h| match &account {
+                    // An imported account has no password until its code is used: the same work
+                    // as an unknown email, and the same answer.
+                    Some(a) if a.password_hash != NO_PASSWORD => h.verify(pw, &a.password_hash),
+                    _ => h.verify_dummy(pw),
+                },
+            );
+        Ok((account, verified))
     }
 
     /// [`Accounts::argon2`] for a verification against the stored hash `phc`: when that hash

@@ -137,14 +137,17 @@ impl TokenFile {
     /// old one is valid exactly if its row is back). The data sync before the rename is what
     /// keeps the file whole.
     pub fn save(&self, token: &SessionToken) -> Result<()> {
-        self.stage(token)?.install()
+        let staged = self.stage(token)?;
+        staged.sync()?;
+        staged.install()
     }
 
     /// The first half of [`TokenFile::save`]: the token written to a 0600 temp file beside
-    /// the session file and synced, not yet in place. [`Staged::install`] renames it over
-    /// the session file; dropping it removes the temp file and leaves the session file as it
-    /// was. A login stages its file before taking the store's write lock and installs it
-    /// inside the transaction, so the write lock is not held while the disk syncs.
+    /// the session file, not yet synced ([`Staged::sync`]) nor in place. [`Staged::install`]
+    /// renames it over the session file; dropping it removes the temp file and leaves the
+    /// session file as it was. A login stages its file before taking the store's write lock,
+    /// syncs it while the password is checked and installs it inside the transaction, so the
+    /// write lock is not held while the disk syncs.
     pub fn stage(&self, token: &SessionToken) -> Result<Staged> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let mut tmp = tempfile::Builder::new()
@@ -158,7 +161,6 @@ impl TokenFile {
         ));
         tmp.write_all(body.as_bytes())
             .map_err(|e| self.write_error(e))?;
-        tmp.as_file().sync_all().map_err(|e| self.write_error(e))?;
         Ok(Staged {
             tmp,
             file: self.clone(),
@@ -190,6 +192,15 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// Syncs the staged file's data to disk (what keeps it whole after a power loss): before
+    /// [`Staged::install`].
+    pub fn sync(&self) -> Result<()> {
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| self.file.write_error(e))
+    }
+
     /// Renames the staged file over the session file (a symlink there is replaced, never
     /// followed).
     pub fn install(self) -> Result<()> {
