@@ -751,7 +751,7 @@ fn ui_01_ctrl_c_quits_within_100_ms_after_a_300_kb_paste() {
     let big: String = "paste-me.".repeat(300_000 / 9 + 1);
     // The last case is a terminal without bracketed paste: one key per character.
     for (field, bracketed) in [("Email", true), ("Password", true), ("Email", false)] {
-        let sb = Sandbox::new();
+        let sb = Sandbox::alone();
         let ui = sb.ui(&[]);
         ui.wait_login();
         if field == "Password" {
@@ -809,7 +809,7 @@ fn ui_01_oversized_paste_is_refused_with_a_message() {
 fn ui_01_ui_answers_a_key_within_100_ms_while_a_crafted_password_is_checked() {
     const LIMIT: Duration = Duration::from_millis(100);
     let crafted: String = "4@8({[<36917!|0$5+%2".chars().cycle().take(256).collect();
-    let sb = Sandbox::new();
+    let sb = Sandbox::alone();
     let ui = sb.ui(&[]);
     ui.wait_login();
     ui.send(CTRL_N);

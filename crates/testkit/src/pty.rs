@@ -58,10 +58,63 @@ pub fn vaultty_bin() -> PathBuf {
     bin
 }
 
+/// Sandboxes of one test binary share the machine, except a test that times the UI: it runs
+/// alone ([`Sandbox::alone`]), so that a 100 ms bound measures the UI and not the sibling
+/// tests' processes on the same cores. (A counter rather than an `RwLock`: a test may hold
+/// two shared sandboxes at once, and a second read lock behind a waiting writer would
+/// deadlock.)
+static MACHINE: (Mutex<Users>, Condvar) = (
+    Mutex::new(Users {
+        shared: 0,
+        alone: false,
+    }),
+    Condvar::new(),
+);
+
+struct Users {
+    shared: usize,
+    alone: bool,
+}
+
+/// A sandbox's turn on the machine (see [`MACHINE`]), given back on drop.
+struct Turn {
+    alone: bool,
+}
+
+impl Turn {
+    fn take(alone: bool) -> Turn {
+        let (users, freed) = &MACHINE;
+        let mut u = users.lock().unwrap_or_else(|e| e.into_inner());
+        while u.alone || (alone && u.shared > 0) {
+            u = freed.wait(u).unwrap_or_else(|e| e.into_inner());
+        }
+        if alone {
+            u.alone = true;
+        } else {
+            u.shared += 1;
+        }
+        Turn { alone }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let (users, freed) = &MACHINE;
+        let mut u = users.lock().unwrap_or_else(|e| e.into_inner());
+        if self.alone {
+            u.alone = false;
+        } else {
+            u.shared -= 1;
+        }
+        freed.notify_all();
+    }
+}
+
 /// A temporary home with a data dir inside it, and the binary to run there.
 pub struct Sandbox {
     tmp: TempDir,
     bin: PathBuf,
+    _turn: Turn,
 }
 
 impl Default for Sandbox {
@@ -78,9 +131,21 @@ impl Sandbox {
 
     /// A sandbox that runs `bin` (the benchmarks run two builds side by side).
     pub fn with_binary(bin: impl Into<PathBuf>) -> Self {
+        Self::with_turn(bin.into(), Turn::take(false))
+    }
+
+    /// A sandbox for a test that times the UI: it waits until no other sandbox of this test
+    /// binary exists, and no other is made until it is dropped (make no second one beside
+    /// it).
+    pub fn alone() -> Self {
+        Self::with_turn(vaultty_bin(), Turn::take(true))
+    }
+
+    fn with_turn(bin: PathBuf, turn: Turn) -> Self {
         Sandbox {
             tmp: tempfile::tempdir().expect("temp dir"),
-            bin: bin.into(),
+            bin,
+            _turn: turn,
         }
     }
 
