@@ -26,6 +26,7 @@ mod throttle;
 mod url;
 mod vault;
 
+use postgres::types::Type;
 use postgres::{Client, Config, NoTls, Transaction};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -167,19 +168,41 @@ impl PgStore {
 /// timed out) and the URL named `localhost`, with `ipv6`. A failure names the first answer
 /// from a server if there was one (a wrong password), else the first failure.
 fn connect(config: &Config, ipv6: Option<&Config>, shown: &str) -> Result<Client> {
+    let mut client = reach(config, ipv6).map_err(|e| error::connect_error(shown, config, &e))?;
+    settle(&mut client).map_err(|e| error::connect_error(shown, config, &e))?;
+    Ok(client)
+}
+
+/// A connection to `config`'s server, else to `ipv6` (localhost's other address) when the
+/// first could not be reached at all.
+fn reach(config: &Config, ipv6: Option<&Config>) -> Result<Client, postgres::Error> {
     let first = match config.connect(NoTls) {
         Ok(client) => return Ok(client),
         Err(e) => e,
     };
-    let error = match ipv6 {
+    Err(match ipv6 {
         Some(ipv6) if first.code().is_none() => match ipv6.connect(NoTls) {
             Ok(client) => return Ok(client),
             Err(second) if second.code().is_some() => second,
             Err(_) => first,
         },
         _ => first,
-    };
-    Err(error::connect_error(shown, config, &error))
+    })
+}
+
+/// The connection's own settings, as on SQLite (its busy timeout): a row or the migration
+/// lock held elsewhere is waited for, but not forever; and every commit is durable before it
+/// returns (the trait's promise for signups, logouts and password changes), whatever the
+/// server's default. Set by a statement after connecting, not as startup options, which a
+/// pooler such as PgBouncer refuses ("unsupported startup parameter: options"); a pooler in
+/// session mode resets them (`DISCARD ALL`) before it hands the server connection on.
+fn settle(client: &mut Client) -> Result<(), postgres::Error> {
+    client.query_typed(
+        "SELECT pg_catalog.set_config('lock_timeout', $1, false), \
+                pg_catalog.set_config('synchronous_commit', 'on', false)",
+        &[(&url::LOCK_TIMEOUT.as_millis().to_string(), Type::TEXT)],
+    )?;
+    Ok(())
 }
 
 /// Probes for tests: what the store holds, read through its own connection.
@@ -189,6 +212,18 @@ impl PgStore {
     /// catalog check.
     pub fn opened_by_quick_check(&self) -> bool {
         self.quick
+    }
+
+    /// The connection's `lock_timeout` and `synchronous_commit`, as the server reports them.
+    pub fn session_settings(&self) -> Result<(String, String)> {
+        self.single(|c| {
+            let r = c.query_one(
+                "SELECT pg_catalog.current_setting('lock_timeout'), \
+                        pg_catalog.current_setting('synchronous_commit')",
+                &[],
+            )?;
+            Ok((r.try_get(0)?, r.try_get(1)?))
+        })
     }
 
     /// The throttle row of an email key.

@@ -186,15 +186,6 @@ pub fn targets(url: &str, shown: &str) -> Result<(Config, Option<Config>)> {
     if c.get_application_name().is_none() {
         c.application_name("vaultty");
     }
-    // As on SQLite (its busy timeout): a row or the migration lock held elsewhere is waited
-    // for, but not forever. And every commit is durable before it returns (the trait's
-    // promise for signups, logouts and password changes), whatever the server's default.
-    let options = format!(
-        "{} -c lock_timeout={} -c synchronous_commit=on",
-        c.get_options().unwrap_or(""),
-        LOCK_TIMEOUT.as_millis()
-    );
-    c.options(options.trim_start());
     // No TLS is attempted (there is no TLS connector); say so rather than "prefer".
     c.ssl_mode(SslMode::Disable);
     let ipv6 = pin_localhost(&mut c);
@@ -330,10 +321,7 @@ mod tests {
         for c in [&c, &ipv6] {
             assert_eq!(c.get_ports(), [5433]);
             assert_eq!(hosts_text(c), "LocalHost:5433");
-            assert_eq!(
-                c.get_options(),
-                Some("-c lock_timeout=30000 -c synchronous_commit=on")
-            );
+            assert_eq!(c.get_options(), None);
         }
         for unpinned in [
             "postgres://u:p@127.0.0.1/v",
@@ -359,19 +347,13 @@ mod tests {
             let c = config(ok, &redact(ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
             assert!(!c.get_hosts().is_empty(), "{ok}");
             assert_eq!(c.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
-            assert_eq!(
-                c.get_options(),
-                Some("-c lock_timeout=30000 -c synchronous_commit=on")
-            );
+            assert_eq!(c.get_options(), None);
         }
         let c = config(
             "postgres://u@localhost/v?options=-csearch_path%3Dvaultty",
             "shown",
         )
         .unwrap();
-        assert_eq!(
-            c.get_options(),
-            Some("-csearch_path=vaultty -c lock_timeout=30000 -c synchronous_commit=on")
-        );
+        assert_eq!(c.get_options(), Some("-csearch_path=vaultty"));
     }
 }

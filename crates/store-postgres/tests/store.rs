@@ -848,3 +848,69 @@ fn the_service_path_through_the_trait() {
     assert!(err.contains("pg_dump"), "{err}");
     assert!(!dir.exists());
 }
+
+/// Behind PgBouncer in session mode (what a fleet puts in front of the server so that each
+/// command's connection is a warm one rather than a new server process): the store migrates,
+/// signs up, gates and logs in through it, a direct connection sees the same rows, and every
+/// connection has the store's own settings, including one that PgBouncer handed on after an
+/// earlier client (it resets a server connection with `DISCARD ALL`). Before they were set by
+/// a statement, they went as startup options, which PgBouncer refuses outright.
+#[test]
+fn the_store_works_behind_pgbouncer_with_its_settings_on_every_connection() {
+    let test = "the_store_works_behind_pgbouncer";
+    let Some(server) = server(test) else {
+        return;
+    };
+    let db = server.fresh_db();
+    let Some(pooled_url) = db.via_pgbouncer(test) else {
+        return;
+    };
+    let settings = (String::from("30s"), String::from("on"));
+    let pooled = PgStore::open(&pooled_url).unwrap();
+    assert_eq!(pooled.session_settings().unwrap(), settings);
+    let now = pooled.now().unwrap().expect("the server's clock");
+    let (id, first) = pooled
+        .create_account(&new_account("ada@example.com", now))
+        .unwrap();
+    assert!(first, "the first account of the store");
+    let Gate::Open(Some(account)) = pooled
+        .gate(
+            "ada@example.com",
+            "ada@example.com",
+            now,
+            &SCHEDULE,
+            Outcome::LoginThrottled,
+        )
+        .unwrap()
+    else {
+        panic!("the gate refused, or found no account");
+    };
+    assert_eq!(account.id, id);
+    let token = [7u8; 32];
+    pooled
+        .commit_login(
+            &LoginCommit {
+                account: &account,
+                now,
+                event_email: "ada@example.com",
+                new_session: &token,
+                old_session: None,
+                expires_at: now + 900,
+                new_hash: None,
+                new_wrap: None,
+            },
+            &mut || Ok(()),
+        )
+        .unwrap();
+    drop(pooled);
+    let direct = PgStore::open(&db.url).unwrap();
+    assert_eq!(direct.session_settings().unwrap(), settings);
+    let (session, owner) = direct.session(&token).unwrap().expect("the session");
+    assert_eq!((session.account_id, owner.map(|a| a.id)), (id, Some(id)));
+    // A second client gets the server connection the first left (PgBouncer's pool has one
+    // by now) and sees the same.
+    let again = PgStore::open(&pooled_url).unwrap();
+    assert_eq!(again.session_settings().unwrap(), settings);
+    assert!(again.session(&token).unwrap().is_some());
+    assert!(again.opened_by_quick_check());
+}

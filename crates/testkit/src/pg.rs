@@ -11,6 +11,9 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub const URL_VAR: &str = "VAULTTY_TEST_PG_URL";
+/// A PgBouncer (session pooling) in front of that server, any database name passed on:
+/// `bash .ci/run` starts one and sets it.
+pub const PGBOUNCER_VAR: &str = "VAULTTY_TEST_PGBOUNCER_URL";
 
 /// Says something in the test log, whatever the capture.
 pub fn say(message: &str) {
@@ -110,6 +113,23 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// Its URL through the PgBouncer of [`PGBOUNCER_VAR`], or `None` (and the notice) when
+    /// that is not set.
+    pub fn via_pgbouncer(&self, test: &str) -> Option<String> {
+        match std::env::var(PGBOUNCER_VAR) {
+            Ok(url) if !url.trim().is_empty() => {
+                say(&format!("pgbouncer test ran: {test}"));
+                Some(with_dbname(&url, &self.name))
+            }
+            _ => {
+                say(&format!(
+                    "{test}: skipped: VAULTTY_TEST_PGBOUNCER_URL is not set (bash .ci/run starts PgBouncer and sets it)"
+                ));
+                None
+            }
+        }
+    }
+
     /// A connection of its own, behind the store's back: for tests that tamper with the
     /// database as an outsider would.
     pub fn raw(&self) -> Client {
