@@ -53,10 +53,19 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
         });
     }
     if let Ok(pg) = pg {
-        for (name, url, tag) in [
+        let mut pg_stores = vec![
             ("PostgreSQL, Unix socket", &pg.socket_url, "pg-socket"),
             ("PostgreSQL, TCP localhost", &pg.tcp_url, "pg-tcp"),
-        ] {
+        ];
+        match &pg.pgbouncer_url {
+            Ok(url) => pg_stores.push((
+                "PostgreSQL through PgBouncer (session pooling, Unix socket)",
+                url,
+                "pg-pgbouncer",
+            )),
+            Err(why) => log(&format!("no PgBouncer row: {why}")),
+        }
+        for (name, url, tag) in pg_stores {
             stores.push(Store {
                 name,
                 build: after,

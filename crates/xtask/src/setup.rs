@@ -3,8 +3,10 @@
 //! PostgreSQL databases of the bench's own.
 
 use crate::harness::{Build, Res, log};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 /// The Debian packages the bench uses: the `argon2` CLI (figure 1's reference) and Debian's
 /// libargon2 (the library of that package).
@@ -201,12 +203,19 @@ pub fn build_before(
     })
 }
 
-/// The PostgreSQL stores of the bench: the same server reached over its Unix socket and over
-/// TCP on localhost.
+/// The PostgreSQL stores of the bench: the same server reached over its Unix socket, over
+/// TCP on localhost, and through a PgBouncer of the bench's own (session pooling, on a Unix
+/// socket), or why not.
 pub struct PgStores {
     pub socket_url: String,
     pub tcp_url: String,
+    pub pgbouncer_url: Result<String, String>,
 }
+
+/// The bench's PgBouncer: its directory (socket, configuration, log) and port, apart from the
+/// one `.ci/run` starts.
+const PGBOUNCER_DIR: &str = "/tmp/vaultty-bench-pgbouncer";
+const PGBOUNCER_PORT: u16 = 6433;
 
 const PG_VERSION: &str = "15";
 /// The role `.ci/run` creates (TCP, password authentication).
@@ -278,6 +287,7 @@ pub fn postgres() -> Res<PgStores> {
     for (db, owner) in [
         ("vaultty_bench_tcp", TCP_ROLE),
         ("vaultty_bench_socket", os_user.as_str()),
+        ("vaultty_bench_pgbouncer", TCP_ROLE),
     ] {
         psql(&format!("DROP DATABASE IF EXISTS {db}"))?;
         psql(&format!(
@@ -290,5 +300,54 @@ pub fn postgres() -> Res<PgStores> {
             SOCKET_DIR.replace('/', "%2F")
         ),
         tcp_url: format!("postgres://{TCP_ROLE}:{TCP_PASSWORD}@localhost:5432/vaultty_bench_tcp"),
+        pgbouncer_url: pgbouncer(),
     })
+}
+
+/// Starts the bench's PgBouncer afresh (stopping one an earlier run left), in front of the
+/// server over TCP as `vaultty_test`, clients trusted on its Unix socket (this machine's bench
+/// only), session pooling: the URL of `vaultty_bench_pgbouncer` through it.
+fn pgbouncer() -> Result<String, String> {
+    let dir = Path::new(PGBOUNCER_DIR);
+    if Command::new("pgbouncer").arg("--version").output().is_err() {
+        return Err("pgbouncer is not installed (apt-get install pgbouncer)".into());
+    }
+    if let Ok(pid) = fs::read_to_string(dir.join("pgbouncer.pid")) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).map_err(|e| format!("{PGBOUNCER_DIR}: {e}"))?;
+    let ini = dir.join("pgbouncer.ini");
+    fs::write(
+        &ini,
+        format!(
+            "[databases]\n* = host=127.0.0.1 port=5432 user={TCP_ROLE} password={TCP_PASSWORD}\n\
+             [pgbouncer]\nlisten_addr =\nlisten_port = {PGBOUNCER_PORT}\n\
+             unix_socket_dir = {PGBOUNCER_DIR}\nauth_type = trust\n\
+             auth_file = {PGBOUNCER_DIR}/userlist.txt\npool_mode = session\n\
+             logfile = {PGBOUNCER_DIR}/pgbouncer.log\npidfile = {PGBOUNCER_DIR}/pgbouncer.pid\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    fs::write(dir.join("userlist.txt"), format!("\"{TCP_ROLE}\" \"\"\n"))
+        .map_err(|e| e.to_string())?;
+    sh(Command::new("chown").args(["-R", "postgres", PGBOUNCER_DIR]))?;
+    sh(Command::new("runuser")
+        .current_dir("/")
+        .args(["-u", "postgres", "--", "pgbouncer", "--daemon", "--quiet"])
+        .arg(&ini))?;
+    let socket = dir.join(format!(".s.PGSQL.{PGBOUNCER_PORT}"));
+    for _ in 0..40 {
+        if socket.exists() {
+            return Ok(format!(
+                "postgres://{TCP_ROLE}@{}:{PGBOUNCER_PORT}/vaultty_bench_pgbouncer",
+                PGBOUNCER_DIR.replace('/', "%2F")
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    Err(format!(
+        "PgBouncer did not start (see {PGBOUNCER_DIR}/pgbouncer.log)"
+    ))
 }
