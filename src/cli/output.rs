@@ -22,9 +22,11 @@ pub fn shell_word(s: &str) -> String {
     }
 }
 
-/// Local time for people, e.g. `2026-11-24 10:00 CET`.
+/// Local time for people, e.g. `2026-11-24 10:00 CET`. The time zone is read once per
+/// command (a login prints two times, `sessions` one per session).
 pub fn local(t: i64) -> String {
-    crate::timefmt::local(t, &crate::timefmt::system_tz())
+    static TZ: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    crate::timefmt::local(t, TZ.get_or_init(crate::timefmt::system_tz))
 }
 
 pub fn session_json(info: &SessionInfo) -> String {
