@@ -284,6 +284,7 @@ pub fn postgres() -> Res<PgStores> {
     if !role_exists(&os_user)? {
         psql(&format!("CREATE ROLE \"{os_user}\" LOGIN"))?;
     }
+    stop_pgbouncer();
     for (db, owner) in [
         ("vaultty_bench_tcp", TCP_ROLE),
         ("vaultty_bench_socket", os_user.as_str()),
@@ -304,17 +305,22 @@ pub fn postgres() -> Res<PgStores> {
     })
 }
 
-/// Starts the bench's PgBouncer afresh (stopping one an earlier run left), in front of the
+/// Stops the PgBouncer an earlier run left: it holds server connections to its database,
+/// which could then not be dropped.
+fn stop_pgbouncer() {
+    if let Ok(pid) = fs::read_to_string(Path::new(PGBOUNCER_DIR).join("pgbouncer.pid")) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// Starts the bench's PgBouncer afresh (after [`stop_pgbouncer`]), in front of the
 /// server over TCP as `vaultty_test`, clients trusted on its Unix socket (this machine's bench
 /// only), session pooling: the URL of `vaultty_bench_pgbouncer` through it.
 fn pgbouncer() -> Result<String, String> {
     let dir = Path::new(PGBOUNCER_DIR);
     if Command::new("pgbouncer").arg("--version").output().is_err() {
         return Err("pgbouncer is not installed (apt-get install pgbouncer)".into());
-    }
-    if let Ok(pid) = fs::read_to_string(dir.join("pgbouncer.pid")) {
-        let _ = Command::new("kill").arg(pid.trim()).status();
-        std::thread::sleep(Duration::from_millis(500));
     }
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir).map_err(|e| format!("{PGBOUNCER_DIR}: {e}"))?;
