@@ -40,7 +40,7 @@ impl Store {
 }
 
 pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
-    let rounds = env_usize("BENCH_LOGIN_ROUNDS", 60);
+    let rounds = env_usize("BENCH_LOGIN_ROUNDS", 240);
     let builds = ctx.builds();
     let after = builds.len() - 1;
     let mut stores = Vec::new();
