@@ -3,10 +3,8 @@
 //! PostgreSQL databases of the bench's own.
 
 use crate::harness::{Build, Res, log};
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 /// The Debian packages the bench uses: the `argon2` CLI (figure 1's reference) and Debian's
 /// libargon2 (the library of that package).
@@ -305,55 +303,34 @@ pub fn postgres() -> Res<PgStores> {
     })
 }
 
+/// `.ci/pgbouncer`, the script `.ci/run` starts its PgBouncer with.
+fn pgbouncer_script() -> Command {
+    let mut c = Command::new("bash");
+    c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/pgbouncer"));
+    c
+}
+
 /// Stops the PgBouncer an earlier run left: it holds server connections to its database,
 /// which could then not be dropped.
 fn stop_pgbouncer() {
-    if let Ok(pid) = fs::read_to_string(Path::new(PGBOUNCER_DIR).join("pgbouncer.pid")) {
-        let _ = Command::new("kill").arg(pid.trim()).status();
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    let _ = pgbouncer_script().args(["stop", PGBOUNCER_DIR]).status();
 }
 
-/// Starts the bench's PgBouncer afresh (after [`stop_pgbouncer`]), in front of the
-/// server over TCP as `vaultty_test`, clients trusted on its Unix socket (this machine's bench
-/// only), session pooling: the URL of `vaultty_bench_pgbouncer` through it.
+/// Starts the bench's PgBouncer afresh (after [`stop_pgbouncer`]), in front of the server
+/// over TCP as `vaultty_test`: the URL of `vaultty_bench_pgbouncer` through it.
 fn pgbouncer() -> Result<String, String> {
-    let dir = Path::new(PGBOUNCER_DIR);
     if Command::new("pgbouncer").arg("--version").output().is_err() {
         return Err("pgbouncer is not installed (apt-get install pgbouncer)".into());
     }
-    let _ = fs::remove_dir_all(dir);
-    fs::create_dir_all(dir).map_err(|e| format!("{PGBOUNCER_DIR}: {e}"))?;
-    let ini = dir.join("pgbouncer.ini");
-    fs::write(
-        &ini,
-        format!(
-            "[databases]\n* = host=127.0.0.1 port=5432 user={TCP_ROLE} password={TCP_PASSWORD}\n\
-             [pgbouncer]\nlisten_addr =\nlisten_port = {PGBOUNCER_PORT}\n\
-             unix_socket_dir = {PGBOUNCER_DIR}\nauth_type = trust\n\
-             auth_file = {PGBOUNCER_DIR}/userlist.txt\npool_mode = session\n\
-             logfile = {PGBOUNCER_DIR}/pgbouncer.log\npidfile = {PGBOUNCER_DIR}/pgbouncer.pid\n"
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    fs::write(dir.join("userlist.txt"), format!("\"{TCP_ROLE}\" \"\"\n"))
-        .map_err(|e| e.to_string())?;
-    sh(Command::new("chown").args(["-R", "postgres", PGBOUNCER_DIR]))?;
-    sh(Command::new("runuser")
-        .current_dir("/")
-        .args(["-u", "postgres", "--", "pgbouncer", "--daemon", "--quiet"])
-        .arg(&ini))?;
-    let socket = dir.join(format!(".s.PGSQL.{PGBOUNCER_PORT}"));
-    for _ in 0..40 {
-        if socket.exists() {
-            return Ok(format!(
-                "postgres://{TCP_ROLE}@{}:{PGBOUNCER_PORT}/vaultty_bench_pgbouncer",
-                PGBOUNCER_DIR.replace('/', "%2F")
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    Err(format!(
-        "PgBouncer did not start (see {PGBOUNCER_DIR}/pgbouncer.log)"
+    sh(pgbouncer_script().args([
+        "start",
+        PGBOUNCER_DIR,
+        &PGBOUNCER_PORT.to_string(),
+        TCP_ROLE,
+        TCP_PASSWORD,
+    ]))?;
+    Ok(format!(
+        "postgres://{TCP_ROLE}@{}:{PGBOUNCER_PORT}/vaultty_bench_pgbouncer",
+        PGBOUNCER_DIR.replace('/', "%2F")
     ))
 }
