@@ -65,17 +65,23 @@ pub fn record(c: &Connection, at: i64, email: &str, outcome: Outcome) -> rusqlit
     Ok(())
 }
 
-/// Events of one `outcome` for `email` at or after `since` (Unix seconds).
-pub fn count_since(
-    c: &Connection,
-    email: &str,
-    since: i64,
-    outcome: Outcome,
-) -> rusqlite::Result<u64> {
+/// How many failed and how many throttled logins `email` had at or after `since` (Unix
+/// seconds).
+pub fn refusals_since(c: &Connection, email: &str, since: i64) -> rusqlite::Result<(u64, u64)> {
     c.query_row(
-        "SELECT count(*) FROM auth_events WHERE email = ?1 AND at >= ?2 AND outcome = ?3",
-        params![email, since, outcome.as_str()],
-        |r| r.get::<_, i64>(0),
+        "SELECT count(*) FILTER (WHERE outcome = ?3), count(*) FILTER (WHERE outcome = ?4)
+         FROM auth_events WHERE email = ?1 AND at >= ?2",
+        params![
+            email,
+            since,
+            Outcome::LoginFailure.as_str(),
+            Outcome::LoginThrottled.as_str()
+        ],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?.max(0) as u64,
+                r.get::<_, i64>(1)?.max(0) as u64,
+            ))
+        },
     )
-    .map(|n| n.max(0) as u64)
 }

@@ -92,11 +92,14 @@ impl Store {
         let c = &self.conn;
         // Look before writing anything: reading the schema turns "not a database" into a clear
         // error, and a database of another application is refused before WAL mode touches it.
-        let tables: i64 = c
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| self.err(&e))?;
-        let app_id: i32 = c
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
+        // One statement reads all three (each statement compiled costs a CLI command time).
+        let (tables, app_id, mode): (i64, i32, String) = c
+            .query_row(
+                "SELECT (SELECT count(*) FROM sqlite_schema), a.application_id, j.journal_mode
+                 FROM pragma_application_id AS a, pragma_journal_mode AS j",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .map_err(|e| self.err(&e))?;
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(Error::storage(
@@ -104,33 +107,41 @@ impl Store {
                 "is an SQLite database but not a vaultty store; it was left untouched",
             ));
         }
-        let mode: String = c
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| self.err(&e))?;
+        // WAL mode is recorded in the file: only a new store (or one a tool switched back)
+        // needs the switch.
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::storage(
-                &self.path,
-                format!("cannot switch the store to WAL mode (got {mode})"),
-            ));
+            let mode: String = c
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| self.err(&e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::storage(
+                    &self.path,
+                    format!("cannot switch the store to WAL mode (got {mode})"),
+                ));
+            }
+        }
+        // Connection options, set without a statement to compile:
+        use rusqlite::config::DbConfig;
+        for (option, on) in [
+            (DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, true),
+            // Functions with side effects never run from the schema (a planted view or
+            // trigger).
+            (DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false),
+            // Defensive mode: no writable_schema, no journal_mode=OFF, no writes to shadow
+            // tables, whatever a statement asks for.
+            (DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true),
+            // Each CLI command is a short process: checkpointing (and deleting) the WAL on
+            // every exit would cost fsyncs and a re-created WAL on the next start. Closing
+            // truncates it only once it has grown past WAL_TRUNCATE_BYTES (see `Drop`).
+            (DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true),
+        ] {
+            c.set_db_config(option, on).map_err(|e| self.err(&e))?;
         }
         // synchronous = NORMAL in WAL mode: every commit is atomic and survives a crash of the
         // process; only a power loss can roll back the last commits. Writes whose loss would
         // weaken security (signup, password change, logout) use `write_durable`, which is FULL.
         c.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL;
-             PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON;",
-        )
-        .map_err(|e| self.err(&e))?;
-        // Defensive mode: no writable_schema, no journal_mode=OFF, no writes to shadow tables,
-        // whatever a statement asks for.
-        c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
-            .map_err(|e| self.err(&e))?;
-        // Each CLI command is a short process: checkpointing (and deleting) the WAL on every
-        // exit would cost fsyncs and a re-created WAL on the next start. Closing truncates it
-        // only once it has grown past WAL_TRUNCATE_BYTES (see `Drop`).
-        c.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
+            "PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL; PRAGMA cell_size_check = ON;",
         )
         .map_err(|e| self.err(&e))?;
         Ok(())

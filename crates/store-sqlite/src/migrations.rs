@@ -101,17 +101,12 @@ const MIGRATIONS: &[Migration] = &[
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn apply(store: &Store) -> Result<()> {
-    // The version and the schema from one snapshot: another process may be migrating.
-    let (version, actual) = {
-        let tx = store
-            .conn()
-            .unchecked_transaction()
-            .map_err(|e| store.err(&e))?;
-        let version = user_version(store)?;
-        let actual = schema_of(&tx).map_err(|e| store.err(&e))?;
-        tx.commit().map_err(|e| store.err(&e))?;
-        (version, actual)
-    };
+    // The version and the schema from one snapshot (one statement): another process may be
+    // migrating.
+    let (version, actual) = version_and_schema(store.conn()).map_err(|e| store.err(&e))?;
+    if version > LATEST {
+        return Err(newer(store, version));
+    }
     check_schema(store, version, &actual)?;
     if version == LATEST {
         return Ok(());
@@ -138,17 +133,6 @@ pub(super) fn apply(store: &Store) -> Result<()> {
         }
         Ok(())
     })
-}
-
-fn user_version(store: &Store) -> Result<i64> {
-    let v: i64 = store
-        .conn()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| store.err(&e))?;
-    if v > LATEST {
-        return Err(newer(store, v));
-    }
-    Ok(v)
 }
 
 fn newer(store: &Store, v: i64) -> Error {
@@ -239,6 +223,28 @@ fn recompute_email_keys(store: &Store, tx: &Connection) -> Result<()> {
 
 /// One object of a schema as SQLite lists it: type, name, table, and the SQL that made it.
 type SchemaRow = (String, String, String, Option<String>);
+
+/// The recorded version and [`schema_of`] the store, read by one statement (so from one
+/// snapshot, without a transaction of its own).
+fn version_and_schema(c: &Connection) -> rusqlite::Result<(i64, Vec<SchemaRow>)> {
+    let mut version = 0;
+    let mut rows = Vec::new();
+    let mut stmt = c.prepare(
+        "SELECT v.user_version, s.type, s.name, s.tbl_name, s.sql
+         FROM pragma_user_version AS v
+         LEFT JOIN sqlite_schema AS s ON s.name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
+         ORDER BY s.type, s.name",
+    )?;
+    let mut it = stmt.query([])?;
+    while let Some(r) = it.next()? {
+        version = r.get(0)?;
+        // An empty schema is one row of NULLs.
+        if let Some(kind) = r.get::<_, Option<String>>(1)? {
+            rows.push((kind, r.get(2)?, r.get(3)?, r.get(4)?));
+        }
+    }
+    Ok((version, rows))
+}
 
 fn schema_of(c: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
     // sqlite_stat* tables are SQLite's own statistics (ANALYZE), not part of our design.

@@ -91,10 +91,11 @@ impl Storage for Store {
         let attempts = self.write(|tx| {
             self.db(throttle::clear(tx, &account.email_norm))?;
             let since = account.last_login_at.unwrap_or(account.created_at);
-            let count = |outcome| events::count_since(tx, login.event_email, since, outcome);
+            let (failed, throttled) =
+                self.db(events::refusals_since(tx, login.event_email, since))?;
             let mut attempts = Attempts {
-                failed: self.db(count(Outcome::LoginFailure))?,
-                throttled: self.db(count(Outcome::LoginThrottled))?,
+                failed,
+                throttled,
                 session_id: 0,
             };
             self.db(accounts::set_last_login(tx, account.id, login.now))?;
@@ -108,10 +109,7 @@ impl Storage for Store {
             {
                 self.db(vault::set_password_wrap(tx, account.id, login.new_wrap))?;
             }
-            if let Some(old) = login.old_session {
-                self.db(sessions::delete_by_token(tx, old))?;
-            }
-            self.db(sessions::delete_expired(tx, login.now))?;
+            self.db(sessions::delete_ended(tx, login.now, login.old_session))?;
             attempts.session_id = self.db(sessions::insert(
                 tx,
                 account.id,

@@ -109,7 +109,15 @@ pub fn delete_others(c: &Connection, account_id: i64, keep: i64) -> rusqlite::Re
     )
 }
 
-/// Drops sessions past their absolute expiry, so the table does not grow without bound.
-pub fn delete_expired(c: &Connection, now: i64) -> rusqlite::Result<usize> {
-    c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])
+/// Drops sessions past their absolute expiry, so the table does not grow without bound, and
+/// the session of `token_sha256` if one is given (the one a login replaces).
+pub fn delete_ended(
+    c: &Connection,
+    now: i64,
+    token_sha256: Option<&[u8; 32]>,
+) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM sessions WHERE expires_at <= ?1 OR token_sha256 = ?2",
+        params![now, token_sha256.map(|t| &t[..])],
+    )
 }
