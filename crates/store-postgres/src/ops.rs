@@ -121,17 +121,12 @@ impl Storage for PgStore {
         schedule: &LockoutSchedule,
         refused: Outcome,
     ) -> Result<Gate> {
-        self.write(|tx| {
-            let row = self.db(throttle::gate(tx, email_norm, now, schedule))?;
-            if row.refused {
-                self.db(record(tx, now, event_email, refused))?;
-                return Ok(Gate::LockedOut(row.locked_until - now));
-            }
-            Ok(Gate::Open(self.db(account_where(
-                tx,
-                "email_norm = $1",
-                (&email_norm, Type::TEXT),
-            ))?))
+        let (row, account) =
+            self.single(|c| throttle::gate(c, email_norm, now, schedule, (event_email, refused)))?;
+        Ok(if row.refused {
+            Gate::LockedOut(row.locked_until - now)
+        } else {
+            Gate::Open(account)
         })
     }
 
@@ -200,64 +195,54 @@ impl Storage for PgStore {
     ) -> Result<Attempts> {
         let account = login.account;
         self.write(|tx| {
-            self.db(tx.execute_typed(
-                "UPDATE accounts SET last_login_at = $2 WHERE id = $1",
-                &[(&account.id, Type::INT8), (&login.now, Type::INT8)],
-            ))?;
             if let Some(h) = login.new_hash
                 && self.db(replace_hash(tx, account.id, &account.password_hash, h))?
             {
                 self.db(vault::set_password_wrap(tx, account.id, login.new_wrap))?;
             }
-            self.db(clear_throttle(tx, &account.email_norm))?;
+            // The rest is one statement, so one round trip to the server. Its parts all see
+            // the snapshot from before it, so the counts leave out this login's own event.
             let since = account.last_login_at.unwrap_or(account.created_at);
-            let counts = self.db(tx.query_typed_one(
-                "SELECT count(*) FILTER (WHERE outcome = $3),
-                        count(*) FILTER (WHERE outcome = $4)
-                   FROM auth_events WHERE email = $1 AND at >= $2",
+            let row = self.db(tx.query_typed_one(
+                "WITH seen AS (
+                     UPDATE accounts SET last_login_at = $2 WHERE id = $1
+                 ), unthrottled AS (
+                     DELETE FROM throttle WHERE email_norm = $3
+                 ), ended AS (
+                     -- the session this login replaces, and those past their absolute
+                     -- expiry, so the table does not grow without bound
+                     DELETE FROM sessions WHERE token_sha256 = $4 OR expires_at <= $2
+                 ), started AS (
+                     INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at,
+                                           expires_at, authenticated_at)
+                     VALUES ($1, $5, $2, $2, $6, $2) RETURNING id
+                 ), event AS (
+                     INSERT INTO auth_events (at, email, outcome) VALUES ($2, $7, $8)
+                 )
+                 SELECT (SELECT id FROM started),
+                        count(*) FILTER (WHERE outcome = $10),
+                        count(*) FILTER (WHERE outcome = $11)
+                   FROM auth_events WHERE email = $7 AND at >= $9",
                 &[
+                    (&account.id, Type::INT8),
+                    (&login.now, Type::INT8),
+                    (&account.email_norm, Type::TEXT),
+                    (&login.old_session.map(|t| &t[..]), Type::BYTEA),
+                    (&&login.new_session[..], Type::BYTEA),
+                    (&login.expires_at, Type::INT8),
                     (&login.event_email, Type::TEXT),
+                    (&Outcome::LoginSuccess.as_str(), Type::TEXT),
                     (&since, Type::INT8),
                     (&Outcome::LoginFailure.as_str(), Type::TEXT),
                     (&Outcome::LoginThrottled.as_str(), Type::TEXT),
                 ],
             ))?;
-            let count =
-                |i| -> Result<u64> { Ok(self.db(counts.try_get::<_, i64>(i))?.max(0) as u64) };
-            let mut attempts = Attempts {
-                failed: count(0)?,
-                throttled: count(1)?,
-                session_id: 0,
+            let count = |i| -> Result<u64> { Ok(self.db(row.try_get::<_, i64>(i))?.max(0) as u64) };
+            let attempts = Attempts {
+                session_id: self.db(row.try_get(0))?,
+                failed: count(1)?,
+                throttled: count(2)?,
             };
-            if let Some(old) = login.old_session {
-                self.db(tx.execute_typed(
-                    "DELETE FROM sessions WHERE token_sha256 = $1",
-                    &[(&&old[..], Type::BYTEA)],
-                ))?;
-            }
-            // Sessions past their absolute expiry, so the table does not grow without bound.
-            self.db(tx.execute_typed(
-                "DELETE FROM sessions WHERE expires_at <= $1",
-                &[(&login.now, Type::INT8)],
-            ))?;
-            let row = self.db(tx.query_typed_one(
-                "INSERT INTO sessions (account_id, token_sha256, created_at, last_seen_at,
-                                       expires_at, authenticated_at)
-                 VALUES ($1, $2, $3, $3, $4, $3) RETURNING id",
-                &[
-                    (&account.id, Type::INT8),
-                    (&&login.new_session[..], Type::BYTEA),
-                    (&login.now, Type::INT8),
-                    (&login.expires_at, Type::INT8),
-                ],
-            ))?;
-            attempts.session_id = self.db(row.try_get(0))?;
-            self.db(record(
-                tx,
-                login.now,
-                login.event_email,
-                Outcome::LoginSuccess,
-            ))?;
             before_commit()?;
             Ok(attempts)
         })

@@ -8,9 +8,10 @@ use vaultty_core::storage::{SealedEntry, VaultKeys, VaultWraps};
 type R<T> = Result<T, postgres::Error>;
 
 pub(crate) fn keys(c: &mut impl GenericClient, account_id: i64) -> R<Option<VaultKeys>> {
-    c.query_opt(
+    // Typed: one round trip, without preparing a statement first.
+    c.query_typed_opt(
         "SELECT password_wrap, recovery_wrap, generation FROM vault_keys WHERE account_id = $1",
-        &[&account_id],
+        &[(&account_id, postgres::types::Type::INT8)],
     )?
     .map(|r| {
         Ok(VaultKeys {
