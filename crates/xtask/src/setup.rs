@@ -174,30 +174,37 @@ pub fn build_before(
         ]))?;
     }
     let target = target.unwrap_or_else(|| wt.join("target"));
+    let release = target.join("release");
+    // Before the workspace (issue 14) the probe was an example of the root package; since,
+    // it is a binary of this xtask.
+    let (what, probe) = if wt.join("crates/xtask/src/bin/argon2_probe.rs").exists() {
+        (
+            &["--workspace", "--bin", "vaultty", "--bin", "argon2_probe"][..],
+            release.join("argon2_probe"),
+        )
+    } else {
+        (
+            &["--bin", "vaultty", "--example", "argon2_probe"][..],
+            release.join("examples").join("argon2_probe"),
+        )
+    };
     log(&format!(
-        "cargo build --release at {short} (vaultty, examples/argon2_probe) in {}",
+        "cargo build --release {} at {short} in {}",
+        what.join(" "),
         target.display()
     ));
     run_visible(
         cargo()
             .current_dir(&wt)
             .env("CARGO_TARGET_DIR", &target)
-            .args([
-                "build",
-                "--release",
-                "--locked",
-                "--bin",
-                "vaultty",
-                "--example",
-                "argon2_probe",
-            ]),
+            .args(["build", "--release", "--locked"])
+            .args(what),
     )?;
-    let release = target.join("release");
     Ok(Build {
         label: "before",
         rev: short,
         vaultty: release.join("vaultty"),
-        probe: release.join("examples").join("argon2_probe"),
+        probe,
     })
 }
 
