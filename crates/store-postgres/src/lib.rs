@@ -79,7 +79,9 @@ impl PgStore {
     pub fn open(url: &str) -> Result<PgStore> {
         let shown = url::redact(url);
         let (config, ipv6) = url::targets(url, &shown)?;
-        let mut client = connect(&config, ipv6.as_ref(), &shown)?;
+        // Settled by the schema check (see `settle`).
+        let mut client =
+            reach(&config, ipv6.as_ref()).map_err(|e| error::connect_error(&shown, &config, &e))?;
         let fail = |e: &postgres::Error| error::db_error(&shown, &config, e);
         let clock = migrations::apply(&mut client, &fail, &shown)?;
         let read_at = Instant::now();
@@ -196,13 +198,24 @@ fn reach(config: &Config, ipv6: Option<&Config>) -> Result<Client, postgres::Err
 /// server's default. Set by a statement after connecting, not as startup options, which a
 /// pooler such as PgBouncer refuses ("unsupported startup parameter: options"); a pooler in
 /// session mode resets them (`DISCARD ALL`) before it hands the server connection on.
+///
+/// Opening a store sets them in the quick schema check's statement instead
+/// ([`SETTINGS_SQL`] is one of its columns), which saves a round trip.
 fn settle(client: &mut Client) -> Result<(), postgres::Error> {
     client.query_typed(
-        "SELECT pg_catalog.set_config('lock_timeout', $1, false), \
-                pg_catalog.set_config('synchronous_commit', 'on', false)",
-        &[(&url::LOCK_TIMEOUT.as_millis().to_string(), Type::TEXT)],
+        &format!("SELECT {SETTINGS_SQL}"),
+        &[(&lock_timeout_ms(), Type::TEXT)],
     )?;
     Ok(())
+}
+
+/// An expression that applies [`settle`]'s settings, `$1` being [`lock_timeout_ms`].
+pub(crate) const SETTINGS_SQL: &str = "pg_catalog.set_config('lock_timeout', $1, false) \
+     || pg_catalog.set_config('synchronous_commit', 'on', false)";
+
+/// The `lock_timeout` of [`SETTINGS_SQL`], in milliseconds.
+pub(crate) fn lock_timeout_ms() -> String {
+    url::LOCK_TIMEOUT.as_millis().to_string()
 }
 
 /// Probes for tests: what the store holds, read through its own connection.

@@ -33,7 +33,9 @@
 //! Adding a migration means appending it to [`MIGRATIONS`] and updating [`KNOWN_TABLES`] and
 //! [`LATEST_OBJECTS`]: the quick check's expectations are derived from the latter.
 
+use postgres::types::Type;
 use postgres::{Client, IsolationLevel, Transaction};
+use std::sync::LazyLock;
 // The core (moves to the core crate).
 use vaultty_core::sanitize::for_display;
 use vaultty_core::{Error, Result};
@@ -314,10 +316,12 @@ pub(crate) fn apply(
     fail: &dyn Fn(&postgres::Error) -> Error,
     shown: &str,
 ) -> Result<Option<i64>> {
-    // The usual case: one statement finds the schema current and as this build expects it.
+    // The usual case: one statement finds the schema current and as this build expects it,
+    // and settles the connection.
     if let Some(clock) = quick_check(client) {
         return Ok(Some(clock));
     }
+    crate::settle(client).map_err(|e| fail(&e))?;
     full_check(client, fail, shown).map(|()| None)
 }
 
@@ -537,7 +541,18 @@ fn changed(shown: &str, what: &str) -> Error {
 ///
 /// Without a `vaultty_schema` table in the search_path it fails (undefined table); the full
 /// check then says what the schema is.
-const QUICK_SQL: &str = "
+///
+/// Its last column applies the connection's settings (`crate::SETTINGS_SQL`, `$1`), once,
+/// whatever the number of rows: a subquery that refers to nothing outside is evaluated once.
+static QUICK_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{QUICK_SELECT},
+           (SELECT {}) {QUICK_FROM}",
+        crate::SETTINGS_SQL
+    )
+});
+
+const QUICK_SELECT: &str = "
     SELECT (SELECT version FROM vaultty_schema),
            pg_catalog.current_setting('server_encoding'),
            floor(extract(epoch FROM pg_catalog.clock_timestamp()) * 1000000)::bigint,
@@ -549,7 +564,9 @@ const QUICK_SQL: &str = "
                         || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
                    FROM pg_catalog.pg_attribute a
                   WHERE a.attrelid = c.oid AND c.relkind <> 'i' AND a.attnum > 0
-                    AND NOT a.attisdropped)
+                    AND NOT a.attisdropped)";
+
+const QUICK_FROM: &str = "
       FROM pg_catalog.pg_class c
      WHERE c.relnamespace =
            (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = current_schema())
@@ -624,7 +641,9 @@ fn expected_relations() -> Vec<Relation> {
 /// microseconds) if so, `None` for anything else, an error included: the full check then
 /// decides, and reports.
 fn quick_check(client: &mut Client) -> Option<i64> {
-    let rows = client.query_typed(QUICK_SQL, &[]).ok()?;
+    let rows = client
+        .query_typed(&QUICK_SQL, &[(&crate::lock_timeout_ms(), Type::TEXT)])
+        .ok()?;
     let first = rows.first()?;
     let version: Option<i64> = first.try_get(0).ok()?;
     let encoding: String = first.try_get(1).ok()?;
