@@ -1,9 +1,9 @@
 //! Figure 3: what a CLI login adds to its one Argon2 verification, on each store, and
 //! `whoami` on each.
 //!
-//! Stores: SQLite in the data dir (both builds), and, for the current build, PostgreSQL over
-//! its Unix socket and over TCP on localhost (`--store URL`; the pre-refactor build has no
-//! PostgreSQL store). Each store holds one account signed up through the CLI. The SQLite
+//! Stores: SQLite in the data dir (both builds), and PostgreSQL over its Unix socket, over TCP
+//! on localhost and through PgBouncer (`--store URL`) for the current build and for a
+//! `--before` build that has a PostgreSQL store (the pre-refactor build has none). Each store holds one account signed up through the CLI. The SQLite
 //! stores and the PostgreSQL stores are two groups, measured one after the other, so that
 //! the server's work after a client has gone (the backend's exit, its WAL writer) does not
 //! land in a SQLite login. Each round of a group runs, in an order shuffled per round:
@@ -39,6 +39,15 @@ impl Store {
     }
 }
 
+/// Whether `build`'s CLI takes `--store URL` (builds since issue 14's restructuring).
+fn has_store_option(build: &Build) -> Res<bool> {
+    let out = std::process::Command::new(&build.vaultty)
+        .arg("--help")
+        .output()
+        .map_err(|e| format!("{} --help: {e}", build.vaultty.display()))?;
+    Ok(String::from_utf8_lossy(&out.stdout).contains("--store"))
+}
+
 pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
     let rounds = env_usize("BENCH_LOGIN_ROUNDS", 240);
     let builds = ctx.builds();
@@ -65,16 +74,29 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
             )),
             Err(why) => log(&format!("no PgBouncer row: {why}")),
         }
+        // Every build that has a PostgreSQL store (`--store`): the builds share each
+        // database (one account, signed up once), each in a data dir of its own.
+        let mut pg_builds = Vec::new();
+        for (i, b) in builds.iter().enumerate() {
+            if i == after || has_store_option(b)? {
+                pg_builds.push(i);
+            }
+        }
         for (name, url, tag) in pg_stores {
-            stores.push(Store {
-                name,
-                build: after,
-                dir: ctx.fresh_dir(&format!("login-{tag}"))?,
-                url: Some(url.clone()),
-            });
+            for &i in &pg_builds {
+                stores.push(Store {
+                    name,
+                    build: i,
+                    dir: ctx.fresh_dir(&format!("login-{tag}-{}", builds[i].label))?,
+                    url: Some(url.clone()),
+                });
+            }
         }
     }
-    for s in &stores {
+    for (i, s) in stores.iter().enumerate() {
+        if s.url.is_some() && stores[..i].iter().any(|t| t.url == s.url) {
+            continue;
+        }
         signup(
             ctx,
             builds[s.build],
@@ -129,6 +151,7 @@ pub fn run(ctx: &Ctx, pg: Result<&PgStores, &str>) -> Res<Vec<Figure>> {
             continue;
         }
         let mut group_builds: Vec<usize> = members.iter().map(|&i| stores[i].build).collect();
+        group_builds.sort_unstable();
         group_builds.dedup();
         // calls: a login per store, a probe per build, a whoami per store
         let (m, nb) = (members.len(), group_builds.len());
