@@ -742,6 +742,12 @@ fn the_service_path_through_the_trait() {
     let attempts = login(&s1, None, now, now + 100).unwrap();
     assert_eq!((attempts.failed, attempts.throttled), (2, 1));
     assert_eq!(store.throttle_row(email).unwrap(), None);
+    // The gate and the login commit without waiting for the disk, by a setting of their own
+    // transactions: the connection's durable commits, for the writes that follow, are intact.
+    assert_eq!(
+        store.session_settings().unwrap(),
+        (String::from("30s"), String::from("on"))
+    );
     let stored = store.account(id).unwrap().unwrap();
     assert_eq!(stored.last_login_at, Some(now));
     assert_eq!(stored.password_hash, "$argon2id$rehashed");
