@@ -24,15 +24,15 @@ use vaultty_core::{Error, Result};
 
 /// A column that makes the commit of its statement's transaction return without waiting for
 /// the server's disk (`synchronous_commit` off for this transaction alone): for the two
-/// writes of a login, the gate and the login's commit. They are then as durable as on
-/// SQLite, where a login commits with `synchronous = NORMAL`: atomic, and lost only if the
-/// server's machine or the server itself goes down in the moment after (the WAL writer
-/// flushes within three `wal_writer_delay`s, 0.6 s by default), which costs at most the
-/// throttle count and session of that moment. Every other write keeps the connection's
-/// `synchronous_commit = on` (see `settle`): signups, logouts, password changes and
-/// revocations are on disk before they return.
-pub(crate) const LOGIN_COMMIT: &str =
-    "pg_catalog.set_config('synchronous_commit', 'off', true) AS login_commit";
+/// writes of a login (the gate and the login's commit) and a session's last use. They are
+/// then as durable as on SQLite, where they commit with `synchronous = NORMAL`: atomic, and
+/// lost only if the server's machine or the server itself goes down in the moment after (the
+/// WAL writer flushes within three `wal_writer_delay`s, 0.6 s by default), which costs at
+/// most the throttle count and session of that moment, or makes a session end earlier. Every
+/// other write keeps the connection's `synchronous_commit = on` (see `settle`): signups,
+/// logouts, password changes and revocations are on disk before they return.
+pub(crate) const NO_FLUSH_WAIT: &str =
+    "pg_catalog.set_config('synchronous_commit', 'off', true) AS no_flush_wait";
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, email_norm, name, password_hash, role, \
      created_at, last_login_at, disabled, expires_at";
@@ -235,7 +235,7 @@ impl Storage for PgStore {
                  SELECT (SELECT id FROM started),
                         count(*) FILTER (WHERE outcome = $10),
                         count(*) FILTER (WHERE outcome = $11),
-                        {LOGIN_COMMIT}
+                        {NO_FLUSH_WAIT}
                    FROM auth_events WHERE email = $7 AND at >= $9"
                 ),
                 &[
@@ -310,8 +310,13 @@ impl Storage for PgStore {
 
     fn touch_session(&self, id: i64, now: i64) -> Result<()> {
         self.single(|c| {
-            c.execute_typed(
-                "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2",
+            c.query_typed(
+                &format!(
+                    "WITH touched AS (
+                         UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2
+                     )
+                     SELECT {NO_FLUSH_WAIT}"
+                ),
                 &[(&id, Type::INT8), (&now, Type::INT8)],
             )
         })

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 // The core (moves to the core crate).
 use vaultty_core::storage::{AccountRecord, LockoutSchedule, Outcome};
 
-use crate::ops::{ACCOUNT_COLUMNS, LOGIN_COMMIT, account_from};
+use crate::ops::{ACCOUNT_COLUMNS, NO_FLUSH_WAIT, account_from};
 
 /// A throttle row: what the gate's upsert left in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ fn lockout_sql(f: &str) -> String {
 /// The gate's statement: $1 the email key, $2 now, $3..$5 the schedule (see `Storage::gate`),
 /// $6 the event email and $7 the outcome recorded when the attempt is refused. It returns the
 /// upsert's row and, when the attempt was counted, the account (NULLs if there is none). Its
-/// commit is a login's ([`LOGIN_COMMIT`]).
+/// commit does not wait for the disk ([`NO_FLUSH_WAIT`]).
 static GATE_SQL: LazyLock<String> = LazyLock::new(gate_sql);
 
 fn gate_sql() -> String {
@@ -66,7 +66,7 @@ fn gate_sql() -> String {
              SELECT $2::bigint, $6::text, $7::text FROM gate WHERE gate.refused
          )
          SELECT gate.failures, gate.locked_until, gate.refused, {ACCOUNT_COLUMNS},
-                {LOGIN_COMMIT}
+                {NO_FLUSH_WAIT}
            FROM gate LEFT JOIN accounts ON NOT gate.refused AND accounts.email_norm = $1::text"
     )
 }

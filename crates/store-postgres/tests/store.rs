@@ -783,6 +783,11 @@ fn the_service_path_through_the_trait() {
         store.session(&s3).unwrap().unwrap().0.last_seen_at,
         now + 300
     );
+    // Without waiting for the disk, as a login, and without changing the connection's setting.
+    assert_eq!(
+        store.session_settings().unwrap(),
+        (String::from("30s"), String::from("on"))
+    );
 
     // A password change keeps s4 and ends the others.
     let change = |keep: &[u8; 32], old_hash: &str| {
