@@ -29,9 +29,11 @@ const BUSY_STEP_MAX: Duration = Duration::from_millis(5);
 /// `PRAGMA application_id` of a vaultty store ("vtty").
 pub const APPLICATION_ID: i32 = 0x7674_7479;
 
-/// A WAL larger than this is checkpointed and truncated when the store is closed (about 62
-/// pages: a few logins' worth).
-pub const WAL_TRUNCATE_BYTES: u64 = 256 * 1024;
+/// A WAL larger than this is checkpointed and truncated when the store is closed (about 12
+/// logins' worth). The size balances two costs a command pays (BENCHMARKS.md): re-reading the
+/// WAL at opening, which grows with it, and the truncating checkpoint's syncs, which a smaller
+/// bound makes more frequent.
+pub const WAL_TRUNCATE_BYTES: u64 = 512 * 1024;
 
 /// An open connection to `<data dir>/vaultty.db`.
 #[derive(Debug)]
